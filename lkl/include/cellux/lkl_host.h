@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The contract between cellux's library-mode Linux (arch/lkl overlay in
+ * lkl/overlay) and whatever hosts it: the hosted std implementation in the
+ * `lkl` crate (lkl/src/host) and, later, the LKL server component on the
+ * microkernel. Linux reaches its host only through `struct lkl_host_ops`;
+ * the host reaches Linux only through the lkl_* entry points below, which
+ * are the only global symbols of the built object.
+ *
+ * The Rust mirror is lkl/src/ffi.rs; keep the two in step.
+ *
+ * Syscall ABI: the library speaks x86_64 Linux's syscall ABI (numbers of
+ * arch/x86/entry/syscalls/syscall_64.tbl, x86_64 uapi struct layouts), so a
+ * syscall trapped from a static x86_64 binary is forwarded unchanged.
+ */
+#ifndef CELLUX_LKL_HOST_H
+#define CELLUX_LKL_HOST_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct lkl_sem;
+struct lkl_mutex;
+struct lkl_tls_key;
+struct lkl_timer;
+
+/* A host thread handle; 0 is never a valid thread. */
+typedef unsigned long lkl_thread_t;
+
+/* Saved execution context for jmp_buf_set/jmp_buf_longjmp. */
+struct lkl_jmp_buf {
+	unsigned long regs[16];
+};
+
+struct lkl_host_ops {
+	/* Console: Linux's printk and console output. May be NULL. */
+	void (*print)(const char *str, int len);
+	/* Linux panicked: never returns. */
+	void (*panic)(void);
+
+	/* Counting semaphores. */
+	struct lkl_sem *(*sem_alloc)(int count);
+	void (*sem_free)(struct lkl_sem *sem);
+	void (*sem_up)(struct lkl_sem *sem);
+	void (*sem_down)(struct lkl_sem *sem);
+
+	/* Mutexes; recursive != 0 asks for a recursive one. */
+	struct lkl_mutex *(*mutex_alloc)(int recursive);
+	void (*mutex_free)(struct lkl_mutex *mutex);
+	void (*mutex_lock)(struct lkl_mutex *mutex);
+	void (*mutex_unlock)(struct lkl_mutex *mutex);
+
+	/* Threads. thread_create returns 0 on failure. thread_exit ends the
+	 * calling thread; thread_join returns 0 or -1. */
+	lkl_thread_t (*thread_create)(void (*fn)(void *), void *arg);
+	void (*thread_exit)(void);
+	int (*thread_join)(lkl_thread_t thread);
+	lkl_thread_t (*thread_self)(void);
+	int (*thread_equal)(lkl_thread_t a, lkl_thread_t b);
+
+	/* Thread-local keys; the destructor runs when a thread that set a
+	 * non-NULL value ends. */
+	struct lkl_tls_key *(*tls_alloc)(void (*destructor)(void *));
+	void (*tls_free)(struct lkl_tls_key *key);
+	int (*tls_set)(struct lkl_tls_key *key, void *data);
+	void *(*tls_get)(struct lkl_tls_key *key);
+
+	/* Memory: small allocations, and page-aligned ranges (Linux's RAM). */
+	void *(*mem_alloc)(unsigned long size);
+	void (*mem_free)(void *ptr);
+	void *(*page_alloc)(unsigned long size);
+	void (*page_free)(void *addr, unsigned long size);
+
+	/* Monotonic time in nanoseconds. */
+	unsigned long long (*time)(void);
+
+	/* One-shot timers: fn runs on a host thread after delta_ns. */
+	struct lkl_timer *(*timer_alloc)(void (*fn)(void));
+	int (*timer_set_oneshot)(struct lkl_timer *timer, unsigned long delta_ns);
+	void (*timer_free)(struct lkl_timer *timer);
+
+	/* Device memory: ioremap maps a device's register window (the address
+	 * a virtio-mmio device was announced at); iomem_access reads or writes
+	 * 1, 2, 4 or 8 bytes there. Returns 0 or a negative errno. */
+	void *(*ioremap)(unsigned long addr, unsigned long size);
+	int (*iomem_access)(const volatile void *addr, void *val, int size, int write);
+
+	/* jmp_buf_set saves the context and calls fn; a later
+	 * jmp_buf_longjmp(jb, v) returns from jmp_buf_set. */
+	void (*jmp_buf_set)(struct lkl_jmp_buf *jb, void (*fn)(void));
+	void (*jmp_buf_longjmp)(struct lkl_jmp_buf *jb, int val);
+
+	/* All of Linux's access to user memory goes through these two.
+	 * They return the number of bytes NOT copied (0 on success), so a bad
+	 * user pointer becomes -EFAULT inside Linux. `to`/`from` on the user
+	 * side are addresses in the calling task's process. */
+	unsigned long (*copy_from_user)(void *to, const void *from, unsigned long n);
+	unsigned long (*copy_to_user)(void *to, const void *from, unsigned long n);
+
+	/* Space-separated virtio_mmio.device=SIZE@ADDR:IRQ words appended to
+	 * the kernel command line; may be NULL. */
+	const char *virtio_devices;
+};
+
+/* ---- Life cycle ------------------------------------------------------ */
+
+/* Installs the host operations. 0 or a negative errno. */
+int lkl_init(const struct lkl_host_ops *ops);
+/* Boots Linux with the given command line ("mem=64M loglevel=4 ...") and
+ * returns once syscalls are served. 0 or a negative errno. */
+int lkl_start_kernel(const char *cmdline);
+/* 1 while Linux runs, 0 before lkl_start_kernel and after halt. */
+int lkl_is_running(void);
+/* Shuts Linux down; every later lkl_syscall returns -ENODEV... */
+long lkl_sys_halt(void);
+/* ...and frees what lkl_init allocated. */
+void lkl_cleanup(void);
+
+/* ---- Syscalls -------------------------------------------------------- */
+
+/* Runs x86_64 syscall `no` with six arguments in the calling host thread's
+ * task. Returns the result or a negative errno; -ENOSYS for an unknown
+ * number, -ENODEV (nothing run) when Linux is not running. */
+long lkl_syscall(long no, long *params);
+
+/* ---- Interrupts (device host sides) ---------------------------------- */
+
+int lkl_get_free_irq(const char *user);
+void lkl_put_irq(int irq, const char *user);
+int lkl_trigger_irq(int irq);
+
+/* ---- Tasks: one Linux task per process thread ----------------------- */
+/*
+ * Linux keeps the process tree, fd tables, credentials and signal
+ * bookkeeping; the host (the personality) keeps address spaces and
+ * registers. A task handle is opaque; a task stays valid until it has been
+ * ended with lkl_task_exit and reaped, or released with lkl_task_put.
+ */
+typedef unsigned long lkl_task_t;
+
+/* The calling host thread's task; a host thread with none gets a fresh
+ * thread of the init process on first use (as LKL does). */
+lkl_task_t lkl_task_current(void);
+
+/* Makes `task` the calling host thread's task: every later lkl_syscall of
+ * this thread runs in it. */
+int lkl_task_adopt(lkl_task_t task);
+
+/* Creates a task the way clone(2) with `clone_flags` would from the calling
+ * thread's task: without CLONE_THREAD a new process (own pid and tgid, fd
+ * table copied unless CLONE_FILES, cwd copied unless CLONE_FS, credentials
+ * and signal dispositions inherited); with CLONE_THREAD a new thread in the
+ * caller's thread group. `exit_signal` is what the parent gets when it ends
+ * (normally SIGCHLD). The task has no host thread until one adopts it.
+ * Returns 0 or a negative errno; *task and *tid are filled on success. */
+long lkl_task_clone(unsigned long clone_flags, int exit_signal,
+		    lkl_task_t *task, int *tid);
+
+/* Ends the calling thread's task (group = 0, as exit(2)) or its whole
+ * thread group (group = 1, as exit_group(2)) with the wait status `status`
+ * (an exit code << 8, or a signal number); the parent's wait4 reaps it and
+ * gets its exit signal. The host thread itself goes on, taskless. */
+void lkl_task_exit(int status, int group);
+
+/* Drops a reference to a task the caller will not adopt. */
+void lkl_task_put(lkl_task_t task);
+
+/* 1 if `task` (0: the caller's) has a signal pending that is not blocked. */
+int lkl_task_signal_pending(lkl_task_t task);
+
+/* The next signal to deliver to the caller's task, after Linux's own
+ * default actions (ignore, stop, continue, terminate) have been applied. */
+struct lkl_signal_delivery {
+	int signo;                 /* 0: nothing to deliver */
+	int action;                /* LKL_SIGACT_* */
+	unsigned long handler;     /* user handler address for HANDLER */
+	unsigned long flags;       /* sa_flags (SA_SIGINFO, SA_ONSTACK, ...) */
+	unsigned long restorer;    /* sa_restorer */
+	unsigned long mask;        /* sa_mask (blocked during the handler) */
+	unsigned long old_mask;    /* the mask to restore in the frame */
+	unsigned char siginfo[128];/* x86_64 siginfo_t as the handler sees it */
+};
+enum {
+	LKL_SIGACT_NONE = 0,    /* nothing pending and deliverable */
+	LKL_SIGACT_HANDLER = 1, /* build a frame and run `handler` */
+	LKL_SIGACT_EXIT = 2,    /* the group was killed: status in signo */
+};
+/* Dequeues and marks delivered the next deliverable signal of the calling
+ * thread's task; for HANDLER the new blocked mask is already installed
+ * inside Linux. 0 or a negative errno. */
+int lkl_task_next_signal(struct lkl_signal_delivery *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CELLUX_LKL_HOST_H */

@@ -1,0 +1,1 @@
+//! cellux's library-mode Linux: see lkl/README.md.

@@ -1,0 +1,26 @@
+# Shared shell helpers for scripts/*: sourced, never run.
+
+CELLUX_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Build outputs that take minutes (the Linux library, images) live here,
+# outside the repo, keyed by what went into them.
+CELLUX_CACHE=${CELLUX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cellux}
+export CELLUX_ROOT CELLUX_CACHE
+
+log() { printf '[cellux] %s\n' "$*" >&2; }
+die() { printf '[cellux] error: %s\n' "$*" >&2; exit 1; }
+
+# need_packages PKG... : installs the Debian packages that are missing.
+need_packages() {
+    local missing=()
+    local p
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing Debian packages: ${missing[*]}"
+    local sudo=
+    [ "$(id -u)" -ne 0 ] && sudo=sudo
+    $sudo apt-get update -qq >&2 || die "apt-get update failed"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
+        || die "apt-get install ${missing[*]} failed"
+}

@@ -24,3 +24,10 @@ need_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 \
         || die "apt-get install ${missing[*]} failed"
 }
+
+# The one QEMU machine configuration both cellux and the Linux baseline run
+# in, so benchmark ratios compare like with like. TCG only: there is no
+# usable KVM here.
+cellux_qemu_machine() {
+    echo "-M pc -cpu max -m ${CELLUX_MEM:-512M} -accel tcg -nic none -display none -monitor none"
+}

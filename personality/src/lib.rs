@@ -1,0 +1,14 @@
+//! The Linux personality: the part of Linux's process model that is about a
+//! process's own address space and threads, which cellux keeps outside the
+//! Linux library (Linux runs with CONFIG_MMU=n and owns no page tables).
+//!
+//! Pure logic lives here and is unit-tested on the host; the server
+//! component applies its decisions to page tables through kernel calls.
+#![no_std]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+pub mod addrspace;
+pub mod errno;

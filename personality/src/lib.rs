@@ -12,3 +12,4 @@ extern crate std;
 
 pub mod addrspace;
 pub mod errno;
+pub mod sigframe;

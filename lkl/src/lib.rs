@@ -1,1 +1,33 @@
-//! cellux's library-mode Linux: see lkl/README.md.
+//! cellux's library-mode Linux 6.12 (our own arch port, see lkl/README.md).
+//!
+//! The core of this crate is `no_std`: the FFI mirror of the host contract
+//! (`ffi`), the bindings generated from the Linux source (`linux`), and a
+//! safe API to start Linux with a host-operations table, run syscalls in the
+//! calling host thread's task, manage tasks, and halt. The `std` feature
+//! adds `host`, the hosted host-operations implementation, and the host side
+//! of a virtio-mmio block device over a memory buffer or file.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod errno;
+pub mod ffi;
+pub mod kernel;
+pub mod linux;
+pub mod task;
+#[cfg(not(lkl_linked))]
+mod unlinked;
+pub mod virtio;
+
+#[cfg(feature = "std")]
+pub mod host;
+
+pub use errno::Errno;
+pub use kernel::{halt, is_running, start, syscall, Kernel};
+pub use linux::{consts, nr, structs, LINUX_VERSION};
+
+/// True when this build carries Linux itself (the port's `lkl.o`); false
+/// when it was built before the port existed and every call says ENODEV.
+pub const LINKED: bool = cfg!(lkl_linked);

@@ -1,0 +1,149 @@
+//! The Rust mirror of `lkl/include/cellux/lkl_host.h`: the C contract between
+//! our Linux arch port and its hosts. Keep the two in step; the layout test
+//! at the bottom pins what can be pinned without the C compiler.
+
+#![allow(non_camel_case_types)]
+
+use core::ffi::{c_char, c_int, c_ulong, c_ulonglong, c_void};
+#[cfg(lkl_linked)]
+use core::ffi::c_long;
+
+/// Host semaphore, opaque to Linux.
+#[repr(C)]
+pub struct lkl_sem {
+    _opaque: [u8; 0],
+}
+/// Host mutex, opaque to Linux.
+#[repr(C)]
+pub struct lkl_mutex {
+    _opaque: [u8; 0],
+}
+/// Host thread-local key, opaque to Linux.
+#[repr(C)]
+pub struct lkl_tls_key {
+    _opaque: [u8; 0],
+}
+/// Host one-shot timer, opaque to Linux.
+#[repr(C)]
+pub struct lkl_timer {
+    _opaque: [u8; 0],
+}
+
+/// A host thread handle; 0 is never a valid thread.
+pub type lkl_thread_t = c_ulong;
+
+/// Saved execution context for jmp_buf_set/jmp_buf_longjmp.
+#[repr(C)]
+pub struct lkl_jmp_buf {
+    pub regs: [c_ulong; 16],
+}
+
+/// The host-operations table: Linux reaches its host only through it.
+#[repr(C)]
+pub struct lkl_host_ops {
+    pub print: Option<unsafe extern "C" fn(str: *const c_char, len: c_int)>,
+    pub panic: Option<unsafe extern "C" fn()>,
+
+    pub sem_alloc: Option<unsafe extern "C" fn(count: c_int) -> *mut lkl_sem>,
+    pub sem_free: Option<unsafe extern "C" fn(sem: *mut lkl_sem)>,
+    pub sem_up: Option<unsafe extern "C" fn(sem: *mut lkl_sem)>,
+    pub sem_down: Option<unsafe extern "C" fn(sem: *mut lkl_sem)>,
+
+    pub mutex_alloc: Option<unsafe extern "C" fn(recursive: c_int) -> *mut lkl_mutex>,
+    pub mutex_free: Option<unsafe extern "C" fn(mutex: *mut lkl_mutex)>,
+    pub mutex_lock: Option<unsafe extern "C" fn(mutex: *mut lkl_mutex)>,
+    pub mutex_unlock: Option<unsafe extern "C" fn(mutex: *mut lkl_mutex)>,
+
+    pub thread_create:
+        Option<unsafe extern "C" fn(f: unsafe extern "C" fn(*mut c_void), arg: *mut c_void) -> lkl_thread_t>,
+    pub thread_exit: Option<unsafe extern "C" fn()>,
+    pub thread_join: Option<unsafe extern "C" fn(thread: lkl_thread_t) -> c_int>,
+    pub thread_self: Option<unsafe extern "C" fn() -> lkl_thread_t>,
+    pub thread_equal: Option<unsafe extern "C" fn(a: lkl_thread_t, b: lkl_thread_t) -> c_int>,
+
+    pub tls_alloc:
+        Option<unsafe extern "C" fn(destructor: Option<unsafe extern "C" fn(*mut c_void)>) -> *mut lkl_tls_key>,
+    pub tls_free: Option<unsafe extern "C" fn(key: *mut lkl_tls_key)>,
+    pub tls_set: Option<unsafe extern "C" fn(key: *mut lkl_tls_key, data: *mut c_void) -> c_int>,
+    pub tls_get: Option<unsafe extern "C" fn(key: *mut lkl_tls_key) -> *mut c_void>,
+
+    pub mem_alloc: Option<unsafe extern "C" fn(size: c_ulong) -> *mut c_void>,
+    pub mem_free: Option<unsafe extern "C" fn(ptr: *mut c_void)>,
+    pub page_alloc: Option<unsafe extern "C" fn(size: c_ulong) -> *mut c_void>,
+    pub page_free: Option<unsafe extern "C" fn(addr: *mut c_void, size: c_ulong)>,
+
+    pub time: Option<unsafe extern "C" fn() -> c_ulonglong>,
+
+    pub timer_alloc: Option<unsafe extern "C" fn(f: unsafe extern "C" fn()) -> *mut lkl_timer>,
+    pub timer_set_oneshot: Option<unsafe extern "C" fn(timer: *mut lkl_timer, delta_ns: c_ulong) -> c_int>,
+    pub timer_free: Option<unsafe extern "C" fn(timer: *mut lkl_timer)>,
+
+    pub ioremap: Option<unsafe extern "C" fn(addr: c_ulong, size: c_ulong) -> *mut c_void>,
+    pub iomem_access:
+        Option<unsafe extern "C" fn(addr: *const c_void, val: *mut c_void, size: c_int, write: c_int) -> c_int>,
+
+    pub jmp_buf_set: Option<unsafe extern "C" fn(jb: *mut lkl_jmp_buf, f: unsafe extern "C" fn())>,
+    pub jmp_buf_longjmp: Option<unsafe extern "C" fn(jb: *mut lkl_jmp_buf, val: c_int)>,
+
+    pub copy_from_user: Option<unsafe extern "C" fn(to: *mut c_void, from: *const c_void, n: c_ulong) -> c_ulong>,
+    pub copy_to_user: Option<unsafe extern "C" fn(to: *mut c_void, from: *const c_void, n: c_ulong) -> c_ulong>,
+
+    pub virtio_devices: *const c_char,
+}
+
+/// An opaque Linux task handle.
+pub type lkl_task_t = c_ulong;
+
+/// What `lkl_task_next_signal` hands back.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct lkl_signal_delivery {
+    pub signo: c_int,
+    pub action: c_int,
+    pub handler: c_ulong,
+    pub flags: c_ulong,
+    pub restorer: c_ulong,
+    pub mask: c_ulong,
+    pub old_mask: c_ulong,
+    pub siginfo: [u8; 128],
+}
+
+pub const LKL_SIGACT_NONE: c_int = 0;
+pub const LKL_SIGACT_HANDLER: c_int = 1;
+pub const LKL_SIGACT_EXIT: c_int = 2;
+
+// With the object linked, these are Linux's own entry points; without it
+// (the port is not built yet) `unlinked` stands in so the crate still builds
+// and every call reports that Linux is absent.
+#[cfg(lkl_linked)]
+extern "C" {
+    pub fn lkl_init(ops: *const lkl_host_ops) -> c_int;
+    pub fn lkl_start_kernel(cmdline: *const c_char) -> c_int;
+    pub fn lkl_is_running() -> c_int;
+    pub fn lkl_sys_halt() -> c_long;
+    pub fn lkl_cleanup();
+    pub fn lkl_syscall(no: c_long, params: *mut c_long) -> c_long;
+    pub fn lkl_get_free_irq(user: *const c_char) -> c_int;
+    pub fn lkl_put_irq(irq: c_int, user: *const c_char);
+    pub fn lkl_trigger_irq(irq: c_int) -> c_int;
+    pub fn lkl_task_current() -> lkl_task_t;
+    pub fn lkl_task_adopt(task: lkl_task_t) -> c_int;
+    pub fn lkl_task_clone(clone_flags: c_ulong, exit_signal: c_int, task: *mut lkl_task_t, tid: *mut c_int) -> c_long;
+    pub fn lkl_task_exit(status: c_int, group: c_int);
+    pub fn lkl_task_put(task: lkl_task_t);
+    pub fn lkl_task_signal_pending(task: lkl_task_t) -> c_int;
+    pub fn lkl_task_next_signal(out: *mut lkl_signal_delivery) -> c_int;
+}
+
+#[cfg(not(lkl_linked))]
+pub use crate::unlinked::*;
+
+/// How many arguments `lkl_syscall` reads from `params`.
+pub const LKL_SYSCALL_ARGS: usize = 6;
+
+const _: () = {
+    // 33 operations and the virtio_devices string, in the header's order.
+    assert!(core::mem::size_of::<lkl_host_ops>() == 34 * core::mem::size_of::<usize>());
+    assert!(core::mem::size_of::<lkl_jmp_buf>() == 128);
+    assert!(core::mem::size_of::<lkl_signal_delivery>() == 8 + 5 * 8 + 128);
+};

@@ -1,0 +1,51 @@
+//! Stand-ins for Linux's entry points in a build without the port's object
+//! (it was not built yet): every call fails with ENODEV, as the real
+//! `lkl_syscall` does when Linux is not running, so nothing crashes.
+
+#![allow(clippy::missing_safety_doc)]
+
+use crate::ffi::{lkl_host_ops, lkl_signal_delivery, lkl_task_t};
+use core::ffi::{c_char, c_int, c_long, c_ulong};
+
+const ENODEV: c_int = 19;
+
+pub unsafe extern "C" fn lkl_init(_ops: *const lkl_host_ops) -> c_int {
+    -ENODEV
+}
+pub unsafe extern "C" fn lkl_start_kernel(_cmdline: *const c_char) -> c_int {
+    -ENODEV
+}
+pub unsafe extern "C" fn lkl_is_running() -> c_int {
+    0
+}
+pub unsafe extern "C" fn lkl_sys_halt() -> c_long {
+    -ENODEV as c_long
+}
+pub unsafe extern "C" fn lkl_cleanup() {}
+pub unsafe extern "C" fn lkl_syscall(_no: c_long, _params: *mut c_long) -> c_long {
+    -ENODEV as c_long
+}
+pub unsafe extern "C" fn lkl_get_free_irq(_user: *const c_char) -> c_int {
+    -ENODEV
+}
+pub unsafe extern "C" fn lkl_put_irq(_irq: c_int, _user: *const c_char) {}
+pub unsafe extern "C" fn lkl_trigger_irq(_irq: c_int) -> c_int {
+    -ENODEV
+}
+pub unsafe extern "C" fn lkl_task_current() -> lkl_task_t {
+    0
+}
+pub unsafe extern "C" fn lkl_task_adopt(_task: lkl_task_t) -> c_int {
+    -ENODEV
+}
+pub unsafe extern "C" fn lkl_task_clone(_f: c_ulong, _s: c_int, _t: *mut lkl_task_t, _tid: *mut c_int) -> c_long {
+    -ENODEV as c_long
+}
+pub unsafe extern "C" fn lkl_task_exit(_status: c_int, _group: c_int) {}
+pub unsafe extern "C" fn lkl_task_put(_task: lkl_task_t) {}
+pub unsafe extern "C" fn lkl_task_signal_pending(_task: lkl_task_t) -> c_int {
+    0
+}
+pub unsafe extern "C" fn lkl_task_next_signal(_out: *mut lkl_signal_delivery) -> c_int {
+    -ENODEV
+}

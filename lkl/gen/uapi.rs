@@ -24,7 +24,7 @@ const FLAG_HEADERS: &[&str] = &[
 const STRUCTS: &[&str] = &[
     "stat", "statx", "new_utsname", "__kernel_timespec", "timespec", "timeval", "__kernel_old_timeval", "rusage",
     "pollfd", "epoll_event", "iovec", "itimerspec", "clone_args", "inotify_event", "signalfd_siginfo", "rlimit",
-    "statfs", "winsize", "sockaddr_un", "timezone",
+    "statfs", "winsize", "sockaddr_un", "timezone", "termios",
 ];
 
 pub struct Uapi {
@@ -84,11 +84,18 @@ impl Uapi {
         names.sort();
         out.push_str("/// Flags and constants from the x86_64 uapi headers.\npub mod consts {\n");
         let mut count = 0;
+        let mut hard = Vec::new();
         for n in names {
             if let Some(v) = m.eval(n).and_then(|v| i64::try_from(v).ok()) {
                 let _ = writeln!(out, "    pub const {n}: i64 = {v};");
                 count += 1;
+            } else if !bodies[n].trim().is_empty() {
+                hard.push(n.clone());
             }
+        }
+        // What our evaluator cannot do (_IOR(...), sizeof) gcc can.
+        for (n, v) in self.eval_with_gcc(&hard)? {
+            let _ = writeln!(out, "    pub const {n}: i64 = {v};");
         }
         out.push_str("}\n");
         for must in ["O_RDWR", "AT_FDCWD", "S_IFREG", "MS_RDONLY", "CLONE_NEWNS", "SIGCHLD", "WNOHANG"] {
@@ -121,6 +128,50 @@ impl Uapi {
             return Err(format!("only {} errno values generated", rows.len()));
         }
         Ok(())
+    }
+
+    /// Values of `names` as gcc computes them; names that are not integer
+    /// constant expressions make gcc complain about their line, and are
+    /// dropped until what remains compiles.
+    fn eval_with_gcc(&self, names: &[String]) -> Result<Vec<(String, i64)>, String> {
+        let mut live: Vec<Option<&String>> = names.iter().map(Some).collect();
+        let marker = "/*cellux-probe*/";
+        for _ in 0..4 {
+            let mut probe = String::from(marker);
+            probe.push('\n');
+            for (i, n) in live.iter().enumerate() {
+                match n {
+                    Some(n) => { let _ = writeln!(probe, "long long cellux_k_{i} = (long long)({n});"); }
+                    None => probe.push('\n'),
+                }
+            }
+            match self.gcc(&["-S", "-o", "-", "-w", "-fmax-errors=0"], FLAG_HEADERS, &probe) {
+                Ok(asm) => {
+                    return Ok(live
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, n)| Some(((*n)?.clone(), asm_word(&asm, &format!("cellux_k_{i}:"))? as i64)))
+                        .collect());
+                }
+                Err(msg) => {
+                    // Lines of the probe are numbered after the includes.
+                    let first = FLAG_HEADERS.len() + 2;
+                    let mut dropped = 0;
+                    for l in msg.lines().filter(|l| l.contains("cellux-uapi-")) {
+                        let line = l.split(':').nth(1).and_then(|x| x.parse::<usize>().ok());
+                        if let Some(i) = line.and_then(|x| x.checked_sub(first)) {
+                            if let Some(slot) = live.get_mut(i) {
+                                dropped += slot.take().is_some() as usize;
+                            }
+                        }
+                    }
+                    if dropped == 0 {
+                        return Err(msg);
+                    }
+                }
+            }
+        }
+        Err("gcc kept rejecting the constant probe".into())
     }
 
     /// The structs in STRUCTS, with compile-time checks that their Rust
@@ -165,7 +216,14 @@ fn asm_word(asm: &str, label: &str) -> Option<u64> {
     let mut lines = asm.lines().skip_while(|l| l.trim() != label);
     lines.next()?;
     let l = lines.next()?.trim();
-    l.split_whitespace().nth(1)?.parse().ok()
+    let mut w = l.split_whitespace();
+    match w.next()? {
+        ".zero" => Some(0),
+        _ => {
+            let v = w.next()?;
+            v.parse::<u64>().ok().or_else(|| v.parse::<i64>().ok().map(|x| x as u64))
+        }
+    }
 }
 
 /// The asm-generic fallbacks x86 uses, and empty compiler headers.

@@ -16,6 +16,7 @@ pub mod errno;
 pub mod ffi;
 pub mod kernel;
 pub mod linux;
+pub mod sys;
 pub mod task;
 #[cfg(not(lkl_linked))]
 mod unlinked;

@@ -141,6 +141,11 @@ fn one_shot_timer_fires_once_after_its_delay_and_can_be_rearmed() {
         (o.timer_set_oneshot.unwrap())(t, 1_000_000);
         std::thread::sleep(Duration::from_millis(50));
         assert_eq!(FIRED.load(Ordering::SeqCst), 2);
+        // 0 disarms (the port's clock event shutdown).
+        (o.timer_set_oneshot.unwrap())(t, 20_000_000);
+        (o.timer_set_oneshot.unwrap())(t, 0);
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(FIRED.load(Ordering::SeqCst), 2, "a disarmed timer fired");
         (o.timer_free.unwrap())(t);
     }
 }

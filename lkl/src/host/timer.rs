@@ -59,13 +59,16 @@ pub unsafe extern "C" fn timer_alloc(f: unsafe extern "C" fn()) -> *mut lkl_time
     }
 }
 
+/// Arms the timer `delta_ns` from now; 0 disarms it (the port's clock
+/// event device stops it that way; real events are at least 1 ns away).
+///
 /// # Safety
 /// `timer` came from `timer_alloc` and is not freed.
 pub unsafe extern "C" fn timer_set_oneshot(timer: *mut lkl_timer, delta_ns: c_ulong) -> c_int {
     // SAFETY: live per the contract; we borrow without taking the count.
     let t = unsafe { &*(timer as *const Timer) };
     let mut st = t.state.lock().unwrap_or_else(|e| e.into_inner());
-    st.deadline = Some(Instant::now() + Duration::from_nanos(delta_ns as u64));
+    st.deadline = (delta_ns != 0).then(|| Instant::now() + Duration::from_nanos(delta_ns as u64));
     t.cv.notify_one();
     0
 }

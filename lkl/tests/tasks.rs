@@ -7,15 +7,47 @@ use common::{cstr, kernel, mkdir_p};
 use lkl::consts::*;
 use lkl::task::{Signal, Task};
 use lkl::{nr, sys, Errno};
+use std::sync::mpsc;
 
-/// Runs `f` on a new host thread that adopts `task`.
-fn in_task<T: Send + 'static>(task: Task, f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::spawn(move || {
-        task.adopt().expect("adopt");
-        f()
-    })
-    .join()
-    .expect("task thread panicked")
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A host thread that adopted a task and runs jobs in it. The thread
+/// stays alive between jobs because a host thread that ends takes its
+/// task with it (the TLS destructor exits the task).
+struct Worker {
+    jobs: Option<mpsc::Sender<Job>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Worker {
+    fn adopt(task: Task) -> Worker {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let thread = std::thread::spawn(move || {
+            task.adopt().expect("adopt");
+            for job in rx {
+                job();
+            }
+        });
+        Worker { jobs: Some(tx), thread: Some(thread) }
+    }
+
+    fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> T {
+        let (tx, rx) = mpsc::channel();
+        let job: Job = Box::new(move || {
+            let _ = tx.send(f());
+        });
+        self.jobs.as_ref().expect("worker alive").send(job).expect("worker alive");
+        rx.recv().expect("job panicked")
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.jobs.take();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 fn fd_open(fd: i32) -> bool {
@@ -31,14 +63,16 @@ fn two_processes_have_their_own_fds_and_the_parent_reaps_status_7() {
     kernel();
     mkdir_p("/tasks");
     let (a, a_pid) = Task::clone_from_current(0, SIGCHLD as i32).expect("clone process A");
-    let (b, b_pid, a_fd) = in_task(a, move || {
+    let wa = Worker::adopt(a);
+    let (b, b_pid, a_fd) = wa.run(move || {
         assert_eq!(sys::getpid().unwrap(), a_pid, "A's getpid");
         let (b, b_pid) = Task::clone_from_current(0, SIGCHLD as i32).expect("clone process B");
         let fd = sys::open(&cstr("/tasks/a-only"), O_RDWR | O_CREAT, 0o600).expect("A opens");
         (b, b_pid, fd)
     });
     assert_ne!(a_pid, b_pid);
-    let b_saw_a_fd = in_task(b, move || {
+    let wb = Worker::adopt(b);
+    let b_saw_a_fd = wb.run(move || {
         assert_eq!(sys::getpid().unwrap(), b_pid, "B's getpid");
         let ppid = lkl::syscall(nr::GETPPID, &[]).unwrap() as i32;
         assert_eq!(ppid, a_pid, "B's parent");
@@ -47,7 +81,7 @@ fn two_processes_have_their_own_fds_and_the_parent_reaps_status_7() {
         saw
     });
     assert!(!b_saw_a_fd, "B sees the fd A opened after B was created");
-    let (pid, status) = in_task(a, move || {
+    let (pid, status) = wa.run(move || {
         assert!(fd_open(a_fd), "A lost its own fd");
         sys::wait4(b_pid, 0).expect("wait4")
     });
@@ -62,7 +96,8 @@ fn kill_makes_a_signal_pending_and_the_api_delivers_it() {
     let (t, pid) = Task::clone_from_current(0, SIGCHLD as i32).expect("clone");
     // The task installs a handler (at a made-up address: nothing runs it).
     let act: [u64; 4] = [0x1000, (SA_SIGINFO | SA_RESTORER) as u64, 0x2000, 0];
-    in_task(t, move || {
+    let wt = Worker::adopt(t);
+    wt.run(move || {
         lkl::syscall(nr::RT_SIGACTION, &[SIGUSR1, act.as_ptr() as i64, 0, 8]).expect("rt_sigaction");
         assert!(!t.signal_pending().unwrap());
         assert!(Task::next_signal().unwrap().is_none(), "nothing pending yet");
@@ -70,7 +105,7 @@ fn kill_makes_a_signal_pending_and_the_api_delivers_it() {
     let killer = sys::getpid().unwrap();
     sys::kill(pid, SIGUSR1).expect("kill");
     assert!(t.signal_pending().expect("signal_pending"), "SIGUSR1 not pending after kill");
-    let sig = in_task(t, Task::next_signal).expect("next_signal");
+    let sig = wt.run(Task::next_signal).expect("next_signal");
     match sig {
         Some(Signal::Handler { signo, handler, flags, restorer, siginfo, .. }) => {
             assert_eq!(signo as i64, SIGUSR1);
@@ -89,7 +124,7 @@ fn kill_makes_a_signal_pending_and_the_api_delivers_it() {
     assert!(!t.signal_pending().unwrap(), "still pending after delivery");
     // The default action of SIGTERM (no handler) ends the whole group.
     sys::kill(pid, SIGTERM).expect("kill TERM");
-    let sig = in_task(t, Task::next_signal).expect("next_signal");
+    let sig = wt.run(Task::next_signal).expect("next_signal");
     assert!(matches!(sig, Some(Signal::Exit { status }) if status as i64 == SIGTERM), "{sig:?}");
     let (reaped, status) = sys::wait4(pid, 0).expect("wait4");
     assert_eq!(reaped, pid);

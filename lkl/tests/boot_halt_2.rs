@@ -16,7 +16,7 @@ fn boot_uname_halt_and_no_syscalls_outside() {
     let raw = unsafe { lkl::ffi::lkl_syscall(nr::GETPID as _, params.as_mut_ptr() as *mut _) };
     assert!(raw < 0, "raw lkl_syscall before start returned {raw}");
 
-    let k = lkl::host::Boot::new().start().unwrap_or_else(|e| panic!("boot: {e}\n{}", lkl::host::console::log()));
+    let k = lkl::host::Boot::new().cmdline("mem=64M loglevel=8").start().unwrap_or_else(|e| panic!("boot: {e}\n{}", lkl::host::console::log()));
     let u = lkl::sys::uname().expect("uname");
     assert_eq!(lkl::sys::uts_field(&u.sysname), "Linux");
     let release = lkl::sys::uts_field(&u.release);

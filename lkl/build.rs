@@ -6,6 +6,8 @@
 mod cexpr;
 #[path = "gen/cstruct.rs"]
 mod cstruct;
+#[path = "gen/header.rs"]
+mod header;
 #[path = "gen/object.rs"]
 mod object;
 #[path = "gen/source.rs"]
@@ -38,6 +40,7 @@ fn run() -> Result<(), String> {
     let u = uapi::Uapi::new(&tree, &out_dir)?;
     u.emit_consts(&mut gen)?;
     u.emit_structs(&mut gen)?;
+    header::emit(&crate_dir.join("include/cellux/lkl_host.h"), &mut gen)?;
     std::fs::write(out_dir.join("linux_gen.rs"), gen).map_err(|e| e.to_string())?;
 
     match object::find(&crate_dir) {

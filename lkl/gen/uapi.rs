@@ -212,7 +212,7 @@ fn is_public(n: &str) -> bool {
 }
 
 /// The value of the `.quad`/`.long` after `label` in gcc's assembly.
-fn asm_word(asm: &str, label: &str) -> Option<u64> {
+pub fn asm_word(asm: &str, label: &str) -> Option<u64> {
     let mut lines = asm.lines().skip_while(|l| l.trim() != label);
     lines.next()?;
     let l = lines.next()?.trim();

@@ -1,6 +1,6 @@
 //! The Rust mirror of `lkl/include/cellux/lkl_host.h`: the C contract between
-//! our Linux arch port and its hosts. Keep the two in step; the layout test
-//! at the bottom pins what can be pinned without the C compiler.
+//! our Linux arch port and its hosts. Keep the two in step: build.rs checks
+//! every field offset and struct size against the header (gen/header.rs).
 
 #![allow(non_camel_case_types)]
 

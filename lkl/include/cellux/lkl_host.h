@@ -87,7 +87,8 @@ struct lkl_host_ops {
 	int (*iomem_access)(const volatile void *addr, void *val, int size, int write);
 
 	/* jmp_buf_set saves the context and calls fn; a later
-	 * jmp_buf_longjmp(jb, v) returns from jmp_buf_set. */
+	 * jmp_buf_longjmp(jb, v) (from inside fn, on the same host thread)
+	 * returns from jmp_buf_set. If fn returns, jmp_buf_set returns. */
 	void (*jmp_buf_set)(struct lkl_jmp_buf *jb, void (*fn)(void));
 	void (*jmp_buf_longjmp)(struct lkl_jmp_buf *jb, int val);
 
@@ -121,7 +122,17 @@ void lkl_cleanup(void);
 
 /* Runs x86_64 syscall `no` with six arguments in the calling host thread's
  * task. Returns the result or a negative errno; -ENOSYS for an unknown
- * number, -ENODEV (nothing run) when Linux is not running. */
+ * number, -ENODEV (nothing run) when Linux is not running.
+ *
+ * As on x86_64, a syscall interrupted by a signal may return the kernel's
+ * restart codes: -ERESTARTSYS (-512), -ERESTARTNOINTR (-513),
+ * -ERESTARTNOHAND (-514) or -ERESTART_RESTARTBLOCK (-516). The personality
+ * turns them into -EINTR or a restart after lkl_task_next_signal, by the
+ * handler's SA_RESTART as arch/x86's signal code does.
+ *
+ * Numbers the personality serves itself answer -ENOSYS here: fork, vfork,
+ * clone, clone3, execve, execveat, exit, exit_group, rt_sigreturn,
+ * arch_prctl, mmap, munmap, mremap, mprotect, brk, reboot, ptrace. */
 long lkl_syscall(long no, long *params);
 
 /* ---- Interrupts (device host sides) ---------------------------------- */
@@ -140,11 +151,16 @@ int lkl_trigger_irq(int irq);
 typedef unsigned long lkl_task_t;
 
 /* The calling host thread's task; a host thread with none gets a fresh
- * thread of the init process on first use (as LKL does). */
+ * thread of the init process on first use (as LKL does). The handle is
+ * borrowed: valid while the thread stays bound to it. */
 lkl_task_t lkl_task_current(void);
 
 /* Makes `task` the calling host thread's task: every later lkl_syscall of
- * this thread runs in it. */
+ * this thread runs in it. The binding holds its own reference (the
+ * caller's handle stays the caller's); the thread's previous task, if any,
+ * is unbound but not ended. When a host thread ends while bound, its task
+ * ends as by exit(0). At most one host thread may be inside Linux as a
+ * given task at a time. */
 int lkl_task_adopt(lkl_task_t task);
 
 /* Creates a task the way clone(2) with `clone_flags` would from the calling
@@ -163,7 +179,7 @@ long lkl_task_clone(unsigned long clone_flags, int exit_signal,
  * gets its exit signal. The host thread itself goes on, taskless. */
 void lkl_task_exit(int status, int group);
 
-/* Drops a reference to a task the caller will not adopt. */
+/* Drops a handle from lkl_task_clone. */
 void lkl_task_put(lkl_task_t task);
 
 /* 1 if `task` (0: the caller's) has a signal pending that is not blocked. */
@@ -180,6 +196,11 @@ struct lkl_signal_delivery {
 	unsigned long mask;        /* sa_mask (blocked during the handler) */
 	unsigned long old_mask;    /* the mask to restore in the frame */
 	unsigned char siginfo[128];/* x86_64 siginfo_t as the handler sees it */
+	/* The task's sigaltstack (stack_t) as it was before delivery, for
+	 * SA_ONSTACK; SS_AUTODISARM has already been applied inside Linux. */
+	unsigned long ss_sp;
+	unsigned long ss_size;
+	int ss_flags;
 };
 enum {
 	LKL_SIGACT_NONE = 0,    /* nothing pending and deliverable */

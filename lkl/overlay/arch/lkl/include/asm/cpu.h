@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ASM_LKL_CPU_H
+#define _ASM_LKL_CPU_H
+
+/*
+ * The single CPU is a lock over host threads: only its owner runs kernel
+ * code (kernel/cpu.c).
+ */
+int lkl_cpu_init(void);
+int lkl_cpu_get(void);
+void lkl_cpu_put(void);
+int lkl_cpu_try_get_irq(void);
+void lkl_cpu_change_owner(unsigned long tid);
+void lkl_cpu_idle(void);
+void lkl_cpu_idle_wake(void);
+void lkl_cpu_shutdown(void);
+int lkl_cpu_is_shutdown(void);
+
+/* kernel/irq.c */
+extern unsigned long lkl_irq_flags;
+void lkl_run_irqs(void);
+int lkl_irqs_pending(void);
+
+/* kernel/threads.c */
+void lkl_threads_init(void);
+int lkl_park_current(void);
+void lkl_become(struct task_struct *task);
+void lkl_exit_current(int code, int group, int *exit_code);
+
+/* kernel/tasks.c */
+extern struct task_struct *lkl_init_process;
+void lkl_init_became_user(void);
+
+#endif

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tasks on host threads.
+ *
+ * A kernel thread has a host thread of its own, which waits on the task's
+ * semaphore whenever the task is switched out. A host task (LKL_TF_HOST:
+ * the task of a host thread calling in, or a process task the personality
+ * created) has none: the host thread that enters the kernel as it runs it,
+ * and when it leaves it parks the task with a longjmp out of schedule() so
+ * that no host stack is left inside the kernel.
+ */
+#include <linux/kernel.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/debug.h>
+#include <linux/ptrace.h>
+#include <asm/host_ops.h>
+#include <asm/cpu.h>
+
+struct task_struct *lkl_current_task = &init_task;
+
+/* The task switched away from most recently, for schedule_tail(). */
+static struct task_struct *last_prev;
+
+struct task_struct *__switch_to(struct task_struct *prev,
+				struct task_struct *next)
+{
+	struct thread_struct *pt = &prev->thread;
+	struct lkl_jmp_buf *jb = NULL;
+	bool dead = READ_ONCE(prev->__state) == TASK_DEAD;
+
+	/*
+	 * Everything about prev is read before next runs: once it does, a
+	 * dead prev may be freed by next's finish_task_switch().
+	 */
+	if (pt->flags & LKL_TF_PARK) {
+		pt->flags &= ~LKL_TF_PARK;
+		jb = pt->jb;
+	} else if (dead && (pt->flags & LKL_TF_EXIT)) {
+		pt->flags &= ~LKL_TF_EXIT;
+		if (pt->exit_code_out)
+			*pt->exit_code_out = prev->exit_code;
+		jb = pt->jb;
+	}
+
+	last_prev = prev;
+	lkl_current_task = next;
+	lkl_cpu_change_owner(next->thread.tid);
+	lkl_ops->sem_up(next->thread.sem);
+
+	if (jb)
+		lkl_ops->jmp_buf_longjmp(jb, 1);
+	if (dead)
+		lkl_ops->thread_exit();
+
+	lkl_ops->sem_down(pt->sem);
+	return last_prev;
+}
+
+/* First run of a kernel thread on its own host thread. */
+static void kernel_thread_start(void *arg)
+{
+	struct task_struct *p = arg;
+
+	lkl_ops->sem_down(p->thread.sem);
+	schedule_tail(last_prev);
+
+	p->thread.fn(p->thread.fn_arg);
+
+	/*
+	 * Only a user-mode thread returns: kernel_init after "exec" of /init.
+	 * From here on pid 1 is a host task, the parent of every process the
+	 * host creates; its thread is no longer needed.
+	 */
+	lkl_init_became_user();
+	lkl_ops->thread_exit();
+}
+
+int copy_thread(struct task_struct *p, const struct kernel_clone_args *args)
+{
+	struct thread_struct *t = &p->thread;
+
+	memset(t, 0, sizeof(*t));
+	t->sem = lkl_ops->sem_alloc(0);
+	if (!t->sem)
+		return -ENOMEM;
+
+	if (!args->fn) {
+		/* A process or thread task: run by whichever host thread
+		 * adopts it. */
+		t->flags = LKL_TF_HOST;
+		return 0;
+	}
+
+	t->fn = args->fn;
+	t->fn_arg = args->fn_arg;
+	t->tid = lkl_ops->thread_create(kernel_thread_start, p);
+	if (!t->tid) {
+		lkl_ops->sem_free(t->sem);
+		t->sem = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void arch_release_task_struct(struct task_struct *tsk)
+{
+	if (tsk->thread.sem)
+		lkl_ops->sem_free(tsk->thread.sem);
+	tsk->thread.sem = NULL;
+}
+
+void flush_thread(void)
+{
+}
+
+unsigned long __get_wchan(struct task_struct *p)
+{
+	return 0;
+}
+
+static void park_schedule(void)
+{
+	schedule();
+}
+
+/*
+ * Switch away from the current host task without blocking this host
+ * thread: the task stays parked (TASK_UNINTERRUPTIBLE, so only an explicit
+ * wake-up by lkl_become brings it back), the CPU goes to whatever runs next,
+ * and we return to host code. Returns 1 if the switch happened; 0 if the
+ * scheduler kept us (we still own the CPU).
+ */
+int lkl_park_current(void)
+{
+	struct lkl_jmp_buf jb;
+	struct thread_struct *t = &current->thread;
+
+	set_current_state(TASK_UNINTERRUPTIBLE);
+	t->jb = &jb;
+	t->flags |= LKL_TF_PARK;
+	lkl_ops->jmp_buf_set(&jb, park_schedule);
+	if (t->flags & LKL_TF_PARK) {
+		t->flags &= ~LKL_TF_PARK;
+		__set_current_state(TASK_RUNNING);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Make `task` current on the calling host thread, which owns the CPU at top
+ * level. The task switched away from is the parked idle task or a host task
+ * whose own thread is back in host code.
+ */
+void lkl_become(struct task_struct *task)
+{
+	if (current == task)
+		return;
+	task->thread.tid = lkl_ops->thread_self();
+	wake_up_process(task);
+	if (is_idle_task(current)) {
+		/* Idle slept in lkl_cpu_idle; its thread runs schedule(). */
+		lkl_cpu_idle_wake();
+	} else if (!lkl_park_current()) {
+		panic("lkl: cannot switch to task %d", task_pid_nr(task));
+	}
+	lkl_ops->sem_down(task->thread.sem);
+	schedule_tail(last_prev);
+}
+
+static int exit_code_arg;
+static int exit_group_arg;
+
+static void do_exit_current(void)
+{
+	if (exit_group_arg)
+		do_group_exit(exit_code_arg);
+	do_exit(exit_code_arg);
+}
+
+/*
+ * End the current host task; its final switch longjmps back here, and the
+ * calling host thread returns to host code without the CPU.
+ */
+void lkl_exit_current(int code, int group, int *exit_code)
+{
+	struct lkl_jmp_buf jb;
+	struct thread_struct *t = &current->thread;
+
+	t->jb = &jb;
+	t->exit_code_out = exit_code;
+	t->flags |= LKL_TF_EXIT;
+	exit_code_arg = code;
+	exit_group_arg = group;
+	lkl_ops->jmp_buf_set(&jb, do_exit_current);
+}
+
+void lkl_threads_init(void)
+{
+	init_task.thread.sem = lkl_ops->sem_alloc(0);
+	init_task.thread.tid = lkl_ops->thread_self();
+}
+
+void show_regs(struct pt_regs *regs)
+{
+	show_regs_print_info(KERN_INFO);
+}

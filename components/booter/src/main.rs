@@ -1,0 +1,116 @@
+//! The booter (constructor): the first component. It reads the boot
+//! archive the kernel mapped for it, builds the scheduler and the
+//! components named in the archive's `init` entry, hands each its
+//! capabilities and a share of untyped memory, and starts the scheduler.
+#![no_std]
+#![no_main]
+
+use cellux_rt::abi::archive::Archive;
+use cellux_rt::abi::layout::{boot_slot, BOOT_ARCHIVE_VA};
+use cellux_rt::abi::ops::{ct_op, pt_op, thd_op, ut_op};
+use cellux_rt::entry::{Action, Upcall};
+use cellux_rt::{loader, mem, println, slots, sys, thread};
+
+/// Slots the booter fills in the scheduler's table for client i.
+pub const CLIENT_BASE: u32 = 16;
+pub const CLIENT_STRIDE: u32 = 4;
+
+const SCHED_MEM: u64 = 8 << 20;
+const APP_MEM: u64 = 96 << 20;
+const MAX_APPS: usize = 3;
+
+fn fail(msg: core::fmt::Arguments) -> ! {
+    println!("booter: {}", msg);
+    sys::power_off(false)
+}
+
+struct Comp {
+    ct: u32,
+    comp: u32,
+    thd: u32,
+    entry: u64,
+}
+
+fn archive(off: u64) -> Archive<'static> {
+    let base = BOOT_ARCHIVE_VA + off;
+    // SAFETY: the kernel mapped the whole archive read-only at this
+    // address; its length field is at offset 16 and the parser checks it
+    // against the bytes (and their checksum) before trusting anything.
+    let bytes = unsafe {
+        let total = core::ptr::read_unaligned((base + 16) as *const u64).min(1 << 30);
+        core::slice::from_raw_parts(base as *const u8, total as usize)
+    };
+    Archive::parse(bytes).unwrap_or_else(|e| fail(format_args!("boot archive refused: {:?}", e)))
+}
+
+fn op(cap: u32, o: u16, a: [u64; 6], what: &str) -> u64 {
+    sys::op(cap, o, a).unwrap_or_else(|e| fail(format_args!("{} failed: {:?}", what, e)))
+}
+
+/// Builds component `name` with a thread whose scheduler is `sched_thd`
+/// (a thread slot in our table, 0 for none) and `mem_range` of memory.
+fn build(ar: &Archive, name: &str, sched_thd: u32, mem_first: u64, mem_frames: u64, arg: u64) -> Comp {
+    let e = ar.find(name).unwrap_or_else(|| fail(format_args!("component '{}' is not in the boot archive", name)));
+    let b = loader::load(e.data, 0).unwrap_or_else(|err| fail(format_args!("component image '{}' refused: {:?}", name, err)));
+    let own = boot_slot::SELF_CT;
+    let copy = |dst: u32, src: u32| op(b.ct, ct_op::COPY, [dst as u64, src as u64, 0, 0, 0, 0], "cap copy");
+    copy(boot_slot::SELF_CT, b.ct);
+    copy(boot_slot::SELF_PT, b.pt);
+    copy(boot_slot::SELF_COMP, b.comp);
+    copy(boot_slot::HW, boot_slot::HW);
+    op(b.ct, ct_op::NEW_UNTYPED, [boot_slot::UNTYPED as u64, mem::UT as u64, mem_first, mem_frames, 0, 0], "untyped carve");
+    // The archive, read-only, at the same address as ours.
+    let mut va = BOOT_ARCHIVE_VA;
+    while let Ok(f) = sys::op(boot_slot::SELF_PT, pt_op::LOOKUP, [va, 0, 0, 0, 0, 0]) {
+        mem::map(b.pt, va, cellux_rt::abi::ops::kmem(mem::UT, f), 1, 0).unwrap_or_else(|e| fail(format_args!("archive map: {:?}", e)));
+        va += 4096;
+    }
+    let thd = slots::alloc();
+    let kf = mem::kernel_frame().unwrap_or_else(|e| fail(format_args!("out of memory: {:?}", e)));
+    op(own, ct_op::NEW_THD, [thd as u64, b.comp as u64, kf, b.entry, arg, sched_thd as u64], "thread create");
+    copy(boot_slot::SELF_THD, thd);
+    op(b.ct, ct_op::NEW_ASND, [thread::SELF_ASND as u64, thd as u64, 0, 0, 0, 0], "asnd create");
+    Comp { ct: b.ct, comp: b.comp, thd, entry: b.entry }
+}
+
+#[no_mangle]
+fn cellux_main(archive_off: u64) {
+    println!("booter: up");
+    let ar = archive(archive_off);
+    let init = ar.find("init").unwrap_or_else(|| fail(format_args!("boot archive has no 'init' entry")));
+    let init = core::str::from_utf8(init.data).unwrap_or_else(|_| fail(format_args!("'init' is not text")));
+    let r = sys::call(mem::UT, ut_op::INFO, [0; 6]);
+    let top = r.ok().unwrap_or(0) + r.rdi * 4096;
+
+    let mut names = init.split_whitespace().filter(|n| *n != "sched");
+    let apps: [Option<&str>; MAX_APPS] = core::array::from_fn(|_| names.next());
+    let napps = apps.iter().flatten().count() as u64;
+    let sched = build(&ar, "sched", 0, top - SCHED_MEM, SCHED_MEM / 4096, napps);
+    for (i, name) in apps.iter().enumerate() {
+        let Some(name) = name else { continue };
+        let first = top - SCHED_MEM - (i as u64 + 1) * APP_MEM;
+        let app = build(&ar, name, sched.thd, first, APP_MEM / 4096, 0);
+        op(app.ct, ct_op::NEW_SINV, [thread::SCHED_GATE as u64, sched.comp as u64, sched.entry, i as u64, 0, 0], "sched gate");
+        let base = CLIENT_BASE + i as u32 * CLIENT_STRIDE;
+        for (k, src) in [app.comp, app.ct, app.thd].into_iter().enumerate() {
+            op(sched.ct, ct_op::COPY, [(base + k as u32) as u64, src as u64, 0, 0, 0, 0], "client caps");
+        }
+        println!("booter: built {}", name);
+    }
+    println!("booter: starting the scheduler");
+    loop {
+        if let Err(e) = sys::op(sched.thd, thd_op::SWITCH, [0; 6]) {
+            fail(format_args!("scheduler did not start: {:?}", e));
+        }
+    }
+}
+
+#[no_mangle]
+fn cellux_sinv(_u: &Upcall) -> [u64; 2] {
+    [cellux_rt::abi::err::Error::BadOp.as_ret() as u64, 0]
+}
+
+#[no_mangle]
+fn cellux_exception(_u: &Upcall) -> Action {
+    Action::End(0)
+}

@@ -1,0 +1,194 @@
+//! Exception call-gates: CPU exceptions of a server component and `syscall`
+//! of a Linux-ABI component delivered to this component's handler on the
+//! same thread, register-file access, resume and end; and the refusals.
+
+use crate::inv::{SRV_COMP, SRV_GATE};
+use crate::{check, run, util, TestResult};
+use cellux_rt::abi::err::Error;
+use cellux_rt::abi::layout::boot_slot::SELF_PT;
+use cellux_rt::abi::ops::{self, self_op, PERM_WRITE, VEC_SYSCALL};
+use cellux_rt::abi::regs::UserRegs;
+use cellux_rt::entry::{Action, Upcall};
+use cellux_rt::{mem, sys, thread};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+const OP_READ: u64 = 3;
+const OP_WRITE: u64 = 4;
+const OP_CLI: u64 = 5;
+const OP_UD2: u64 = 6;
+const OP_INT3: u64 = 7;
+const OP_DIV0: u64 = 8;
+const OP_WRMSR: u64 = 10;
+
+const HANDLER_TOKEN: u64 = 0xee;
+const LINUX_TOKEN: u64 = 0x11;
+
+static LAST_VECTOR: AtomicU64 = AtomicU64::new(u64::MAX);
+static LAST_ADDR: AtomicU64 = AtomicU64::new(0);
+static LAST_TID: AtomicU64 = AtomicU64::new(u64::MAX);
+static LAST_TOKEN: AtomicU64 = AtomicU64::new(0);
+static LAST_RIP: AtomicU64 = AtomicU64::new(0);
+static LINUX_GATE: AtomicU32 = AtomicU32::new(0);
+
+pub fn all() {
+    run("exc.register_handler", register);
+    run("exc.read_unmapped_address", || fault_test(OP_READ, 0x7000_0000, 14, Some(0x7000_0000)));
+    run("exc.read_kernel_memory", || fault_test(OP_READ, 0xffff_ffff_8010_0000, 14, Some(0xffff_ffff_8010_0000)));
+    run("exc.write_kernel_memory", || fault_test(OP_WRITE, 0xffff_8000_0000_1000, 14, Some(0xffff_8000_0000_1000)));
+    run("exc.read_other_component_memory", read_other);
+    run("exc.privileged_instruction", || fault_test(OP_CLI, 0, 13, None));
+    run("exc.privileged_msr_write", || fault_test(OP_WRMSR, 0, 13, None));
+    run("exc.invalid_opcode", || fault_test(OP_UD2, 0, 6, None));
+    run("exc.breakpoint_resumes", breakpoint);
+    run("exc.divide_error_rewrites_registers", divide);
+    run("exc.no_handler_ends_invocation", no_handler);
+    run("linux.load_linux_abi_component", load_linux);
+    run("linux.syscalls_trap_to_handler", linux_syscalls);
+    run("linux.syscall_without_handler", linux_no_handler);
+}
+
+fn register() -> TestResult {
+    let g = util::handler_gate(HANDLER_TOKEN).ok_or("handler gate")?;
+    check(util::set_handler(SRV_COMP.load(Ordering::Relaxed), g), "set handler refused")?;
+    check(sys::op(SRV_COMP.load(Ordering::Relaxed), ops::comp_op::SET_HANDLER, [9999, 0, 0, 0, 0, 0]) == Err(Error::NoCap), "bogus gate accepted")?;
+    check(util::set_handler(SRV_COMP.load(Ordering::Relaxed), g), "set handler again refused")
+}
+
+fn fault_test(op: u64, addr: u64, vector: u64, cr2: Option<u64>) -> TestResult {
+    LAST_VECTOR.store(u64::MAX, Ordering::Relaxed);
+    let r = sys::invoke(SRV_GATE.load(Ordering::Relaxed), [op, addr, 0, 0, 0]);
+    check(r.rax as i64 == Error::Fault.as_ret(), "invocation did not end with Fault")?;
+    check(r.rdi == vector, "handler's end code (vector) not passed back")?;
+    check(LAST_VECTOR.load(Ordering::Relaxed) == vector, "wrong vector delivered")?;
+    check(LAST_TID.load(Ordering::Relaxed) == thread::current(), "handler ran on another thread")?;
+    check(LAST_TOKEN.load(Ordering::Relaxed) == HANDLER_TOKEN, "wrong handler token")?;
+    if let Some(a) = cr2 {
+        check(LAST_ADDR.load(Ordering::Relaxed) == a, "wrong fault address")?;
+    }
+    check(LAST_RIP.load(Ordering::Relaxed) >= 0x400000, "register file not readable")
+}
+
+fn read_other() -> TestResult {
+    // Memory only we map; the server's page table does not have it.
+    let va = 0x5800_0000;
+    let k = mem::user_frames(1).map_err(|_| "alloc")?;
+    mem::map(SELF_PT, va, k, 1, PERM_WRITE).map_err(|_| "map")?;
+    // SAFETY: just mapped writable in our own page table.
+    unsafe { core::ptr::write_volatile(va as *mut u64, 0x5ec2e7) };
+    fault_test(OP_READ, va, 14, Some(va))
+}
+
+fn breakpoint() -> TestResult {
+    let r = sys::invoke(SRV_GATE.load(Ordering::Relaxed), [OP_INT3, 0, 0, 0, 0]);
+    check(LAST_VECTOR.load(Ordering::Relaxed) == 3, "no #BP delivered")?;
+    check(r.rax == 0 && r.rdi == 77, "server did not resume after int3")
+}
+
+fn divide() -> TestResult {
+    let r = sys::invoke(SRV_GATE.load(Ordering::Relaxed), [OP_DIV0, 0, 0, 0, 0]);
+    check(LAST_VECTOR.load(Ordering::Relaxed) == 0, "no #DE delivered")?;
+    check(r.rax == 0 && r.rdi == 4242, "handler's register rewrite not seen")
+}
+
+fn no_handler() -> TestResult {
+    let c = SRV_COMP.load(Ordering::Relaxed);
+    check(util::set_handler(c, 0), "clearing handler refused")?;
+    LAST_VECTOR.store(u64::MAX, Ordering::Relaxed);
+    let r = sys::invoke(SRV_GATE.load(Ordering::Relaxed), [OP_READ, 0, 0, 0, 0]);
+    check(r.rax as i64 == Error::Fault.as_ret(), "fault without handler did not end the invocation")?;
+    check(LAST_VECTOR.load(Ordering::Relaxed) == u64::MAX, "a removed handler was called")?;
+    // The server still works afterwards.
+    check(sys::invoke(SRV_GATE.load(Ordering::Relaxed), [1, 2, 3, 0, 0]).rdi == 5, "server broken after fault")
+}
+
+fn load_linux() -> TestResult {
+    let b = util::load("ktlinux", ops::COMP_LINUX_ABI).ok_or("ktlinux could not be built")?;
+    let g = util::gate(&b, 0).ok_or("gate")?;
+    let h = util::handler_gate(LINUX_TOKEN).ok_or("handler gate")?;
+    check(util::set_handler(b.comp, h), "set handler")?;
+    LINUX_GATE.store(g, Ordering::Relaxed);
+    Ok(())
+}
+
+fn linux_syscalls() -> TestResult {
+    let r = sys::invoke(LINUX_GATE.load(Ordering::Relaxed), [0, 0, 0, 0, 0]);
+    check(r.rax as i64 == Error::Fault.as_ret(), "exit did not end the invocation")?;
+    check(LAST_TOKEN.load(Ordering::Relaxed) == LINUX_TOKEN && LAST_TID.load(Ordering::Relaxed) == thread::current(), "wrong thread/token")?;
+    match r.rdi {
+        0 => Ok(()),
+        s if s & 1 != 0 => Err("getpid result not delivered"),
+        s if s & 2 != 0 => Err("syscall arguments not delivered"),
+        s if s & 4 != 0 => Err("registers or SSE state not preserved across the trap"),
+        s if s & 8 != 0 => Err("register-file write not seen"),
+        s if s & 16 != 0 => Err("FS base write not seen"),
+        _ => Err("linux component failed"),
+    }
+}
+
+fn linux_no_handler() -> TestResult {
+    let b = util::load("ktlinux", ops::COMP_LINUX_ABI).ok_or("ktlinux")?;
+    let g = util::gate(&b, 0).ok_or("gate")?;
+    let r = sys::invoke(g, [0, 0, 0, 0, 0]);
+    check(r.rax as i64 == Error::Fault.as_ret(), "syscall without handler not refused")?;
+    // The kernel and we are still fine: another component still answers.
+    check(sys::invoke(SRV_GATE.load(Ordering::Relaxed), [1, 2, 3, 0, 0]).rdi == 5, "server broken")
+}
+
+fn read_regs() -> UserRegs {
+    let mut r = UserRegs::default();
+    let _ = sys::op(0, self_op::EXC_REGS_READ, [&mut r as *mut UserRegs as u64, 0, 0, 0, 0, 0]);
+    r
+}
+
+fn write_regs(r: &UserRegs) -> bool {
+    sys::op(0, self_op::EXC_REGS_WRITE, [r as *const UserRegs as u64, 0, 0, 0, 0, 0]).is_ok()
+}
+
+/// Clobbers SSE registers the trapped thread uses, as a real handler's
+/// code may: the kernel must restore the trapped thread's state.
+fn clobber_sse() {
+    // SAFETY: writes xmm registers only, declared clobbered.
+    unsafe { core::arch::asm!("pcmpeqd xmm6, xmm6", "pcmpeqd xmm0, xmm0", out("xmm6") _, out("xmm0") _) };
+}
+
+pub fn handler(u: &Upcall) -> Action {
+    LAST_VECTOR.store(u.vector, Ordering::Relaxed);
+    LAST_ADDR.store(u.cr2, Ordering::Relaxed);
+    LAST_TID.store(u.tid, Ordering::Relaxed);
+    LAST_TOKEN.store(u.token, Ordering::Relaxed);
+    let mut regs = read_regs();
+    LAST_RIP.store(regs.rip, Ordering::Relaxed);
+    if u.vector == VEC_SYSCALL {
+        return linux_syscall(u, regs);
+    }
+    match u.vector {
+        3 => Action::Resume,
+        0 => {
+            regs.rip += 3;
+            regs.rax = 4242;
+            if write_regs(&regs) { Action::Resume } else { Action::End(99) }
+        }
+        v => Action::End(v),
+    }
+}
+
+fn linux_syscall(u: &Upcall, mut regs: UserRegs) -> Action {
+    clobber_sse();
+    match u.rax {
+        39 => Action::ResumeRax(1234),
+        500 => Action::ResumeRax(u.rdi + u.rsi + u.rdx + u.r10 + u.r8 + u.r9),
+        501 => {
+            regs.r12 = 0xabcd;
+            regs.rax = 0;
+            if write_regs(&regs) { Action::Resume } else { Action::End(98) }
+        }
+        158 if u.rdi == 0x1002 => {
+            regs.fs_base = u.rsi;
+            regs.rax = 0;
+            if write_regs(&regs) { Action::Resume } else { Action::End(97) }
+        }
+        60 => Action::End(u.rdi),
+        _ => Action::ResumeRax(-38i64 as u64),
+    }
+}
+

@@ -1,0 +1,63 @@
+//! The kernel test component. The booter starts it with its own tables,
+//! untyped memory and the boot archive; it exercises every kernel
+//! operation and refusal, building the components it needs (a server, a
+//! Linux-ABI component) itself, and prints one line per test:
+//! `PASS <name>` or `FAIL <name>: <why>`, then a summary line
+//! `KTEST DONE passed=N failed=M`. tests/suites/20-kernel knows the list
+//! of expected names, so a test that never reports counts as failed.
+#![no_std]
+#![no_main]
+
+mod exc;
+mod inv;
+mod memory;
+mod sched;
+mod util;
+
+use cellux_rt::entry::{Action, Upcall};
+use cellux_rt::{println, sys};
+use core::sync::atomic::{AtomicU64, Ordering};
+
+static PASSED: AtomicU64 = AtomicU64::new(0);
+static FAILED: AtomicU64 = AtomicU64::new(0);
+
+pub type TestResult = Result<(), &'static str>;
+
+pub fn check(cond: bool, why: &'static str) -> TestResult {
+    if cond { Ok(()) } else { Err(why) }
+}
+
+pub fn run(name: &str, f: fn() -> TestResult) {
+    match f() {
+        Ok(()) => {
+            PASSED.fetch_add(1, Ordering::Relaxed);
+            println!("PASS {}", name);
+        }
+        Err(why) => {
+            FAILED.fetch_add(1, Ordering::Relaxed);
+            println!("FAIL {}: {}", name, why);
+        }
+    }
+}
+
+#[no_mangle]
+fn cellux_main(_arg: u64) {
+    println!("ktest: starting");
+    memory::all();
+    inv::all();
+    exc::all();
+    sched::all();
+    let (p, f) = (PASSED.load(Ordering::Relaxed), FAILED.load(Ordering::Relaxed));
+    println!("KTEST DONE passed={} failed={}", p, f);
+    sys::power_off(f == 0);
+}
+
+#[no_mangle]
+fn cellux_sinv(_u: &Upcall) -> [u64; 2] {
+    [cellux_rt::abi::err::Error::BadOp.as_ret() as u64, 0]
+}
+
+#[no_mangle]
+fn cellux_exception(u: &Upcall) -> Action {
+    exc::handler(u)
+}

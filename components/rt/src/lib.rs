@@ -1,0 +1,23 @@
+//! The runtime every cellux component links: the entry point (thread
+//! start, invocation and exception upcalls on a per-thread stack), system
+//! call stubs, console output, memory and capability-slot allocation, an
+//! ELF loader for building components, and blocking synchronization.
+#![no_std]
+
+pub mod entry;
+pub mod loader;
+pub mod mem;
+pub mod print;
+pub mod slots;
+pub mod sync;
+pub mod sys;
+pub mod thread;
+
+pub use cellux_abi as abi;
+
+#[panic_handler]
+fn panic(p: &core::panic::PanicInfo) -> ! {
+    use core::fmt::Write;
+    let _ = write!(print::Console, "component panic: {}\n", p);
+    sys::exit_thread()
+}

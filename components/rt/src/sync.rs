@@ -1,0 +1,183 @@
+//! Blocking synchronization for threads of one component, on the kernel's
+//! end-points: a waiter blocks in `rcv` on its own end-point (its
+//! scheduler hears of it and runs someone else) and is woken by an
+//! asynchronous send to it. A send that arrives before the waiter blocks
+//! stays pending, so no wake-up is lost.
+
+use crate::sys;
+use crate::thread;
+use cellux_abi::err::Error;
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+/// Protects short critical sections that never block. A holder preempted
+/// by the timer is run again by the scheduler, so spinners make progress.
+pub struct SpinLock {
+    held: AtomicBool,
+}
+
+pub struct SpinGuard<'a>(&'a SpinLock);
+
+impl SpinLock {
+    pub const fn new() -> Self {
+        SpinLock { held: AtomicBool::new(false) }
+    }
+    pub fn lock(&self) -> SpinGuard<'_> {
+        while self.held.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
+            core::hint::spin_loop();
+        }
+        SpinGuard(self)
+    }
+    pub fn is_held(&self) -> bool {
+        self.held.load(Ordering::Relaxed)
+    }
+}
+
+impl Default for SpinLock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for SpinGuard<'_> {
+    fn drop(&mut self) {
+        self.0.held.store(false, Ordering::Release);
+    }
+}
+
+const MAX_WAITERS: usize = 64;
+
+struct SemInner {
+    count: u64,
+    waiters: [u64; MAX_WAITERS],
+    len: usize,
+}
+
+pub struct Sem {
+    lock: SpinLock,
+    inner: UnsafeCell<SemInner>,
+}
+
+// SAFETY: `inner` is only touched with `lock` held.
+unsafe impl Sync for Sem {}
+
+impl Sem {
+    pub const fn new(count: u64) -> Self {
+        Sem { lock: SpinLock::new(), inner: UnsafeCell::new(SemInner { count, waiters: [0; MAX_WAITERS], len: 0 }) }
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut SemInner) -> R) -> R {
+        let _g = self.lock.lock();
+        // SAFETY: the lock is held for the closure's whole run.
+        f(unsafe { &mut *self.inner.get() })
+    }
+
+    pub fn down(&self) {
+        // Without a deadline the wait only ends by an `up`.
+        while self.down_until(0).is_err() {}
+    }
+
+    /// Waits until a unit is available or the TSC passes `deadline` (0: never).
+    pub fn down_until(&self, deadline: u64) -> Result<(), Error> {
+        let me = thread::current();
+        let queued = self.with(|s| {
+            if s.count > 0 {
+                s.count -= 1;
+                return Ok(false);
+            }
+            if s.len == MAX_WAITERS {
+                return Err(Error::Busy);
+            }
+            s.waiters[s.len] = me;
+            s.len += 1;
+            Ok(true)
+        })?;
+        if !queued {
+            return Ok(());
+        }
+        match sys::rcv(false, deadline) {
+            Ok(_) => Ok(()),
+            Err(Error::Timeout) => {
+                let removed = self.with(|s| match s.waiters[..s.len].iter().position(|&t| t == me) {
+                    Some(i) => {
+                        s.waiters.copy_within(i + 1..s.len, i);
+                        s.len -= 1;
+                        true
+                    }
+                    None => false,
+                });
+                if removed {
+                    return Err(Error::Timeout);
+                }
+                // An up() picked us just as the timeout fired: its send is
+                // pending; consume it and take the unit.
+                let _ = sys::rcv(false, 0);
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn up(&self) {
+        let woken = self.with(|s| {
+            if s.len == 0 {
+                s.count += 1;
+                return None;
+            }
+            let t = s.waiters[0];
+            s.waiters.copy_within(1..s.len, 0);
+            s.len -= 1;
+            Some(t)
+        });
+        if let Some(t) = woken {
+            let _ = sys::asnd(thread::asnd_slot(t), false);
+        }
+    }
+
+    pub fn count(&self) -> u64 {
+        self.with(|s| s.count)
+    }
+}
+
+/// A sleeping mutex: a semaphore of one unit.
+pub struct Mutex<T> {
+    sem: Sem,
+    value: UnsafeCell<T>,
+}
+
+// SAFETY: the value is only reached through a guard, which exists only
+// while the semaphore's unit is held.
+unsafe impl<T: Send> Sync for Mutex<T> {}
+
+pub struct MutexGuard<'a, T>(&'a Mutex<T>);
+
+impl<T> Mutex<T> {
+    pub const fn new(v: T) -> Self {
+        Mutex { sem: Sem::new(1), value: UnsafeCell::new(v) }
+    }
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        self.sem.down();
+        MutexGuard(self)
+    }
+}
+
+impl<T> core::ops::Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the mutex's only unit.
+        unsafe { &*self.0.value.get() }
+    }
+}
+
+impl<T> core::ops::DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as deref, and the guard is borrowed mutably.
+        unsafe { &mut *self.0.value.get() }
+    }
+}
+
+impl<T> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        self.0.sem.up();
+    }
+}

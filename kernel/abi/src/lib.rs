@@ -1,0 +1,14 @@
+//! The contract between the cellux kernel and its user-level components.
+//! Pure data and parsing: it builds for the freestanding images and for the
+//! host, where its parsers are unit-tested.
+#![cfg_attr(not(test), no_std)]
+
+pub mod archive;
+pub mod elf;
+pub mod err;
+pub mod layout;
+pub mod ops;
+pub mod regs;
+
+#[cfg(cellux_image)]
+mod mem;

@@ -1,0 +1,19 @@
+# Sourced by scripts/run, scripts/bench-cellux-kernel and tests/suites/20-kernel:
+# boots the cellux kernel with a boot archive in QEMU (TCG), serial on stdout.
+# cellux_qemu SECONDS KERNEL ARCHIVE [extra qemu args...]
+# Exit status: 0 when the system powered off with success, 1 on failure
+# (kernel panic, failed tests), 124 on timeout.
+cellux_qemu() {
+    local secs=$1 kernel=$2 archive=$3
+    shift 3
+    timeout --foreground -k 5 "$secs" qemu-system-x86_64 -M microvm -cpu max -m 512M \
+        -nic none -display none -serial stdio -monitor none -no-reboot \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -kernel "$kernel" -initrd "$archive" "$@" </dev/null
+    local rc=$?
+    case $rc in
+        33) return 0 ;;   # isa-debug-exit with the success code (0x10)
+        124) return 124 ;;
+        *) return 1 ;;
+    esac
+}

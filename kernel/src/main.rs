@@ -1,0 +1,103 @@
+//! The cellux kernel image.
+#![no_std]
+#![no_main]
+
+mod boot;
+mod bootcomp;
+mod captbl;
+mod comp;
+mod console;
+mod cpu;
+mod desc;
+mod exception;
+mod exit;
+mod fault;
+mod fpu;
+mod hw;
+mod irq;
+mod kcell;
+mod lapic;
+mod mem;
+mod obj;
+mod pgtbl;
+mod pvh;
+mod sched;
+mod serial;
+mod syscall;
+mod thread;
+mod trap;
+mod uaccess;
+
+use core::fmt::Write;
+
+#[no_mangle]
+extern "C" fn kmain(start_info: u32) -> ! {
+    serial::init();
+    console::str("cellux: kernel starting\n");
+    desc::init();
+    trap::init_syscall();
+    enable_cpu_features();
+    let info = match pvh::read(start_info as u64) {
+        Ok(i) => i,
+        Err(e) => panic!("PVH start info unusable: {:?}", e),
+    };
+    let top = mem::init(&info);
+    console::str("cellux: RAM frames up to ");
+    console::hex(top);
+    console::str(", ");
+    console::dec(info.modules.len() as u64);
+    console::str(" boot module(s)\n");
+    lapic::init();
+    console::str("cellux: TSC ");
+    console::dec(lapic::tsc_hz() / 1_000_000);
+    console::str(" MHz\n");
+    let t = match bootcomp::create(&info, top) {
+        Ok(t) => t,
+        Err(e) => {
+            bootcomp::report(&e);
+            exit::qemu_exit(exit::FAILURE);
+        }
+    };
+    console::str("cellux: starting the booter\n");
+    sched::switch_to(t);
+    sched::before_return();
+    extern "C" {
+        fn return_to_frame() -> !;
+    }
+    // SAFETY: the frame at the top of the kernel stack now holds the
+    // booter's initial context; return_to_frame pops it and leaves the
+    // kernel, with rsp reset to that frame (nothing below it is live).
+    unsafe {
+        core::arch::asm!("mov rsp, {}", "jmp {}", in(reg) trap::user_frame(), sym return_to_frame, options(noreturn));
+    }
+}
+
+/// FSGSBASE for per-thread FS/GS bases (Linux TLS), SMEP/SMAP so the
+/// kernel never executes or silently reads user memory.
+fn enable_cpu_features() {
+    let (_, b, _, _) = cpu::cpuid(7, 0);
+    if b & 1 == 0 {
+        panic!("this CPU lacks FSGSBASE; run QEMU with -cpu max");
+    }
+    let mut cr4 = cpu::read_cr4() | (1 << 16);
+    if b & (1 << 7) != 0 {
+        cr4 |= 1 << 20;
+    }
+    if b & (1 << 20) != 0 {
+        cr4 |= 1 << 21;
+    }
+    // SAFETY: only adds FSGSBASE/SMEP/SMAP; the kernel reaches user memory
+    // only through the direct map (never user addresses), so SMAP holds.
+    unsafe { cpu::write_cr4(cr4) }
+    let _ = cpu::read_cr0();
+}
+
+#[panic_handler]
+fn panic(p: &core::panic::PanicInfo) -> ! {
+    let _ = write!(console::Writer, "\n*** cellux kernel panic: {}\n", p);
+    let mut rsp: u64;
+    // SAFETY: reads the stack pointer only.
+    unsafe { core::arch::asm!("mov {}, rsp", out(reg) rsp) };
+    let _ = writeln!(console::Writer, "rsp={:#x} cr2={:#x} cr3={:#x}", rsp, cpu::read_cr2(), cpu::read_cr3());
+    exit::qemu_exit(exit::FAILURE)
+}

@@ -1,0 +1,81 @@
+//! Physical memory: the direct map and the retype table over all RAM.
+
+use crate::kcell::KCell;
+use cellux_kernel::retype::{Table, Ty};
+
+/// All physical memory below 4 GiB is mapped here (kernel only).
+pub const DIRECT_BASE: u64 = 0xffff_8000_0000_0000;
+/// RAM beyond 1 GiB is ignored.
+pub const MAX_FRAMES: usize = 1 << 18;
+
+pub const fn phys_to_virt(p: u64) -> u64 {
+    p + DIRECT_BASE
+}
+
+pub fn frame_ptr<T>(p: u64) -> *mut T {
+    phys_to_virt(p) as *mut T
+}
+
+static RETYPE: KCell<[u64; MAX_FRAMES]> = KCell::new([0; MAX_FRAMES]);
+
+pub fn table() -> Table<'static> {
+    Table::new(RETYPE.get())
+}
+
+pub fn zero_frame(p: u64) {
+    // SAFETY: p is a RAM frame below 1 GiB (the retype table only holds
+    // those), reached through the direct map; no Rust reference to it is live.
+    unsafe { core::ptr::write_bytes(frame_ptr::<u8>(p), 0, 4096) }
+}
+
+/// Physical range of the kernel image (frames never retypeable).
+pub fn kernel_image() -> (u64, u64) {
+    extern "C" {
+        static __kernel_end: u8;
+    }
+    // SAFETY: only the symbol's address is used.
+    let end = unsafe { &__kernel_end as *const u8 as u64 } - 0xffff_ffff_8000_0000;
+    (0, end)
+}
+
+/// Marks RAM from the memory map as untyped, except the first MiB, the
+/// kernel image and the boot modules. Returns the highest frame + 1.
+pub fn init(info: &crate::pvh::BootInfo) -> u64 {
+    let mut t = table();
+    let (_, kend) = kernel_image();
+    let mut top = 0;
+    for e in info.memmap.iter().filter(|e| e.kind == crate::pvh::RAM) {
+        let start = (e.addr + 4095) & !4095;
+        let end = (e.addr + e.size) & !4095;
+        let mut p = start.max(kend).max(0x10_0000);
+        while p < end && ((p >> 12) as usize) < MAX_FRAMES {
+            t.set_type(p, Ty::Untyped);
+            p += 4096;
+            top = top.max(p);
+        }
+    }
+    for m in info.modules {
+        let mut p = m.paddr & !4095;
+        while p < m.paddr + m.size {
+            t.set_type(p, Ty::Reserved);
+            p += 4096;
+        }
+    }
+    top
+}
+
+/// Boot-time allocation for the booter's objects: the first untyped frame,
+/// retyped to `ty` and zeroed.
+pub fn boot_take(ty: Ty) -> Option<u64> {
+    let mut t = table();
+    let mut p = 0x10_0000;
+    while ((p >> 12) as usize) < MAX_FRAMES {
+        if t.ty(p) == Ty::Untyped {
+            t.retype(p, 1, ty).ok()?;
+            zero_frame(p);
+            return Some(p);
+        }
+        p += 4096;
+    }
+    None
+}

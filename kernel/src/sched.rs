@@ -1,0 +1,230 @@
+//! The kernel half of scheduling: which thread is current, switching the
+//! user context at the top of the kernel stack, scheduler events, and
+//! idling. Policy (who runs next) is user level's: the kernel only runs a
+//! blocking thread's scheduler thread, a thread a user switches to, or a
+//! thread woken by an interrupt.
+
+use crate::kcell::KCell;
+use crate::thread::{self, State};
+use crate::trap::{self, Frame};
+use crate::{comp, cpu, fpu, obj};
+
+/// The current thread (0 while idle). Holds a reference.
+static CURRENT: KCell<u64> = KCell::new(0);
+/// A thread an interrupt woke while the CPU idled.
+static WOKEN_IN_IDLE: KCell<u64> = KCell::new(0);
+
+pub fn current() -> u64 {
+    *CURRENT.get()
+}
+
+fn frame() -> &'static mut Frame {
+    // SAFETY: the top-of-stack frame is the current user context; only
+    // one reference to it is used at a time on the single kernel path.
+    unsafe { &mut *trap::user_frame() }
+}
+
+pub fn fsgs() -> (u64, u64) {
+    let (f, g): (u64, u64);
+    // SAFETY: FSGSBASE is enabled at boot (checked in main).
+    unsafe { core::arch::asm!("rdfsbase {}", "rdgsbase {}", out(reg) f, out(reg) g, options(nomem, nostack)) }
+    (f, g)
+}
+
+pub fn wrfsbase(fs: u64, gs: u64) {
+    // SAFETY: values are checked canonical where user level supplies them.
+    unsafe { core::arch::asm!("wrfsbase {}", "wrgsbase {}", in(reg) fs, in(reg) gs, options(nostack)) }
+}
+
+pub fn is_canonical(v: u64) -> bool {
+    let top = (v as i64) >> 47;
+    top == 0 || top == -1
+}
+
+/// Loads the page table of the component a thread executes in.
+pub fn load_space(t: u64) {
+    let th = thread::get(t);
+    let pt = comp::get(thread::current_comp(th)).pgtbl;
+    if cpu::read_cr3() != pt {
+        // SAFETY: every root's kernel half is a copy of the boot table's.
+        unsafe { cpu::write_cr3(pt) }
+    }
+}
+
+/// Saves the running context into the current thread (if any).
+fn save_current() {
+    let cur = current();
+    if cur == 0 {
+        return;
+    }
+    let th = thread::get(cur);
+    th.regs = *frame();
+    let (f, g) = fsgs();
+    th.fs_base = f;
+    th.gs_base = g;
+    fpu::save(&mut th.fpu);
+}
+
+fn load(t: u64) {
+    let th = thread::get(t);
+    *frame() = th.regs;
+    wrfsbase(th.fs_base, th.gs_base);
+    fpu::restore(&th.fpu);
+    let _ = obj::get(t);
+    let old = core::mem::replace(CURRENT.get(), t);
+    if old != 0 {
+        obj::put(old);
+    }
+    load_space(t);
+}
+
+/// Switches the CPU to thread t (runnable). The caller already set the
+/// current context's results in the frame.
+pub fn switch_to(t: u64) {
+    if t == current() {
+        return;
+    }
+    save_current();
+    load(t);
+}
+
+/// Current thread can not go on (blocked or dead): run `next` or idle.
+pub fn run_next(next: u64) {
+    if next != 0 && next != current() && thread::get(next).state == State::Runnable {
+        switch_to(next);
+        return;
+    }
+    save_current();
+    idle();
+}
+
+fn idle() {
+    let old = core::mem::replace(CURRENT.get(), 0);
+    if old != 0 {
+        obj::put(old);
+    }
+    loop {
+        let w = core::mem::replace(WOKEN_IN_IDLE.get(), 0);
+        if w != 0 && thread::get(w).state == State::Runnable {
+            load(w);
+            obj::put(w);
+            return;
+        }
+        if w != 0 {
+            obj::put(w);
+        }
+        cpu::wait_for_interrupt();
+    }
+}
+
+/// An interrupt made t runnable: preempt the current thread for it (from
+/// user mode) or leave the idle loop for it.
+pub fn preempt_for(t: u64, from_user: bool) {
+    if from_user {
+        if current() != 0 && t != current() {
+            switch_to(t);
+        }
+    } else if *WOKEN_IN_IDLE.get() == 0 && obj::get(t).is_ok() {
+        *WOKEN_IN_IDLE.get() = t;
+    }
+}
+
+/// Queues event `kind` about thread `about` for scheduler thread `s`, and
+/// completes the scheduler's receive if it was blocked in one.
+pub fn post_event(s: u64, about: u64, kind: u64) {
+    if s == 0 || s == about {
+        return;
+    }
+    let a = thread::get(about);
+    a.evt_kind = kind;
+    if !a.evt_queued {
+        if obj::get(about).is_err() {
+            return;
+        }
+        a.evt_queued = true;
+        a.evt_next = 0;
+        let st = thread::get(s);
+        if st.evt_tail != 0 {
+            thread::get(st.evt_tail).evt_next = about;
+        } else {
+            st.evt_head = about;
+        }
+        st.evt_tail = about;
+    }
+    let st = thread::get(s);
+    if st.state == State::Blocked {
+        complete_rcv(s);
+    }
+}
+
+/// Fills a receive's results into a thread's saved registers (or the live
+/// frame if it is current) and makes it runnable.
+pub fn complete_rcv(t: u64) {
+    let th = thread::get(t);
+    let n = core::mem::take(&mut th.pending);
+    let (tid, kind, timeout) = pop_event(t);
+    th.state = State::Runnable;
+    let r = if t == current() { frame() } else { &mut thread::get(t).regs };
+    r.rax = n;
+    r.rdi = tid;
+    r.rsi = kind;
+    r.rdx = timeout;
+}
+
+pub fn has_work(t: u64) -> bool {
+    let th = thread::get(t);
+    th.pending != 0 || th.evt_head != 0
+}
+
+fn pop_event(s: u64) -> (u64, u64, u64) {
+    let st = thread::get(s);
+    let e = st.evt_head;
+    if e == 0 {
+        return (u64::MAX, 0, 0);
+    }
+    let et = thread::get(e);
+    st.evt_head = et.evt_next;
+    if st.evt_head == 0 {
+        st.evt_tail = 0;
+    }
+    et.evt_queued = false;
+    let r = (et.tid, et.evt_kind, et.timeout);
+    obj::put(e);
+    r
+}
+
+/// The current thread ends: its scheduler hears of it and runs.
+pub fn exit_current() {
+    let cur = current();
+    let th = thread::get(cur);
+    th.state = State::Dead;
+    for i in 0..th.depth {
+        obj::put(th.inv[i].comp);
+    }
+    th.depth = 0;
+    let s = th.sched;
+    post_event(s, cur, cellux_abi::ops::EVT_EXITED);
+    run_next(s);
+}
+
+/// Last check before any return to user level: the frame must be a user
+/// frame whose sysret is safe.
+pub fn before_return() {
+    let f = frame();
+    f.cs = crate::desc::UCODE as u64;
+    f.ss = crate::desc::UDATA as u64;
+    f.rflags = cellux_abi::regs::sanitize_rflags(f.rflags);
+    // Every path that sets rip checks it; should one not, returning to a
+    // kernel or non-canonical rip would fault in ring 0, so treat it as a
+    // general-protection fault of the thread instead.
+    for _ in 0..4 {
+        let f = frame();
+        if f.rip < cellux_abi::layout::USER_END {
+            return;
+        }
+        f.vector = 13;
+        f.error = 0;
+        crate::exception::user_exception(f);
+    }
+    crate::fault::kernel_fault(frame());
+}

@@ -1,0 +1,207 @@
+//! Every way into the kernel: `syscall`, exceptions and interrupts. Each
+//! builds the same `Frame` at the top of the one kernel stack (the CPU is
+//! single and the kernel never blocks or nests into user level), so the
+//! frame there *is* the current user context; switching threads means
+//! swapping its contents. The return path uses `sysret` for frames that
+//! came from `syscall` (vector 256) and `iretq` for all others.
+
+use core::arch::global_asm;
+
+#[repr(C)]
+#[derive(Clone, Copy, Default, Debug)]
+pub struct Frame {
+    pub r15: u64,
+    pub r14: u64,
+    pub r13: u64,
+    pub r12: u64,
+    pub r11: u64,
+    pub r10: u64,
+    pub r9: u64,
+    pub r8: u64,
+    pub rbp: u64,
+    pub rdi: u64,
+    pub rsi: u64,
+    pub rdx: u64,
+    pub rcx: u64,
+    pub rbx: u64,
+    pub rax: u64,
+    pub vector: u64,
+    pub error: u64,
+    pub rip: u64,
+    pub cs: u64,
+    pub rflags: u64,
+    pub rsp: u64,
+    pub ss: u64,
+}
+
+pub const VEC_SYSCALL: u64 = 256;
+/// Marks a frame that must return through iretq because all its registers
+/// are live (a trapped context the kernel rebuilt).
+pub const VEC_IRET: u64 = 0x1000;
+
+global_asm!(
+    r#"
+    .text
+    .global syscall_entry
+syscall_entry:
+    mov [rip + user_rsp_scratch], rsp
+    lea rsp, [rip + kstack_top]
+    push 0x1b
+    push qword ptr [rip + user_rsp_scratch]
+    push r11
+    push 0x23
+    push rcx
+    push 0
+    push 256
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    mov rdi, rsp
+    call syscall_rust
+    jmp return_to_frame
+
+isr_common:
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    cld
+    mov rdi, rsp
+    call trap_rust
+    .global return_to_frame
+return_to_frame:
+    cmp qword ptr [rsp + 120], 256
+    je 2f
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    add rsp, 16
+    iretq
+2:
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    mov rcx, [rsp + 16]
+    mov r11, [rsp + 32]
+    mov rsp, [rsp + 40]
+    sysretq
+
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,255
+isr_\n:
+    .if (\n == 8) || (\n == 10) || (\n == 11) || (\n == 12) || (\n == 13) || (\n == 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
+    .else
+    push 0
+    .endif
+    push \n
+    jmp isr_common
+    .endr
+
+    .section .rodata
+    .p2align 3
+    .global isr_table
+isr_table:
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47
+    .quad isr_\n
+    .endr
+    .fill 255 - 48, 8, 0
+    .quad isr_255
+
+    .section .bss
+    .p2align 3
+user_rsp_scratch:
+    .quad 0
+    .text
+"#
+);
+
+extern "C" {
+    fn syscall_entry();
+    static kstack_top: u8;
+}
+
+/// The current user context: always the frame at the top of the kernel stack.
+pub fn user_frame() -> *mut Frame {
+    // SAFETY: only the address of the linker-provided symbol is taken.
+    let top = unsafe { &kstack_top as *const u8 as usize };
+    (top - core::mem::size_of::<Frame>()) as *mut Frame
+}
+
+pub fn init_syscall() {
+    // SAFETY: STAR/LSTAR/FMASK point syscall at our entry with the GDT
+    // layout of `desc`, and mask IF/DF/TF/AC so the kernel starts clean.
+    unsafe {
+        crate::cpu::wrmsr(0xC000_0081, ((0x10u64 | 3) << 48) | ((crate::desc::KCODE as u64) << 32));
+        crate::cpu::wrmsr(0xC000_0082, syscall_entry as *const () as u64);
+        crate::cpu::wrmsr(0xC000_0084, 0x4_0700);
+    }
+}
+
+#[no_mangle]
+extern "C" fn syscall_rust(f: &mut Frame) {
+    crate::syscall::dispatch(f);
+    crate::sched::before_return();
+}
+
+#[no_mangle]
+extern "C" fn trap_rust(f: &mut Frame) {
+    if f.cs & 3 == 0 {
+        if f.vector >= 32 {
+            crate::irq::handle(f.vector, false);
+            return;
+        }
+        crate::fault::kernel_fault(f);
+    }
+    if f.vector >= 32 {
+        crate::irq::handle(f.vector, true);
+    } else {
+        crate::exception::user_exception(f);
+    }
+    crate::sched::before_return();
+}

@@ -1,0 +1,77 @@
+//! Kernel access to user memory by walking page tables in software: the
+//! kernel never faults on a user address, it finds the first bad one.
+
+use crate::{comp, pgtbl, sched, thread};
+use cellux_abi::err::{Error, KResult};
+
+fn caller_pt() -> u64 {
+    let th = thread::get(sched::current());
+    comp::get(thread::current_comp(th)).pgtbl
+}
+
+pub struct CopyResult {
+    pub copied: u64,
+    pub stopped_at: u64,
+    pub stopped: u8,
+}
+
+/// Copies `len` bytes page by page between (pt, a) and (caller pt, b):
+/// from b into a, or from a into b when `from_a`. Stops at the first
+/// address that is unmapped or lacks the needed rights: `stopped` = 1 when
+/// it was on the a side (`stopped_at` = that address), 2 on the caller's.
+pub fn copy_between(pt_a: u64, a: u64, b: u64, len: u64, from_a: bool) -> KResult<CopyResult> {
+    if len > 1 << 30 {
+        return Err(Error::Inval);
+    }
+    let pt_b = caller_pt();
+    let mut done = 0;
+    while done < len {
+        let (va, vb) = (a.wrapping_add(done), b.wrapping_add(done));
+        let chunk = (len - done).min(4096 - (va & 0xfff)).min(4096 - (vb & 0xfff));
+        let Some(ka) = pgtbl::translate(pt_a, va, !from_a) else {
+            return Ok(CopyResult { copied: done, stopped_at: va, stopped: 1 });
+        };
+        let Some(kb) = pgtbl::translate(pt_b, vb, from_a) else {
+            return Ok(CopyResult { copied: done, stopped_at: vb, stopped: 2 });
+        };
+        let (src, dst) = if from_a { (ka, kb) } else { (kb, ka) };
+        // SAFETY: both are direct-map addresses of user frames (RAM,
+        // checked present with the needed rights) and the chunk stays
+        // inside one page on each side; memmove tolerates aliasing.
+        unsafe { core::ptr::copy(src as *const u8, dst as *mut u8, chunk as usize) };
+        done += chunk;
+    }
+    Ok(CopyResult { copied: len, stopped_at: 0, stopped: 0 })
+}
+
+/// Copies a kernel buffer out to the caller's memory.
+pub fn write_user(va: u64, src: &[u8]) -> KResult<()> {
+    let pt = caller_pt();
+    let mut done = 0;
+    while done < src.len() {
+        let v = va.wrapping_add(done as u64);
+        let chunk = (src.len() - done).min(4096 - (v & 0xfff) as usize);
+        let k = pgtbl::translate(pt, v, true).ok_or(Error::BadAddr)?;
+        // SAFETY: k is the direct-map address of a writable user page with
+        // at least `chunk` bytes left in it.
+        unsafe { core::ptr::copy(src[done..].as_ptr(), k as *mut u8, chunk) };
+        done += chunk;
+    }
+    Ok(())
+}
+
+/// Copies the caller's memory into a kernel buffer.
+pub fn read_user(va: u64, dst: &mut [u8]) -> KResult<()> {
+    let pt = caller_pt();
+    let mut done = 0;
+    while done < dst.len() {
+        let v = va.wrapping_add(done as u64);
+        let chunk = (dst.len() - done).min(4096 - (v & 0xfff) as usize);
+        let k = pgtbl::translate(pt, v, false).ok_or(Error::BadAddr)?;
+        // SAFETY: k is the direct-map address of a readable user page with
+        // at least `chunk` bytes left in it.
+        unsafe { core::ptr::copy(k as *const u8, dst[done..].as_mut_ptr(), chunk) };
+        done += chunk;
+    }
+    Ok(())
+}

@@ -38,7 +38,14 @@ pub fn put(o: u64) {
 fn destroy(o: u64) {
     match mem::table().obj(o) {
         Obj::Captbl => crate::captbl::clear(o),
-        Obj::PtRoot => crate::pgtbl::destroy(o),
+        Obj::PtRoot => {
+            // Never leave the CPU on a table that is being freed.
+            if crate::cpu::read_cr3() == o {
+                // SAFETY: the boot table maps the kernel like every root.
+                unsafe { crate::cpu::write_cr3(crate::pgtbl::kernel_pml4()) }
+            }
+            crate::pgtbl::destroy(o)
+        }
         Obj::Comp => crate::comp::destroy(o),
         Obj::Thd => crate::thread::destroy(o),
         Obj::PtNode | Obj::None => {}

@@ -242,7 +242,9 @@ fn captbl_op(f: &mut Frame, own: u64, target: u64, op: u16) -> OpResult {
             if entry >= USER_END {
                 return Err(Error::Inval);
             }
-            let sched = if f.r9 == 0 { 0 } else { captbl::lookup_kind(own, f.r9, CapKind::Thd)?.a };
+            // By default a thread reports to its creator's scheduler, so a
+            // thread never ends up with no one to run when it blocks or dies.
+            let sched = if f.r9 == 0 { thread::get(sched::current()).sched } else { captbl::lookup_kind(own, f.r9, CapKind::Thd)?.a };
             let o = new_obj(own, f.rdx, Obj::Thd)?;
             match thread::init(o, cc.a, entry, f.r8, sched) {
                 Ok(tid) => {

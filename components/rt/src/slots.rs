@@ -1,10 +1,50 @@
 //! Capability-slot allocation in the component's own table.
 
-use core::sync::atomic::{AtomicU32, Ordering};
-
-static NEXT: AtomicU32 = AtomicU32::new(32);
+use crate::sync::SpinLock;
+use core::cell::UnsafeCell;
 
 /// Slots below 32 are the fixed ones the constructor fills.
+const FIRST: u32 = 32;
+const SLOTS: u32 = 128;
+
+struct Free {
+    next: u32,
+    stack: [u32; SLOTS as usize],
+    len: usize,
+}
+
+struct Shared(UnsafeCell<Free>);
+// SAFETY: only touched with LOCK held.
+unsafe impl Sync for Shared {}
+
+static LOCK: SpinLock = SpinLock::new();
+static FREE: Shared = Shared(UnsafeCell::new(Free { next: FIRST, stack: [0; SLOTS as usize], len: 0 }));
+
+fn with<R>(f: impl FnOnce(&mut Free) -> R) -> R {
+    let _g = LOCK.lock();
+    // SAFETY: LOCK is held for the closure's whole run.
+    f(unsafe { &mut *FREE.0.get() })
+}
+
+/// A free slot; past the table's end it returns out-of-range slots, which
+/// the kernel refuses (so exhaustion shows up as an error, not a reuse).
 pub fn alloc() -> u32 {
-    NEXT.fetch_add(1, Ordering::Relaxed)
+    with(|f| {
+        if f.len > 0 {
+            f.len -= 1;
+            return f.stack[f.len];
+        }
+        f.next += 1;
+        f.next - 1
+    })
+}
+
+/// Returns a slot whose capability the caller removed.
+pub fn free(slot: u32) {
+    with(|f| {
+        if (FIRST..SLOTS).contains(&slot) && f.len < f.stack.len() {
+            f.stack[f.len] = slot;
+            f.len += 1;
+        }
+    })
 }

@@ -61,7 +61,7 @@ pub mod ct_op {
     /// rsi = captbl cap, rdx = pgtbl cap, r10 = flags (`COMP_*`).
     pub const NEW_COMP: u16 = 3;
     /// rsi = comp cap, rdx = kmem, r10 = entry, r8 = argument,
-    /// r9 = scheduler thread cap (0: the new thread schedules itself).
+    /// r9 = scheduler thread cap (0: the creating thread's scheduler).
     /// Returns the new thread's id.
     pub const NEW_THD: u16 = 4;
     /// rsi = server comp cap, rdx = entry, r10 = token.

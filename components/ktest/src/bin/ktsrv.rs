@@ -16,6 +16,7 @@ pub const OP_INT3: u64 = 7;
 pub const OP_DIV0: u64 = 8;
 pub const OP_NOP: u64 = 9;
 pub const OP_WRMSR: u64 = 10;
+pub const OP_FUZZ: u64 = 11;
 
 #[no_mangle]
 fn cellux_main(_arg: u64) {}
@@ -57,8 +58,63 @@ fn cellux_sinv(u: &Upcall) -> [u64; 2] {
             [q, 0]
         }
         OP_NOP => [0, 0],
+        OP_FUZZ => [fuzz(u.rsi, u.rdx), 0],
         _ => [u64::MAX, 0],
     }
+}
+
+fn next(s: &mut u64) -> u64 {
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    *s
+}
+
+/// Random system calls: capability numbers, operations and arguments
+/// mixed from values that are valid somewhere and values that are not.
+/// Ops that would legitimately end or park this thread (return, exit,
+/// blocking receive) are left out; everything else is fair game, including
+/// destroying our own tables and unmapping our own code.
+fn fuzz(seed: u64, n: u64) -> u64 {
+    let mut s = seed | 1;
+    let palette = |s: &mut u64| -> u64 {
+        let r = next(s);
+        match r % 12 {
+            0 => 0,
+            1 => r % 16,
+            2 => r % 140,
+            3 => 0x400000 + (r % 0x40000),
+            4 => 0xffff_ffff_8000_0000 + (r % 0x100_0000),
+            5 => 0xffff_8000_0000_0000 + (r % 0x2000_0000),
+            6 => r & 0x0000_7fff_ffff_f000,
+            7 => u64::MAX - (r % 4),
+            8 => (r % 0x2000_0000) & !0xfff,
+            9 => cellux_rt::abi::ops::kmem(5, (r % 0x2000_0000) & !0xfff),
+            10 => 1 << (r % 64),
+            _ => r,
+        }
+    };
+    let mut done = 0;
+    for _ in 0..n {
+        let r = next(&mut s);
+        let cap = match r % 8 {
+            0 => 0,
+            1..=5 => (r >> 8) % 40,
+            6 => (r >> 8) as u32 as u64,
+            _ => (r >> 8) % 140,
+        } as u32;
+        let mut op = ((r >> 40) % 14) as u16;
+        if r % 97 == 0 {
+            op = (r >> 20) as u16;
+        }
+        if cap == 0 && !matches!(op, 3..=10) {
+            continue;
+        }
+        let a = [palette(&mut s), palette(&mut s), palette(&mut s), palette(&mut s), palette(&mut s), palette(&mut s)];
+        let _ = cellux_rt::sys::call(cap, op, a);
+        done += 1;
+    }
+    done
 }
 
 #[no_mangle]

@@ -20,6 +20,7 @@ pub fn all() {
     run("inv.thread_migrates_with_token", migrates);
     run("inv.refuse_removed_gate", removed_gate);
     run("inv.refuse_return_without_invocation", return_without);
+    run("fuzz.random_system_calls_from_a_component", fuzz);
 }
 
 fn load_server() -> TestResult {
@@ -57,4 +58,32 @@ fn removed_gate() -> TestResult {
 fn return_without() -> TestResult {
     check(sys::op(0, cellux_rt::abi::ops::self_op::RET, [0; 6]) == Err(Error::NoFrame), "return with no invocation accepted")?;
     check(sys::op(0, cellux_rt::abi::ops::self_op::EXC_RESUME, [0; 6]) == Err(Error::NoFrame), "resume with no exception accepted")
+}
+
+/// A component without the hardware capability issues random system
+/// calls; whatever it does to itself, the kernel and we keep working.
+fn fuzz() -> TestResult {
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut calls = 0;
+    for round in 0..12 {
+        let b = util::load_bare("ktsrv").ok_or("ktsrv")?;
+        let g = util::gate(&b, 0).ok_or("gate")?;
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(round);
+        let r = sys::invoke(g, [11, seed, 3000, 0, 0]);
+        // Either it finished or it destroyed something it needed and
+        // faulted (no handler): both end the invocation cleanly.
+        if r.rax == 0 {
+            calls += r.rdi;
+        } else {
+            check(r.rax as i64 == Error::Fault.as_ret(), "unexpected invocation error")?;
+        }
+        check(sys::invoke(SRV_GATE.load(Ordering::Relaxed), [OP_ADD, round, 1, 0, 0]).rdi == round + 1, "server broken after fuzzing")?;
+        // Tear the component down: its tables, memory and gate go away.
+        for s in [g, b.comp, b.ct, b.pt] {
+            sys::op(SELF_CT, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]).map_err(|_| "teardown")?;
+            cellux_rt::slots::free(s);
+        }
+    }
+    cellux_rt::println!("fuzz: {} random system calls in completed rounds", calls);
+    check(calls > 0, "no fuzz round completed")
 }

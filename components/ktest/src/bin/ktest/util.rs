@@ -25,6 +25,21 @@ pub fn load(name: &str, flags: u64) -> Option<Built> {
     Some(b)
 }
 
+/// Loads a component with its own tables and a small untyped range, but
+/// no hardware capability.
+pub fn load_bare(name: &str) -> Option<Built> {
+    let ar = archive()?;
+    let b = loader::load(ar.find(name)?.data, 0).ok()?;
+    for (dst, src) in [(boot_slot::SELF_CT, b.ct), (boot_slot::SELF_PT, b.pt), (boot_slot::SELF_COMP, b.comp)] {
+        sys::op(b.ct, ct_op::COPY, [dst as u64, src as u64, 0, 0, 0, 0]).ok()?;
+    }
+    // 64 frames of our own memory, never used by us afterwards.
+    let first = cellux_rt::abi::ops::kmem_split(cellux_rt::mem::user_frames(64).ok()?).1;
+    sys::op(boot_slot::UNTYPED, cellux_rt::abi::ops::ut_op::RETYPE, [first, 64, cellux_rt::abi::ops::RETYPE_UNTYPED, 0, 0, 0]).ok()?;
+    sys::op(b.ct, ct_op::NEW_UNTYPED, [boot_slot::UNTYPED as u64, boot_slot::UNTYPED as u64, first, 64, 0, 0]).ok()?;
+    Some(b)
+}
+
 /// A gate into `b` in our table.
 pub fn gate(b: &Built, token: u64) -> Option<u32> {
     let s = slots::alloc();

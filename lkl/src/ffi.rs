@@ -106,6 +106,10 @@ pub struct lkl_signal_delivery {
     pub mask: c_ulong,
     pub old_mask: c_ulong,
     pub siginfo: [u8; 128],
+    /// The task's sigaltstack before delivery (SS_AUTODISARM applied).
+    pub ss_sp: c_ulong,
+    pub ss_size: c_ulong,
+    pub ss_flags: c_int,
 }
 
 pub const LKL_SIGACT_NONE: c_int = 0;

@@ -26,6 +26,8 @@ pub enum Signal {
         /// To restore from the frame on rt_sigreturn.
         old_mask: u64,
         siginfo: [u8; 128],
+        /// The sigaltstack (sp, size, flags) for SA_ONSTACK frames.
+        altstack: (u64, u64, i32),
     },
     /// The thread group was killed; the wait status.
     Exit { status: i32 },
@@ -44,7 +46,8 @@ fn check(ret: i64) -> Result<i64, Errno> {
 }
 
 impl Task {
-    /// The calling host thread's task (created on first use).
+    /// The calling host thread's task (created on first use). Borrowed:
+    /// valid while this thread stays bound to it; do not `put` it.
     pub fn current() -> Result<Task, Errno> {
         running()?;
         // SAFETY: Linux is running; the call has no arguments.
@@ -68,7 +71,8 @@ impl Task {
         Ok((Task(task), tid))
     }
 
-    /// Makes this the calling host thread's task.
+    /// Makes this the calling host thread's task (the binding holds its own
+    /// reference). When the thread ends while bound, the task exits(0).
     pub fn adopt(self) -> Result<(), Errno> {
         running()?;
         // SAFETY: `self` is a handle Linux gave out and has not released.
@@ -84,7 +88,7 @@ impl Task {
         Ok(())
     }
 
-    /// Releases a handle the caller will not adopt.
+    /// Releases a handle from `clone_from_current`.
     pub fn put(self) {
         if is_running() {
             // SAFETY: `self` is a live handle, consumed here.
@@ -111,6 +115,9 @@ impl Task {
             mask: 0,
             old_mask: 0,
             siginfo: [0; 128],
+            ss_sp: 0,
+            ss_size: 0,
+            ss_flags: 0,
         };
         // SAFETY: `d` is a live, correctly laid out out-parameter.
         check(unsafe { ffi::lkl_task_next_signal(&mut d) } as i64)?;
@@ -123,6 +130,7 @@ impl Task {
                 mask: d.mask as u64,
                 old_mask: d.old_mask as u64,
                 siginfo: d.siginfo,
+                altstack: (d.ss_sp as u64, d.ss_size as u64, d.ss_flags),
             }),
             ffi::LKL_SIGACT_EXIT => Some(Signal::Exit { status: d.signo }),
             _ => None,

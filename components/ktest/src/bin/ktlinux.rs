@@ -123,6 +123,17 @@ extern "C" fn lx_main(mode: u64, n: u64) -> ! {
     if v != 0x7715_0000_1111_2222 {
         status |= 16;
     }
+    // The handler reads our SSE state (op 502 checks xmm1 holds the
+    // marker) and rewrites xmm1 through the trapped FPU image.
+    let (ok, x1): (u64, u64);
+    // SAFETY: sets xmm1, traps, reads rax and xmm1 back; all declared.
+    unsafe {
+        asm!("mov rax, 0x0badc0de0badc0de", "movq xmm1, rax", "mov eax, 502", "syscall", "movq {x}, xmm1",
+             x = out(reg) x1, out("rax") ok, out("rcx") _, out("r11") _, out("xmm1") _);
+    }
+    if ok != 1 || x1 != 0x5eed_5eed_5eed_5eed {
+        status |= 32;
+    }
     syscall6(60, [status, 0, 0, 0, 0, 0]);
     loop {}
 }

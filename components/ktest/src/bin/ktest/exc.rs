@@ -121,6 +121,7 @@ fn linux_syscalls() -> TestResult {
         s if s & 4 != 0 => Err("registers or SSE state not preserved across the trap"),
         s if s & 8 != 0 => Err("register-file write not seen"),
         s if s & 16 != 0 => Err("FS base write not seen"),
+        s if s & 32 != 0 => Err("trapped SSE state not readable/writable by the handler"),
         _ => Err("linux component failed"),
     }
 }
@@ -133,6 +134,9 @@ fn linux_no_handler() -> TestResult {
     // The kernel and we are still fine: another component still answers.
     check(sys::invoke(SRV_GATE.load(Ordering::Relaxed), [1, 2, 3, 0, 0]).rdi == 5, "server broken")
 }
+
+#[repr(C, align(16))]
+struct Fpu([u8; 512]);
 
 fn read_regs() -> UserRegs {
     let mut r = UserRegs::default();
@@ -186,6 +190,15 @@ fn linux_syscall(u: &Upcall, mut regs: UserRegs) -> Action {
             regs.fs_base = u.rsi;
             regs.rax = 0;
             if write_regs(&regs) { Action::Resume } else { Action::End(97) }
+        }
+        502 => {
+            // fxsave image: xmm registers start at byte 160, 16 bytes each.
+            let mut img = Fpu([0; 512]);
+            let read = sys::op(0, self_op::EXC_FPU_READ, [img.0.as_mut_ptr() as u64, 0, 0, 0, 0, 0]).is_ok();
+            let x1 = u64::from_le_bytes(img.0[176..184].try_into().unwrap_or([0; 8]));
+            img.0[176..184].copy_from_slice(&0x5eed_5eed_5eed_5eedu64.to_le_bytes());
+            let wrote = sys::op(0, self_op::EXC_FPU_WRITE, [img.0.as_ptr() as u64, 0, 0, 0, 0, 0]).is_ok();
+            Action::ResumeRax((read && wrote && x1 == 0x0bad_c0de_0bad_c0de) as u64)
         }
         60 => Action::End(u.rdi),
         _ => Action::ResumeRax(-38i64 as u64),

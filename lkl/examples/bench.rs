@@ -90,16 +90,21 @@ fn main() {
         ok("getpid", sys::getpid());
         host_getpid();
     }
-    let t = Instant::now();
-    for _ in 0..GETPIDS {
-        ok("getpid", sys::getpid());
+    // Best of five rounds each, alternating: the machine is shared.
+    let mut lkl_ns = f64::MAX;
+    let mut host_ns = f64::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        for _ in 0..GETPIDS / 5 {
+            ok("getpid", sys::getpid());
+        }
+        lkl_ns = lkl_ns.min(t.elapsed().as_nanos() as f64 / (GETPIDS / 5) as f64);
+        let t = Instant::now();
+        for _ in 0..GETPIDS / 5 {
+            std::hint::black_box(host_getpid());
+        }
+        host_ns = host_ns.min(t.elapsed().as_nanos() as f64 / (GETPIDS / 5) as f64);
     }
-    let lkl_ns = t.elapsed().as_nanos() as f64 / GETPIDS as f64;
-    let t = Instant::now();
-    for _ in 0..GETPIDS {
-        std::hint::black_box(host_getpid());
-    }
-    let host_ns = t.elapsed().as_nanos() as f64 / GETPIDS as f64;
     println!("bench lkl-getpid cellux={lkl_ns:.1} linux={host_ns:.1} unit=ns ratio={:.2}", lkl_ns / host_ns);
 
     let block: Vec<u8> = (0..BLOCK).map(|i| (i % 253) as u8).collect();

@@ -13,13 +13,21 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// Waking a condvar is a futex syscall even with nobody waiting, and the
+/// CPU lock is taken and released several times per Linux syscall: so
+/// both primitives count their waiters and only wake when there are some.
+struct SemState {
+    count: i64,
+    waiters: u32,
+}
+
 pub struct Sem {
-    count: Mutex<i64>,
+    state: Mutex<SemState>,
     cv: Condvar,
 }
 
 pub unsafe extern "C" fn sem_alloc(count: c_int) -> *mut lkl_sem {
-    Box::into_raw(Box::new(Sem { count: Mutex::new(count as i64), cv: Condvar::new() })).cast()
+    Box::into_raw(Box::new(Sem { state: Mutex::new(SemState { count: count as i64, waiters: 0 }), cv: Condvar::new() })).cast()
 }
 
 /// # Safety
@@ -34,8 +42,13 @@ pub unsafe extern "C" fn sem_free(sem: *mut lkl_sem) {
 pub unsafe extern "C" fn sem_up(sem: *mut lkl_sem) {
     // SAFETY: live per the contract.
     let s = unsafe { &*sem.cast::<Sem>() };
-    *lock(&s.count) += 1;
-    s.cv.notify_one();
+    let mut st = lock(&s.state);
+    st.count += 1;
+    let wake = st.waiters > 0;
+    drop(st);
+    if wake {
+        s.cv.notify_one();
+    }
 }
 
 /// # Safety
@@ -43,16 +56,19 @@ pub unsafe extern "C" fn sem_up(sem: *mut lkl_sem) {
 pub unsafe extern "C" fn sem_down(sem: *mut lkl_sem) {
     // SAFETY: live per the contract.
     let s = unsafe { &*sem.cast::<Sem>() };
-    let mut c = lock(&s.count);
-    while *c <= 0 {
-        c = s.cv.wait(c).unwrap_or_else(|e| e.into_inner());
+    let mut st = lock(&s.state);
+    while st.count <= 0 {
+        st.waiters += 1;
+        st = s.cv.wait(st).unwrap_or_else(|e| e.into_inner());
+        st.waiters -= 1;
     }
-    *c -= 1;
+    st.count -= 1;
 }
 
 struct Owner {
     thread: u64,
     depth: u32,
+    waiters: u32,
 }
 
 pub struct HostMutex {
@@ -62,7 +78,7 @@ pub struct HostMutex {
 }
 
 pub unsafe extern "C" fn mutex_alloc(recursive: c_int) -> *mut lkl_mutex {
-    let m = HostMutex { recursive: recursive != 0, state: Mutex::new(Owner { thread: 0, depth: 0 }), cv: Condvar::new() };
+    let m = HostMutex { recursive: recursive != 0, state: Mutex::new(Owner { thread: 0, depth: 0, waiters: 0 }), cv: Condvar::new() };
     Box::into_raw(Box::new(m)).cast()
 }
 
@@ -85,7 +101,9 @@ pub unsafe extern "C" fn mutex_lock(m: *mut lkl_mutex) {
         return;
     }
     while o.depth > 0 {
+        o.waiters += 1;
         o = m.cv.wait(o).unwrap_or_else(|e| e.into_inner());
+        o.waiters -= 1;
     }
     o.thread = me;
     o.depth = 1;
@@ -103,7 +121,10 @@ pub unsafe extern "C" fn mutex_unlock(m: *mut lkl_mutex) {
     o.depth -= 1;
     if o.depth == 0 {
         o.thread = 0;
+        let wake = o.waiters > 0;
         drop(o);
-        m.cv.notify_one();
+        if wake {
+            m.cv.notify_one();
+        }
     }
 }

@@ -13,6 +13,26 @@ pub fn outl(port: u16, v: u32) {
     unsafe { asm!("out dx, eax", in("dx") port, in("eax") v, options(nomem, nostack, preserves_flags)) }
 }
 
+pub fn outw(port: u16, v: u16) {
+    // SAFETY: port I/O has no memory effects; which ports user level may
+    // drive is the hardware capability's authority.
+    unsafe { asm!("out dx, ax", in("dx") port, in("ax") v, options(nomem, nostack, preserves_flags)) }
+}
+
+pub fn inw(port: u16) -> u16 {
+    let v: u16;
+    // SAFETY: as outw.
+    unsafe { asm!("in ax, dx", out("ax") v, in("dx") port, options(nomem, nostack, preserves_flags)) }
+    v
+}
+
+pub fn inl(port: u16) -> u32 {
+    let v: u32;
+    // SAFETY: as outw.
+    unsafe { asm!("in eax, dx", out("eax") v, in("dx") port, options(nomem, nostack, preserves_flags)) }
+    v
+}
+
 pub fn inb(port: u16) -> u8 {
     let v: u8;
     // SAFETY: reading a device register the kernel owns.

@@ -22,7 +22,27 @@ pub fn op(f: &mut Frame, own: u64, op: u16) -> KResult<Option<u64>> {
         }
         hw_op::ATTACH => {
             let t = if f.rsi == 0 { 0 } else { captbl::lookup_kind(own, f.rsi, CapKind::Asnd)?.a };
-            irq::attach(f.rdi, t)?;
+            irq::attach(f.rdi, t, f.rdx)?;
+            Ok(Some(0))
+        }
+        hw_op::IRQ_ACK => irq::ack(f.rdi).map(|_| Some(0)),
+        hw_op::IO_IN => {
+            let port = u16::try_from(f.rdi).map_err(|_| Error::Inval)?;
+            match f.rsi {
+                1 => Ok(Some(crate::cpu::inb(port) as u64)),
+                2 => Ok(Some(crate::cpu::inw(port) as u64)),
+                4 => Ok(Some(crate::cpu::inl(port) as u64)),
+                _ => Err(Error::Inval),
+            }
+        }
+        hw_op::IO_OUT => {
+            let port = u16::try_from(f.rdi).map_err(|_| Error::Inval)?;
+            match f.rsi {
+                1 => crate::cpu::outb(port, f.rdx as u8),
+                2 => crate::cpu::outw(port, f.rdx as u16),
+                4 => crate::cpu::outl(port, f.rdx as u32),
+                _ => return Err(Error::Inval),
+            }
             Ok(Some(0))
         }
         hw_op::TSC_HZ => Ok(Some(lapic::tsc_hz())),

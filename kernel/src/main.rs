@@ -14,6 +14,7 @@ mod exit;
 mod fault;
 mod fpu;
 mod hw;
+mod ioapic;
 mod irq;
 mod kcell;
 mod lapic;
@@ -48,6 +49,7 @@ extern "C" fn kmain(start_info: u32) -> ! {
     console::dec(info.modules.len() as u64);
     console::str(" boot module(s)\n");
     lapic::init();
+    ioapic::init();
     console::str("cellux: TSC ");
     console::dec(lapic::tsc_hz() / 1_000_000);
     console::str(" MHz\n");

@@ -143,8 +143,10 @@ pub mod hw_op {
     pub const PRINT: u16 = 1;
     /// rdi = absolute TSC deadline (0 = cancel) for the one-shot timer.
     pub const TIMER_SET: u16 = 2;
-    /// rdi = interrupt line (`IRQ_TIMER` or 32..255), rsi = asnd cap
-    /// (0 = detach): deliver that interrupt as a send.
+    /// rdi = interrupt line (`IRQ_TIMER` or `irq_gsi(n)`), rsi = asnd cap
+    /// (0 = detach and mask), rdx = `IRQ_LEVEL | IRQ_ACTIVE_LOW` for a GSI:
+    /// deliver that interrupt as a send. A level-triggered line is masked
+    /// when it fires until `IRQ_ACK`.
     pub const ATTACH: u16 = 3;
     /// Returns the TSC frequency in Hz.
     pub const TSC_HZ: u16 = 4;
@@ -153,6 +155,12 @@ pub mod hw_op {
     pub const MAP_MMIO: u16 = 5;
     /// rdi = status: power off (QEMU isa-debug-exit).
     pub const EXIT: u16 = 6;
+    /// rdi = interrupt line: unmask a level-triggered line after handling it.
+    pub const IRQ_ACK: u16 = 7;
+    /// rdi = port, rsi = size (1, 2, 4): returns the value read.
+    pub const IO_IN: u16 = 8;
+    /// rdi = port, rsi = size (1, 2, 4), rdx = value.
+    pub const IO_OUT: u16 = 9;
 }
 
 /// The kernel-memory argument: an untyped capability (which must cover the
@@ -183,6 +191,14 @@ pub const RETYPE_KERNEL: u64 = 3;
 
 /// Interrupt line of the kernel's one-shot timer for `hw_op::ATTACH`.
 pub const IRQ_TIMER: u64 = 0;
+/// Number of IOAPIC inputs (GSIs) that can be attached.
+pub const IRQ_GSIS: u64 = 24;
+/// The interrupt line of IOAPIC input (GSI) `gsi` (< `IRQ_GSIS`).
+pub const fn irq_gsi(gsi: u64) -> u64 {
+    1 + gsi
+}
+pub const IRQ_LEVEL: u64 = 1;
+pub const IRQ_ACTIVE_LOW: u64 = 2;
 
 /// Events a scheduler thread receives (rsi of `self_op::RCV`).
 pub const EVT_SEND: u64 = 0;

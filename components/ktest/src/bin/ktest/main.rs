@@ -10,6 +10,7 @@
 
 mod exc;
 mod inv;
+mod irq;
 mod memory;
 mod sched;
 mod util;
@@ -47,6 +48,7 @@ fn cellux_main(_arg: u64) {
     inv::all();
     exc::all();
     sched::all();
+    irq::all();
     let (p, f) = (PASSED.load(Ordering::Relaxed), FAILED.load(Ordering::Relaxed));
     println!("KTEST DONE passed={} failed={}", p, f);
     sys::power_off(f == 0);

@@ -47,33 +47,46 @@ pub fn init() {
     calibrate();
 }
 
-/// Counts TSC and APIC ticks over 10 ms of PIT channel 0.
+/// Counts TSC and APIC ticks over 50 ms of PIT channel 0, free-running
+/// (mode 2, period 65536): the elapsed PIT ticks are summed from
+/// successive latched reads, so no single read's timing matters.
 fn calibrate() {
-    const PIT_TICKS: u16 = 11932;
-    outb(0x43, 0x30); // channel 0, lo/hi, mode 0
-    outb(0x40, PIT_TICKS as u8);
-    outb(0x40, (PIT_TICKS >> 8) as u8);
-    wr(0x380, u32::MAX);
-    let t0 = rdtsc();
-    let a0 = rd(0x390);
-    let mut guard = 0u64;
-    loop {
+    const PIT_HZ: u64 = 1_193_182;
+    const WANT: u64 = PIT_HZ / 20;
+    outb(0x43, 0x34); // channel 0, lo/hi, mode 2
+    outb(0x40, 0);
+    outb(0x40, 0);
+    let read = || {
         outb(0x43, 0x00);
         let lo = inb(0x40) as u16;
         let hi = inb(0x40) as u16;
-        let c = (hi << 8) | lo;
+        (hi << 8) | lo
+    };
+    // Let the new count load before measuring from a read.
+    let mut prev = read();
+    for _ in 0..100 {
+        prev = read();
+    }
+    wr(0x380, u32::MAX);
+    let t0 = rdtsc();
+    let a0 = rd(0x390);
+    let mut elapsed = 0u64;
+    let mut guard = 0u64;
+    while elapsed < WANT && guard < 100_000_000 {
+        let c = read();
+        elapsed += prev.wrapping_sub(c) as u64;
+        prev = c;
         guard += 1;
-        if c == 0 || c > PIT_TICKS || guard > 50_000_000 {
-            break;
-        }
     }
     let t1 = rdtsc();
     let a1 = rd(0x390);
     wr(0x380, 0);
+    outb(0x43, 0x30); // back to one-shot, so it raises no periodic interrupt
+    let elapsed = elapsed.max(1);
     let dt = t1.wrapping_sub(t0).max(1);
     let da = a0.wrapping_sub(a1) as u64;
     let cal = CAL.get();
-    cal.tsc_hz = dt * 100;
+    cal.tsc_hz = ((dt as u128 * PIT_HZ as u128) / elapsed as u128) as u64;
     cal.apic_per_tsc = ((da as u128) << 32).checked_div(dt as u128).unwrap_or(1 << 32) as u64;
 }
 

@@ -4,4 +4,5 @@
 #![cfg_attr(not(test), no_std)]
 
 pub mod pte;
+pub mod slots;
 pub mod retype;

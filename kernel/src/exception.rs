@@ -20,6 +20,7 @@ pub fn user_exception(f: &mut Frame) {
 }
 
 /// Delivers the trapped context in `f` (vector/error filled in).
+#[link_section = ".text.hot"]
 pub fn deliver(f: &mut Frame, cr2: u64) {
     let t = sched::current();
     let th = thread::get(t);
@@ -57,6 +58,8 @@ pub fn deliver(f: &mut Frame, cr2: u64) {
 
 /// No handler: the faulting invocation returns `Error::Fault` to its
 /// caller, or the thread ends if it has none.
+#[inline(never)]
+#[cold]
 fn unhandled(f: &mut Frame, cr2: u64) {
     let t = sched::current();
     let th = thread::get(t);
@@ -99,6 +102,7 @@ pub fn abort_invocation(f: &mut Frame, code: u64) {
     sched::load_space(t);
 }
 
+#[link_section = ".text.hot"]
 fn top_exc(t: u64) -> KResult<usize> {
     let th = thread::get(t);
     if th.depth < 2 || th.inv[th.depth - 1].kind != InvKind::Exc || th.nexc == 0 {
@@ -108,6 +112,7 @@ fn top_exc(t: u64) -> KResult<usize> {
 }
 
 /// Resumes the trapped context (possibly rewritten by the handler).
+#[link_section = ".text.hot"]
 pub fn resume(f: &mut Frame, set_rax: Option<u64>) -> KResult<()> {
     let t = sched::current();
     let i = top_exc(t)?;

@@ -12,10 +12,12 @@ use cellux_kernel::retype::{Obj, Ty};
 static DEAD_HEAD: KCell<u64> = KCell::new(0);
 static DRAINING: KCell<bool> = KCell::new(false);
 
+#[link_section = ".text.hot"]
 pub fn get(o: u64) -> KResult<()> {
     mem::table().get(o, Ty::Kernel)
 }
 
+#[link_section = ".text.hot"]
 pub fn put(o: u64) {
     let mut t = mem::table();
     if t.refs(o) == 0 || t.put(o) != 0 {
@@ -35,6 +37,8 @@ pub fn put(o: u64) {
     *DRAINING.get() = false;
 }
 
+#[inline(never)]
+#[cold]
 fn destroy(o: u64) {
     match mem::table().obj(o) {
         Obj::Captbl => crate::captbl::clear(o),

@@ -42,6 +42,7 @@ pub fn is_canonical(v: u64) -> bool {
 }
 
 /// Loads the page table of the component a thread executes in.
+#[link_section = ".text.hot"]
 pub fn load_space(t: u64) {
     let th = thread::get(t);
     let pt = comp::get(thread::current_comp(th)).pgtbl;
@@ -52,6 +53,7 @@ pub fn load_space(t: u64) {
 }
 
 /// Saves the running context into the current thread (if any).
+#[link_section = ".text.hot"]
 fn save_current() {
     let cur = current();
     if cur == 0 {
@@ -65,6 +67,7 @@ fn save_current() {
     fpu::save(&mut th.fpu);
 }
 
+#[link_section = ".text.hot"]
 fn load(t: u64) {
     let th = thread::get(t);
     *frame() = th.regs;
@@ -80,6 +83,7 @@ fn load(t: u64) {
 
 /// Switches the CPU to thread t (runnable). The caller already set the
 /// current context's results in the frame.
+#[link_section = ".text.hot"]
 pub fn switch_to(t: u64) {
     if t == current() {
         return;
@@ -209,6 +213,7 @@ pub fn exit_current() {
 
 /// Last check before any return to user level: the frame must be a user
 /// frame whose sysret is safe.
+#[link_section = ".text.hot"]
 pub fn before_return() {
     let f = frame();
     f.cs = crate::desc::UCODE as u64;

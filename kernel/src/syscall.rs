@@ -12,6 +12,7 @@ use cellux_abi::layout::USER_END;
 use cellux_abi::ops::{self, *};
 use cellux_kernel::retype::{Obj, Ty};
 
+#[link_section = ".text.hot"]
 pub fn dispatch(f: &mut Frame) {
     let t = sched::current();
     let th = thread::get(t);
@@ -33,6 +34,7 @@ pub fn dispatch(f: &mut Frame) {
 /// (a switch, an upcall or a return happened).
 type OpResult = KResult<Option<u64>>;
 
+#[link_section = ".text.hot"]
 fn self_op(f: &mut Frame, op: u16) -> OpResult {
     match op {
         self_op::RET => sinv_return(f),
@@ -111,6 +113,7 @@ fn set_exc_regs(s: &mut thread::ExcSave, r: &cellux_abi::regs::UserRegs) {
     s.gs_base = r.gs_base;
 }
 
+#[link_section = ".text.hot"]
 fn sinv_call(f: &mut Frame, cap: Cap) -> OpResult {
     let t = sched::current();
     let th = thread::get(t);
@@ -134,6 +137,7 @@ fn sinv_call(f: &mut Frame, cap: Cap) -> OpResult {
     Ok(None)
 }
 
+#[link_section = ".text.hot"]
 fn sinv_return(f: &mut Frame) -> OpResult {
     let t = sched::current();
     let th = thread::get(t);
@@ -171,6 +175,7 @@ fn rcv(f: &mut Frame) -> OpResult {
     Ok(None)
 }
 
+#[link_section = ".text.hot"]
 fn cap_op(f: &mut Frame, c: u64, cap: u64, op: u16) -> OpResult {
     let ct = comp::get(c).captbl;
     let k = captbl::lookup(ct, cap)?;
@@ -204,6 +209,8 @@ fn new_obj(ct: u64, kmem_arg: u64, kind: Obj) -> KResult<u64> {
     Ok(kf)
 }
 
+#[inline(never)]
+#[cold]
 fn captbl_op(f: &mut Frame, own: u64, target: u64, op: u16) -> OpResult {
     let slot = f.rdi;
     match op {
@@ -291,6 +298,8 @@ fn captbl_op(f: &mut Frame, own: u64, target: u64, op: u16) -> OpResult {
     }
 }
 
+#[inline(never)]
+#[cold]
 fn pgtbl_op(f: &mut Frame, own: u64, root: u64, op: u16) -> OpResult {
     match op {
         pt_op::MAP => {
@@ -344,6 +353,8 @@ fn pgtbl_op(f: &mut Frame, own: u64, root: u64, op: u16) -> OpResult {
     }
 }
 
+#[inline(never)]
+#[cold]
 fn untyped_op(f: &mut Frame, u: Cap, op: u16) -> OpResult {
     match op {
         ut_op::RETYPE => {
@@ -384,6 +395,8 @@ fn untyped_op(f: &mut Frame, u: Cap, op: u16) -> OpResult {
     }
 }
 
+#[inline(never)]
+#[cold]
 fn comp_op(f: &mut Frame, own: u64, c: u64, op: u16) -> OpResult {
     match op {
         comp_op::SET_HANDLER => {
@@ -407,6 +420,8 @@ fn comp_op(f: &mut Frame, own: u64, c: u64, op: u16) -> OpResult {
     }
 }
 
+#[inline(never)]
+#[cold]
 fn thd_op(f: &mut Frame, t: u64, op: u16) -> OpResult {
     let th = thread::get(t);
     match op {

@@ -41,7 +41,7 @@ pub const VEC_IRET: u64 = 0x1000;
 
 global_asm!(
     r#"
-    .text
+    .section .text.hot, "ax"
     .global syscall_entry
 syscall_entry:
     mov [rip + user_rsp_scratch], rsp
@@ -184,12 +184,14 @@ pub fn init_syscall() {
 }
 
 #[no_mangle]
+#[link_section = ".text.hot"]
 extern "C" fn syscall_rust(f: &mut Frame) {
     crate::syscall::dispatch(f);
     crate::sched::before_return();
 }
 
 #[no_mangle]
+#[link_section = ".text.hot"]
 extern "C" fn trap_rust(f: &mut Frame) {
     if f.cs & 3 == 0 {
         if f.vector >= 32 {

@@ -132,6 +132,65 @@ fn syscall_trap(ar: &Archive) {
     report("syscall-trap", N);
 }
 
+/// The trap path without an address-space switch (stderr only): a
+/// Linux-ABI component sharing our page table runs `lx_shared_entry`, a
+/// loop of timed syscalls on its own stack; our handler answers them.
+fn syscall_trap_same_space() {
+    let ct = slots::alloc();
+    let comp = slots::alloc();
+    let k = mem::kernel_frame().unwrap_or_else(|_| fail("kmem"));
+    sys::op(boot_slot::SELF_CT, ct_op::NEW_CAPTBL, [ct as u64, k, 0, 0, 0, 0]).unwrap_or_else(|_| fail("captbl"));
+    let k = mem::kernel_frame().unwrap_or_else(|_| fail("kmem"));
+    sys::op(boot_slot::SELF_CT, ct_op::NEW_COMP, [comp as u64, ct as u64, boot_slot::SELF_PT as u64, k, ops::COMP_LINUX_ABI, 0])
+        .unwrap_or_else(|_| fail("comp"));
+    extern "C" {
+        fn _start();
+        fn lx_shared_entry();
+    }
+    let h = slots::alloc();
+    sys::op(boot_slot::SELF_CT, ct_op::NEW_SINV, [h as u64, boot_slot::SELF_COMP as u64, _start as *const () as u64, 0, 0, 0])
+        .unwrap_or_else(|_| fail("handler gate"));
+    sys::op(comp, ops::comp_op::SET_HANDLER, [h as u64, 0, 0, 0, 0, 0]).unwrap_or_else(|_| fail("set handler"));
+    let g = slots::alloc();
+    sys::op(boot_slot::SELF_CT, ct_op::NEW_SINV, [g as u64, comp as u64, lx_shared_entry as *const () as u64, 0, 0, 0])
+        .unwrap_or_else(|_| fail("gate"));
+    let r = sys::invoke(g, [0; 5]);
+    if r.rax as i64 != cellux_rt::abi::err::Error::Fault.as_ret() {
+        fail("same-space trap run");
+    }
+    let s = samples();
+    s.sort_unstable();
+    println!("info syscall-trap-same-space median={} p99={} unit=cycles", s[N / 2], s[N * 99 / 100]);
+}
+
+#[repr(C, align(16))]
+struct LxStack([u8; 16384]);
+#[no_mangle]
+static mut LX_SHARED_STACK: LxStack = LxStack([0; 16384]);
+
+core::arch::global_asm!(
+    r#"
+    .text
+    .global lx_shared_entry
+lx_shared_entry:
+    lea rsp, [rip + LX_SHARED_STACK + 16384]
+    call lx_shared_main
+    ud2
+"#
+);
+
+#[no_mangle]
+extern "C" fn lx_shared_main() -> ! {
+    for s in samples().iter_mut() {
+        let t0 = sys::rdtsc();
+        // SAFETY: a Linux-ABI syscall; only rax, rcx, r11 change.
+        unsafe { core::arch::asm!("syscall", inlateout("rax") 39u64 => _, lateout("rcx") _, lateout("r11") _, options(nostack)) };
+        *s = sys::rdtsc() - t0;
+    }
+    // SAFETY: exit(0): the handler ends the invocation; never returns.
+    unsafe { core::arch::asm!("syscall", in("rax") 60u64, in("rdi") 0u64, options(noreturn)) }
+}
+
 static T0: AtomicU64 = AtomicU64::new(0);
 static COUNT: AtomicU64 = AtomicU64::new(0);
 static DONE: Sem = Sem::new(0);
@@ -200,6 +259,7 @@ fn cellux_main(_arg: u64) {
     null_syscall();
     invocation(&ar);
     syscall_trap(&ar);
+    syscall_trap_same_space();
     asnd_rcv();
     thread_switch();
     println!("kbench: done");

@@ -26,27 +26,34 @@ fn cellux_sinv(u: &Upcall) -> [u64; 2] {
     match u.rdi {
         OP_ADD => [u.rsi.wrapping_add(u.rdx), u.token],
         OP_WHO => [u.tid, u.token],
-        // SAFETY (all the faulting ops): deliberately touching an address or
-        // executing an instruction user level may not; the kernel delivers
-        // the exception to our handler, which is what is being tested.
+        // The faulting ops deliberately touch an address or execute an
+        // instruction user level may not; the kernel delivers the exception
+        // to our handler, which is what is being tested.
+        // SAFETY: a read that may fault (deliberately); no Rust reference
+        // is formed to the address.
         OP_READ => [unsafe { core::ptr::read_volatile(u.rsi as *const u64) }, 0],
         OP_WRITE => {
+            // SAFETY: as OP_READ, a deliberate faulting write.
             unsafe { core::ptr::write_volatile(u.rsi as *mut u64, u.rdx) };
             [0, 0]
         }
         OP_CLI => {
+            // SAFETY: privileged: raises #GP at user level, nothing else.
             unsafe { core::arch::asm!("cli") };
             [0, 0]
         }
         OP_WRMSR => {
+            // SAFETY: privileged: raises #GP at user level, nothing else.
             unsafe { core::arch::asm!("wrmsr", in("ecx") 0xc000_0082u32, in("eax") 0, in("edx") 0) };
             [0, 0]
         }
         OP_UD2 => {
+            // SAFETY: raises #UD; the handler ends the invocation.
             unsafe { core::arch::asm!("ud2") };
             [0, 0]
         }
         OP_INT3 => {
+            // SAFETY: raises #BP; the handler resumes after it.
             unsafe { core::arch::asm!("int3") };
             [77, 0]
         }
@@ -54,6 +61,7 @@ fn cellux_sinv(u: &Upcall) -> [u64; 2] {
             // `div rcx` is 3 bytes (48 f7 f1); the handler skips it and
             // sets rax, which is what we return.
             let q: u64;
+            // SAFETY: raises #DE; the handler skips it and sets rax.
             unsafe { core::arch::asm!("div rcx", inout("rax") 10u64 => q, inout("rdx") 0u64 => _, in("rcx") 0u64) };
             [q, 0]
         }

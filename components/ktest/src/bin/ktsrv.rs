@@ -17,6 +17,7 @@ pub const OP_DIV0: u64 = 8;
 pub const OP_NOP: u64 = 9;
 pub const OP_WRMSR: u64 = 10;
 pub const OP_FUZZ: u64 = 11;
+pub const OP_SINGLE_STEP: u64 = 12;
 
 #[no_mangle]
 fn cellux_main(_arg: u64) {}
@@ -64,6 +65,20 @@ fn cellux_sinv(u: &Upcall) -> [u64; 2] {
             // SAFETY: raises #DE; the handler skips it and sets rax.
             unsafe { core::arch::asm!("div rcx", inout("rax") 10u64 => q, inout("rdx") 0u64 => _, in("rcx") 0u64) };
             [q, 0]
+        }
+        OP_SINGLE_STEP => {
+            // Single-stepping through a system call: the kernel must take
+            // no debug trap itself, and the thread gets #DB in user mode.
+            // SAFETY: sets TF, makes a null system call and a nop; the
+            // handler clears TF on the first #DB; flags are restored.
+            unsafe {
+                core::arch::asm!(
+                    "pushfq", "or qword ptr [rsp], 0x100", "popfq",
+                    "mov eax, 10", "syscall", "nop",
+                    out("rax") _, out("rcx") _, out("r11") _,
+                );
+            }
+            [55, 0]
         }
         OP_NOP => [0, 0],
         OP_FUZZ => [fuzz(u.rsi, u.rdx), 0],

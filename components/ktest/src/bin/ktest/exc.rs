@@ -41,6 +41,7 @@ pub fn all() {
     run("exc.invalid_opcode", || fault_test(OP_UD2, 0, 6, None));
     run("exc.breakpoint_resumes", breakpoint);
     run("exc.divide_error_rewrites_registers", divide);
+    run("exc.single_step_over_system_call", single_step);
     run("exc.no_handler_ends_invocation", no_handler);
     run("linux.load_linux_abi_component", load_linux);
     run("linux.syscalls_trap_to_handler", linux_syscalls);
@@ -88,6 +89,13 @@ fn divide() -> TestResult {
     let r = sys::invoke(SRV_GATE.load(Ordering::Relaxed), [OP_DIV0, 0, 0, 0, 0]);
     check(LAST_VECTOR.load(Ordering::Relaxed) == 0, "no #DE delivered")?;
     check(r.rax == 0 && r.rdi == 4242, "handler's register rewrite not seen")
+}
+
+fn single_step() -> TestResult {
+    LAST_VECTOR.store(u64::MAX, Ordering::Relaxed);
+    let r = sys::invoke(SRV_GATE.load(Ordering::Relaxed), [12, 0, 0, 0, 0]);
+    check(LAST_VECTOR.load(Ordering::Relaxed) == 1, "no #DB delivered")?;
+    check(r.rax == 0 && r.rdi == 55, "server did not finish after single-stepping")
 }
 
 fn no_handler() -> TestResult {
@@ -167,6 +175,10 @@ pub fn handler(u: &Upcall) -> Action {
     }
     match u.vector {
         3 => Action::Resume,
+        1 => {
+            regs.rflags &= !0x100;
+            if write_regs(&regs) { Action::Resume } else { Action::End(96) }
+        }
         0 => {
             regs.rip += 3;
             regs.rax = 4242;

@@ -36,3 +36,25 @@ impl fmt::Display for Errno {
 
 #[cfg(feature = "std")]
 impl std::error::Error for Errno {}
+
+#[cfg(test)]
+mod tests {
+    use super::Errno;
+
+    #[test]
+    fn raw_returns_split_into_values_and_errors() {
+        assert_eq!(Errno::result(5), Ok(5));
+        assert_eq!(Errno::result(-2), Err(Errno::ENOENT));
+        assert_eq!(Errno::result(-4095), Err(Errno(4095)));
+        // Large negative values are results (e.g. addresses), not errors.
+        assert_eq!(Errno::result(-4096), Ok(-4096));
+    }
+
+    #[test]
+    fn names_come_from_the_uapi_headers() {
+        assert_eq!(Errno::EFAULT.0, 14);
+        assert_eq!(Errno::EFAULT.name(), Some("EFAULT"));
+        assert_eq!(std::format!("{}", Errno::ENOSYS), "ENOSYS");
+        assert_eq!(std::format!("{:?}", Errno(9999)), "Errno(9999)");
+    }
+}

@@ -3,6 +3,7 @@
 //! entry encoding.
 #![cfg_attr(not(test), no_std)]
 
+pub mod copy;
 pub mod pte;
 pub mod slots;
 pub mod retype;

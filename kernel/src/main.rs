@@ -50,7 +50,14 @@ extern "C" fn kmain(start_info: u32) -> ! {
     console::str(" boot module(s)\n");
     lapic::init();
     ioapic::init();
-    console::str("cellux: TSC ");
+    let (_, b, c, d) = cpu::cpuid(0, 0);
+    let mut vendor = [0u8; 12];
+    vendor[..4].copy_from_slice(&b.to_le_bytes());
+    vendor[4..8].copy_from_slice(&d.to_le_bytes());
+    vendor[8..].copy_from_slice(&c.to_le_bytes());
+    console::str("cellux: CPU ");
+    console::bytes(&vendor);
+    console::str(", TSC ");
     console::dec(lapic::tsc_hz() / 1_000_000);
     console::str(" MHz\n");
     let t = match bootcomp::create(&info, top) {

@@ -338,9 +338,9 @@ fn pgtbl_op(f: &mut Frame, own: u64, root: u64, op: u16) -> OpResult {
         }
         pt_op::COPY => {
             let r = uaccess::copy_between(root, f.rdi, f.rsi, f.rdx, f.r10 == COPY_FROM_PT)?;
-            f.rax = r.copied;
-            f.rdi = r.stopped_at;
-            f.rsi = r.stopped as u64;
+            f.rax = r.bytes;
+            f.rdi = r.at;
+            f.rsi = r.side as u64;
             Ok(None)
         }
         pt_op::LOOKUP => {

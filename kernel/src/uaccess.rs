@@ -3,45 +3,33 @@
 
 use crate::{comp, pgtbl, sched, thread};
 use cellux_abi::err::{Error, KResult};
+use cellux_kernel::copy::{self, Copied};
 
 fn caller_pt() -> u64 {
     let th = thread::get(sched::current());
     comp::get(thread::current_comp(th)).pgtbl
 }
 
-pub struct CopyResult {
-    pub copied: u64,
-    pub stopped_at: u64,
-    pub stopped: u8,
-}
-
-/// Copies `len` bytes page by page between (pt, a) and (caller pt, b):
-/// from b into a, or from a into b when `from_a`. Stops at the first
-/// address that is unmapped or lacks the needed rights: `stopped` = 1 when
-/// it was on the a side (`stopped_at` = that address), 2 on the caller's.
-pub fn copy_between(pt_a: u64, a: u64, b: u64, len: u64, from_a: bool) -> KResult<CopyResult> {
+/// Copies `len` bytes between (pt_a, a) and the caller's memory at b: from
+/// b into a, or from a into b when `from_a`; stops at the first address
+/// that is unmapped or lacks the needed rights (`cellux_kernel::copy`).
+pub fn copy_between(pt_a: u64, a: u64, b: u64, len: u64, from_a: bool) -> KResult<Copied> {
     if len > 1 << 30 {
         return Err(Error::Inval);
     }
     let pt_b = caller_pt();
-    let mut done = 0;
-    while done < len {
-        let (va, vb) = (a.wrapping_add(done), b.wrapping_add(done));
-        let chunk = (len - done).min(4096 - (va & 0xfff)).min(4096 - (vb & 0xfff));
-        let Some(ka) = pgtbl::translate(pt_a, va, !from_a) else {
-            return Ok(CopyResult { copied: done, stopped_at: va, stopped: 1 });
-        };
-        let Some(kb) = pgtbl::translate(pt_b, vb, from_a) else {
-            return Ok(CopyResult { copied: done, stopped_at: vb, stopped: 2 });
-        };
-        let (src, dst) = if from_a { (ka, kb) } else { (kb, ka) };
+    Ok(copy::copy(
+        a,
+        b,
+        len,
+        from_a,
+        |v, w| pgtbl::translate(pt_a, v, w),
+        |v, w| pgtbl::translate(pt_b, v, w),
         // SAFETY: both are direct-map addresses of user frames (RAM,
         // checked present with the needed rights) and the chunk stays
-        // inside one page on each side; memmove tolerates aliasing.
-        unsafe { core::ptr::copy(src as *const u8, dst as *mut u8, chunk as usize) };
-        done += chunk;
-    }
-    Ok(CopyResult { copied: len, stopped_at: 0, stopped: 0 })
+        // inside one page on each side; copy tolerates aliasing.
+        |src, dst, n| unsafe { core::ptr::copy(src as *const u8, dst as *mut u8, n) },
+    ))
 }
 
 /// Copies a kernel buffer out to the caller's memory.

@@ -32,7 +32,7 @@ fn fields(header: &str, name: &str) -> Option<Vec<String>> {
             decl[i + 2..].split(')').next()?.trim().to_string()
         } else {
             let d = decl.split('[').next()?;
-            d.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).last()?.to_string()
+            d.split(|c: char| !(c.is_alphanumeric() || c == '_')).rfind(|w| !w.is_empty())?.to_string()
         };
         out.push(name);
     }

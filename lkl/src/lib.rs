@@ -8,6 +8,8 @@
 //! of a virtio-mmio block device over a memory buffer or file.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// C's `unsigned long` is u64 here but not on every host: keep the casts.
+#![allow(clippy::unnecessary_cast)]
 
 #[cfg(feature = "std")]
 extern crate std;

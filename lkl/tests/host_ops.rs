@@ -79,7 +79,7 @@ fn thread_exit_ends_the_thread_and_join_sees_it() {
     let o = ops();
     // SAFETY: ops from the table, used as the header specifies.
     unsafe {
-        let t = (o.thread_create.unwrap())(exits_from_deep_inside, 5 as *mut c_void);
+        let t = (o.thread_create.unwrap())(exits_from_deep_inside, std::ptr::without_provenance_mut(5));
         assert_ne!(t, 0);
         assert_eq!((o.thread_join.unwrap())(t), 0);
         assert_eq!(RAN.load(Ordering::SeqCst), 5);

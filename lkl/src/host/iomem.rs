@@ -53,6 +53,8 @@ fn find(addr: u64) -> Option<&'static Region> {
     regions.iter().copied().find(|r| r.base <= addr && addr < r.base + r.size)
 }
 
+/// # Safety
+/// None beyond the C ABI: the address is only looked up, never touched.
 pub unsafe extern "C" fn ioremap(addr: c_ulong, size: c_ulong) -> *mut c_void {
     match find(addr as u64) {
         Some(r) if addr as u64 + size as u64 <= r.base + r.size => addr as *mut c_void,

@@ -45,6 +45,8 @@ unsafe extern "C" fn run_start() {
     }
 }
 
+/// # Safety
+/// `f(arg)` must be safe to run on a new thread (Linux's contract).
 pub unsafe extern "C" fn thread_create(f: unsafe extern "C" fn(*mut c_void), arg: *mut c_void) -> lkl_thread_t {
     let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
     let arg = arg as usize;
@@ -68,6 +70,9 @@ pub unsafe extern "C" fn thread_create(f: unsafe extern "C" fn(*mut c_void), arg
     }
 }
 
+/// # Safety
+/// Only frames without destructors may lie between the caller and the
+/// thread's start (true of Linux's C frames and our host operations).
 pub unsafe extern "C" fn thread_exit() {
     if EXIT_ARMED.with(|a| a.get()) {
         let jb = EXIT_JB.with(|j| j.get());
@@ -81,6 +86,8 @@ pub unsafe extern "C" fn thread_exit() {
     std::process::abort();
 }
 
+/// # Safety
+/// None beyond the C ABI.
 pub unsafe extern "C" fn thread_join(t: lkl_thread_t) -> c_int {
     let handle = JOINABLE.lock().unwrap_or_else(|e| e.into_inner()).as_mut().and_then(|m| m.remove(&(t as u64)));
     match handle {
@@ -89,10 +96,14 @@ pub unsafe extern "C" fn thread_join(t: lkl_thread_t) -> c_int {
     }
 }
 
+/// # Safety
+/// None beyond the C ABI.
 pub unsafe extern "C" fn thread_self() -> lkl_thread_t {
     current_id() as lkl_thread_t
 }
 
+/// # Safety
+/// None beyond the C ABI.
 pub unsafe extern "C" fn thread_equal(a: lkl_thread_t, b: lkl_thread_t) -> c_int {
     (a == b) as c_int
 }

@@ -33,6 +33,9 @@ pub struct IoError;
 pub trait Backend {
     /// Size in bytes (a multiple of 512 is expected; the rest is unseen).
     fn len(&self) -> u64;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     fn read_only(&self) -> bool;
     fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), IoError>;
     fn write_at(&mut self, offset: u64, buf: &[u8]) -> Result<(), IoError>;

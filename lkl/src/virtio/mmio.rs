@@ -102,13 +102,7 @@ impl<D: Device> Transport<D> {
                 1 => (self.features() >> 32) as u32,
                 _ => 0,
             },
-            reg::QUEUE_NUM_MAX => {
-                if self.queue_sel < self.device.num_queues().min(MAX_QUEUES) {
-                    MAX_SIZE as u32
-                } else {
-                    0
-                }
-            }
+            reg::QUEUE_NUM_MAX if self.queue_sel < self.device.num_queues().min(MAX_QUEUES) => MAX_SIZE as u32,
             reg::QUEUE_READY => q.map_or(0, |q| q.ready as u32),
             reg::INTERRUPT_STATUS => self.interrupt_status,
             reg::STATUS => self.status,
@@ -152,11 +146,10 @@ impl<D: Device> Transport<D> {
             reg::QUEUE_DEVICE_HIGH => self.queue().map_or((), |q| set_hi(&mut q.used)),
             reg::QUEUE_NOTIFY => {
                 let i = v as usize;
-                if i < self.device.num_queues().min(MAX_QUEUES) && self.queues[i].ready {
-                    if self.device.notify(i, &mut self.queues[i]) {
-                        self.interrupt_status |= 1;
-                        return After::Interrupt;
-                    }
+                let live = i < self.device.num_queues().min(MAX_QUEUES) && self.queues[i].ready;
+                if live && self.device.notify(i, &mut self.queues[i]) {
+                    self.interrupt_status |= 1;
+                    return After::Interrupt;
                 }
             }
             reg::INTERRUPT_ACK => self.interrupt_status &= !v,

@@ -9,7 +9,8 @@ use std::ffi::CString;
 use std::sync::OnceLock;
 
 pub fn require_linux() {
-    assert!(lkl::LINKED, "this build has no Linux object (lkl.o): the port's build script did not provide one");
+    let linked = lkl::LINKED;
+    assert!(linked, "this build has no Linux object (lkl.o): the port's build script did not provide one");
 }
 
 /// Boots Linux once for this process (never halted: the process ends).
@@ -17,8 +18,8 @@ pub fn kernel() {
     static BOOTED: OnceLock<()> = OnceLock::new();
     BOOTED.get_or_init(|| {
         require_linux();
-        let k = Boot::new().start().unwrap_or_else(|e| panic!("boot failed: {e}\n{}", lkl::host::console::log()));
-        std::mem::forget(k);
+        // Never halted: the process ends with Linux running.
+        let _kernel = Boot::new().start().unwrap_or_else(|e| panic!("boot failed: {e}\n{}", lkl::host::console::log()));
     });
 }
 

@@ -158,9 +158,10 @@ lkl_task_t lkl_task_current(void);
 /* Makes `task` the calling host thread's task: every later lkl_syscall of
  * this thread runs in it. The binding holds its own reference (the
  * caller's handle stays the caller's); the thread's previous task, if any,
- * is unbound but not ended. When a host thread ends while bound, its task
- * ends as by exit(0). At most one host thread may be inside Linux as a
- * given task at a time. */
+ * is unbound but not ended. A host thread that ends while bound to the task
+ * it got on first use ends that task as by exit(0); an adopted task is only
+ * unbound. At most one host thread may be inside Linux as a given task at
+ * a time. Calls as a task that has ended return -ESRCH. */
 int lkl_task_adopt(lkl_task_t task);
 
 /* Creates a task the way clone(2) with `clone_flags` would from the calling

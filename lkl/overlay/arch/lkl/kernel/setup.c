@@ -24,10 +24,6 @@
 
 const struct lkl_host_ops *lkl_ops;
 
-int lkl_tasks_init(void);
-void lkl_wait_boot(void);
-void lkl_bootmem_init(void);
-
 int lkl_init(const struct lkl_host_ops *ops)
 {
 	if (!ops || !ops->panic || !ops->sem_alloc || !ops->sem_free ||

@@ -80,6 +80,7 @@ static int enter_new_thread_task(void)
 		lkl_ops->mutex_unlock(create_lock);
 		return PTR_ERR(t);
 	}
+	t->thread.flags |= LKL_TF_AUTO;
 	lkl_ops->tls_set(task_key, t);
 	lkl_become(t);
 	lkl_ops->mutex_unlock(create_lock);
@@ -100,6 +101,12 @@ static int lkl_enter(void)
 	ret = lkl_cpu_get();
 	if (ret)
 		return ret;
+	if (t->exit_state || (t->flags & PF_EXITING)) {
+		/* Ended from elsewhere (a group exit, a fatal signal handled
+		 * by another thread): nothing left to run as. */
+		lkl_cpu_put();
+		return -ESRCH;
+	}
 	lkl_become(t);
 	return 0;
 }
@@ -135,14 +142,18 @@ long lkl_syscall(long no, long *params)
 	return ret;
 }
 
-/* A host thread that ended with a task bound ends the task too. */
+/*
+ * A host thread ended while bound: the task it got on first use ends with
+ * it; an adopted task is only unbound (the host ends it explicitly).
+ */
 static void task_key_destructor(void *data)
 {
 	struct task_struct *t = data;
 
 	if (lkl_cpu_get())
 		return;
-	if (t->exit_state || (t->flags & PF_EXITING)) {
+	if (!(t->thread.flags & LKL_TF_AUTO) || t->exit_state ||
+	    (t->flags & PF_EXITING)) {
 		put_task_struct(t);
 		lkl_cpu_put();
 		return;

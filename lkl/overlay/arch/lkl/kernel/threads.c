@@ -16,6 +16,7 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/debug.h>
 #include <linux/ptrace.h>
+#include <asm/switch_to.h>
 #include <asm/host_ops.h>
 #include <asm/cpu.h>
 

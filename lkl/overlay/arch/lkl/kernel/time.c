@@ -10,6 +10,7 @@
 #include <linux/clocksource.h>
 #include <linux/clockchips.h>
 #include <linux/sched_clock.h>
+#include <linux/sched/clock.h>
 #include <linux/delay.h>
 #include <linux/timex.h>
 #include <asm/host_ops.h>

@@ -10,6 +10,7 @@
 #include <linux/mm.h>
 #include <linux/pfn.h>
 #include <asm/host_ops.h>
+#include <asm/cpu.h>
 
 unsigned long memory_start, memory_end;
 void *empty_zero_page;

@@ -28,7 +28,12 @@ void lkl_become(struct task_struct *task);
 void lkl_exit_current(int code, int group, int *exit_code);
 
 /* kernel/tasks.c */
+int lkl_tasks_init(void);
+void lkl_wait_boot(void);
 extern struct task_struct *lkl_init_process;
 void lkl_init_became_user(void);
+
+/* mm/bootmem.c */
+void lkl_bootmem_init(void);
 
 #endif

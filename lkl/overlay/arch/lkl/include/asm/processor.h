@@ -33,6 +33,8 @@ struct thread_struct {
 #define LKL_TF_PARK	(1UL << 1)
 /* Leave by longjmp at the final switch away from this dead task. */
 #define LKL_TF_EXIT	(1UL << 2)
+/* Created for a host thread's first call: ends when that thread ends. */
+#define LKL_TF_AUTO	(1UL << 3)
 
 #define INIT_THREAD { }
 

@@ -5,5 +5,6 @@
 
 pub mod copy;
 pub mod pte;
+pub mod ptwalk;
 pub mod slots;
 pub mod retype;

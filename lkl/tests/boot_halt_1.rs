@@ -1,13 +1,13 @@
-//! Boot and halt in a process of its own (there are two identical files
-//! so that Linux boots and halts twice in a row in separate processes),
-//! with syscalls before start and after halt failing cleanly.
+//! Boot and halt in a process of its own (boot_halt_1.rs and _2.rs are the
+//! same test, so that Linux boots and halts twice in a row in separate
+//! processes), with syscalls before start and after halt failing cleanly.
 
 mod common;
 
 use lkl::{nr, Errno};
 
 #[test]
-fn boot_uname_halt_and_no_syscalls_outside() {
+fn first_process_boots_unames_halts_and_refuses_syscalls_outside() {
     common::require_linux();
     assert_eq!(lkl::syscall(nr::GETPID, &[]), Err(Errno::ENODEV), "syscall before start");
     let mut params = [0i64; 6];

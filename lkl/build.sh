@@ -122,6 +122,13 @@ fi
 undefined=$(nm -u "$work/lkl.o" | awk '{print $2}' | grep -vx '_GLOBAL_OFFSET_TABLE_' || true)
 [ -z "$undefined" ] || die "lkl.o leaves symbols undefined: $(echo $undefined)"
 
+# The uapi headers of the ABI the library speaks (x86_64's), sanitized as
+# for a C library, for hosts that generate numbers and structs from them.
+log "lkl: x86_64 uapi headers"
+make -s -C "$src" ARCH=x86 O="$work/headers-build" headers >&2
+mv "$work/headers-build/usr/include" "$work/include"
+rm -rf "$work/headers-build"
+
 mv "$work" "$dir"
 # Keep the two newest builds: each tree is over a gigabyte.
 find "$top" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn |

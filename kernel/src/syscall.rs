@@ -76,8 +76,43 @@ fn self_op(f: &mut Frame, op: u16) -> OpResult {
             Ok(Some(0))
         }
         self_op::NOP => Ok(Some(0)),
+        self_op::SWITCH_TID => {
+            let t = scheduled_by_me(f.rdi)?;
+            switch(f, t, f.rsi)
+        }
+        self_op::WAKE_TID => wake(scheduled_by_me(f.rdi)?),
         _ => Err(Error::BadOp),
     }
+}
+
+/// The thread with id `tid`, if it reports to the calling thread.
+fn scheduled_by_me(tid: u64) -> KResult<u64> {
+    let t = thread::by_tid(tid).ok_or(Error::Inval)?;
+    if thread::get(t).sched != sched::current() {
+        return Err(Error::NoCap);
+    }
+    Ok(t)
+}
+
+fn switch(f: &mut Frame, t: u64, flags: u64) -> OpResult {
+    if thread::get(t).state != State::Runnable || t == sched::current() {
+        return Err(Error::ThreadState);
+    }
+    if flags & SWITCH_FAIL_IF_PENDING != 0 && sched::has_work(sched::current()) {
+        return Err(Error::Busy);
+    }
+    f.rax = 0;
+    sched::switch_to(t);
+    Ok(None)
+}
+
+fn wake(t: u64) -> OpResult {
+    let th = thread::get(t);
+    if th.state != State::Blocked {
+        return Err(Error::ThreadState);
+    }
+    th.state = State::Runnable;
+    Ok(Some(0))
 }
 
 fn as_bytes<T>(v: &T) -> &[u8] {
@@ -256,6 +291,7 @@ fn captbl_op(f: &mut Frame, own: u64, target: u64, op: u16) -> OpResult {
             match thread::init(o, cc.a, entry, f.r8, sched) {
                 Ok(tid) => {
                     captbl::insert_owned(target, slot, Cap::new(CapKind::Thd, o, 0, 0))?;
+                    sched::post_event(sched, o, EVT_WOKEN);
                     Ok(Some(tid))
                 }
                 Err(e) => {
@@ -425,24 +461,8 @@ fn comp_op(f: &mut Frame, own: u64, c: u64, op: u16) -> OpResult {
 fn thd_op(f: &mut Frame, t: u64, op: u16) -> OpResult {
     let th = thread::get(t);
     match op {
-        thd_op::SWITCH => {
-            if th.state != State::Runnable || t == sched::current() {
-                return Err(Error::ThreadState);
-            }
-            if f.rdi & SWITCH_FAIL_IF_PENDING != 0 && sched::has_work(sched::current()) {
-                return Err(Error::Busy);
-            }
-            f.rax = 0;
-            sched::switch_to(t);
-            Ok(None)
-        }
-        thd_op::WAKE => {
-            if th.state != State::Blocked {
-                return Err(Error::ThreadState);
-            }
-            th.state = State::Runnable;
-            Ok(Some(0))
-        }
+        thd_op::SWITCH => switch(f, t, f.rdi),
+        thd_op::WAKE => wake(t),
         thd_op::SET_FSBASE => {
             if !sched::is_canonical(f.rdi) {
                 return Err(Error::Inval);

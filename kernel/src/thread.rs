@@ -93,6 +93,15 @@ pub fn get(t: u64) -> &'static mut Thread {
 
 static TIDS: KCell<[u64; MAX_THREADS / 64]> = KCell::new([0; MAX_THREADS / 64]);
 
+/// Thread by id, for schedulers dispatching the threads that report to
+/// them. Holds no reference: cleared when the thread is destroyed.
+static BY_TID: KCell<[u64; MAX_THREADS]> = KCell::new([0; MAX_THREADS]);
+
+pub fn by_tid(tid: u64) -> Option<u64> {
+    let t = *BY_TID.get().get(tid as usize)?;
+    (t != 0).then_some(t)
+}
+
 fn alloc_tid() -> KResult<u64> {
     let bits = TIDS.get();
     for (w, word) in bits.iter_mut().enumerate() {
@@ -142,6 +151,7 @@ pub fn init(t: u64, comp: u64, entry: u64, arg: u64, sched: u64) -> KResult<u64>
     th.inv[0] = InvFrame { comp, kind: InvKind::Base, ret_rip: 0, ret_rsp: 0, ret_rflags: 0 };
     th.regs = upcall_frame(entry, cellux_abi::ops::upcall::THREAD, tid, 0);
     th.regs.rdi = arg;
+    BY_TID.get()[tid as usize] = t;
     Ok(tid)
 }
 
@@ -194,5 +204,8 @@ pub fn destroy(t: u64) {
         e = next;
     }
     th.evt_head = 0;
+    if let Some(slot) = BY_TID.get().get_mut(th.tid as usize) {
+        *slot = 0;
+    }
     free_tid(th.tid);
 }

@@ -49,20 +49,43 @@ pub(crate) fn on_start(tid: u64, arg: u64) -> Option<(fn(u64), u64)> {
     Some((f, SPAWN_ARG[i].load(Ordering::Relaxed)))
 }
 
-/// Starts `f(arg)` on a new thread; returns its id.
-pub fn spawn(f: fn(u64), arg: u64) -> Result<u64, Error> {
+fn spawn_slot(f: fn(u64), arg: u64) -> Result<u64, Error> {
     let i = SPAWN_NEXT.fetch_add(1, Ordering::Relaxed);
     if i >= MAX_SPAWN {
         return Err(Error::NoTid);
     }
     SPAWN_FN[i].store(f as u64, Ordering::Release);
     SPAWN_ARG[i].store(arg, Ordering::Relaxed);
+    Ok(SPAWN_MAGIC | i as u64)
+}
+
+extern "C" {
+    fn _start();
+}
+
+/// Starts `f(arg)` on a new thread made by the scheduler component (which
+/// keeps its capability); returns its id.
+pub fn spawn(f: fn(u64), arg: u64) -> Result<u64, Error> {
+    let a = spawn_slot(f, arg)?;
     let slot = crate::slots::alloc();
-    extern "C" {
-        fn _start();
-    }
-    let r = sys::invoke(SCHED_GATE, [SCHED_CREATE, _start as *const () as u64, SPAWN_MAGIC | i as u64, slot as u64, 0]);
+    let r = sys::invoke(SCHED_GATE, [SCHED_CREATE, _start as *const () as u64, a, slot as u64, 0]);
     let (tid, _) = sys::gate_result(r)?;
     ASND[tid as usize % MAX_THREADS].store(slot, Ordering::Relaxed);
+    Ok(tid)
+}
+
+/// Starts `f(arg)` on a new thread made from our own memory and kept by a
+/// capability in our table; it reports to our scheduler like us. Returns
+/// its id.
+pub fn spawn_local(f: fn(u64), arg: u64) -> Result<u64, Error> {
+    use cellux_abi::layout::boot_slot::{SELF_COMP, SELF_CT};
+    use cellux_abi::ops::ct_op;
+    let a = spawn_slot(f, arg)?;
+    let (thd, asnd) = (crate::slots::alloc(), crate::slots::alloc());
+    let kf = crate::mem::kernel_frame()?;
+    let tid = sys::op(SELF_CT, ct_op::NEW_THD, [thd as u64, SELF_COMP as u64, kf, _start as *const () as u64, a, 0])?;
+    // Registered before it can run (we are running), so it finds itself.
+    ASND[tid as usize % MAX_THREADS].store(asnd, Ordering::Relaxed);
+    sys::op(SELF_CT, ct_op::NEW_ASND, [asnd as u64, thd as u64, 0, 0, 0, 0])?;
     Ok(tid)
 }

@@ -1,19 +1,21 @@
-//! The user-level scheduler component. Its thread owns the capabilities
-//! of every application thread, hears from the kernel when one blocks or
-//! wakes (events on its end-point), runs them round-robin with a time
-//! quantum enforced by the timer, and ends blocking waits at their
-//! timeouts. Applications create threads through its gate.
+//! The user-level scheduler component. Its thread is the scheduler of every
+//! application thread: the kernel reports each thread's creation, blocking
+//! and exit to it as events, and lets it dispatch (by thread id) and wake
+//! exactly the threads that report to it. It runs them round-robin with a
+//! time quantum enforced by the timer, and ends blocking waits at their
+//! timeouts. Applications may create threads themselves or through its
+//! gate, which makes the thread and a send capability to it for them.
 #![no_std]
 #![no_main]
 
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::{boot_slot, MAX_THREADS};
-use cellux_rt::abi::ops::{self, ct_op, hw_op, thd_op, IRQ_TIMER};
+use cellux_rt::abi::ops::{self, ct_op, hw_op, self_op, IRQ_TIMER};
 use cellux_rt::entry::{Action, Upcall};
 use cellux_rt::sync::SpinLock;
 use cellux_rt::{mem, println, slots, sys, thread};
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, Ordering};
 
 const CLIENT_BASE: u32 = 16;
 const CLIENT_STRIDE: u32 = 4;
@@ -22,16 +24,15 @@ const QUANTUM_US: u64 = 2000;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum St {
-    Free,
+    Unknown,
     Runnable,
     Blocked,
-    Dead,
 }
 
 #[derive(Clone, Copy)]
 struct Thd {
     st: St,
-    cap: u32,
+    /// Absolute TSC deadline of its blocking wait (0: none).
     timeout: u64,
 }
 
@@ -43,10 +44,10 @@ struct Shared(UnsafeCell<Table>);
 // SAFETY: the table is only touched with LOCK held.
 unsafe impl Sync for Shared {}
 
-static TABLE: Shared = Shared(UnsafeCell::new(Table { t: [Thd { st: St::Free, cap: 0, timeout: 0 }; MAX_THREADS] }));
+static TABLE: Shared = Shared(UnsafeCell::new(Table { t: [Thd { st: St::Unknown, timeout: 0 }; MAX_THREADS] }));
 static LOCK: SpinLock = SpinLock::new();
 /// The thread last dispatched (it may hold LOCK when preempted).
-static RUNNING: AtomicU32 = AtomicU32::new(0);
+static RUNNING: AtomicU64 = AtomicU64::new(0);
 static QUANTUM: AtomicU64 = AtomicU64::new(5_000_000);
 
 fn with<R>(f: impl FnOnce(&mut Table) -> R) -> R {
@@ -55,20 +56,9 @@ fn with<R>(f: impl FnOnce(&mut Table) -> R) -> R {
     f(unsafe { &mut *TABLE.0.get() })
 }
 
-fn add(tid: u64, cap: u32) {
-    with(|t| t.t[tid as usize % MAX_THREADS] = Thd { st: St::Runnable, cap, timeout: 0 });
-}
-
 #[no_mangle]
 fn cellux_main(nclients: u64) {
     QUANTUM.store(sys::tsc_hz() / 1_000_000 * QUANTUM_US, Ordering::Relaxed);
-    for i in 0..nclients as u32 {
-        let cap = CLIENT_BASE + i * CLIENT_STRIDE + 2;
-        match sys::op(cap, thd_op::TID, [0; 6]) {
-            Ok(tid) => add(tid, cap),
-            Err(e) => println!("sched: client {} has no thread: {:?}", i, e),
-        }
-    }
     let me = slots::alloc();
     let ok = sys::op(boot_slot::SELF_CT, ct_op::NEW_ASND, [me as u64, boot_slot::SELF_THD as u64, 0, 0, 0, 0])
         .and_then(|_| sys::op(boot_slot::HW, hw_op::ATTACH, [IRQ_TIMER, me as u64, 0, 0, 0, 0]));
@@ -83,16 +73,10 @@ fn cellux_main(nclients: u64) {
 fn event(tid: u64, kind: u64, timeout: u64) {
     with(|t| {
         let th = &mut t.t[tid as usize % MAX_THREADS];
-        if th.st == St::Free {
-            return;
-        }
         match kind {
-            ops::EVT_BLOCKED => {
-                th.st = St::Blocked;
-                th.timeout = timeout;
-            }
-            ops::EVT_WOKEN => th.st = St::Runnable,
-            ops::EVT_EXITED => th.st = St::Dead,
+            ops::EVT_BLOCKED => *th = Thd { st: St::Blocked, timeout },
+            ops::EVT_WOKEN => *th = Thd { st: St::Runnable, timeout: 0 },
+            ops::EVT_EXITED => *th = Thd { st: St::Unknown, timeout: 0 },
             _ => {}
         }
     })
@@ -108,44 +92,53 @@ fn drain() {
     }
 }
 
+/// Ends the waits whose timeouts passed; returns the earliest pending one.
+fn expire(t: &mut Table, now: u64) -> u64 {
+    let mut earliest = u64::MAX;
+    for (tid, th) in t.t.iter_mut().enumerate() {
+        if th.st != St::Blocked || th.timeout == 0 {
+            continue;
+        }
+        if th.timeout <= now {
+            if sys::op(0, self_op::WAKE_TID, [tid as u64, 0, 0, 0, 0, 0]).is_ok() {
+                th.st = St::Runnable;
+            }
+        } else {
+            earliest = earliest.min(th.timeout);
+        }
+    }
+    earliest
+}
+
 fn schedule() -> ! {
     let mut last = 0usize;
     loop {
         // A thread preempted inside our gate holds the table: let it finish.
         if LOCK.is_held() {
-            let _ = sys::thd_switch(RUNNING.load(Ordering::Relaxed), 0);
+            let _ = sys::op(0, self_op::SWITCH_TID, [RUNNING.load(Ordering::Relaxed), 0, 0, 0, 0, 0]);
             continue;
         }
         drain();
         let now = sys::rdtsc();
         let (next, earliest) = with(|t| {
-            let mut earliest = u64::MAX;
-            for th in t.t.iter_mut().filter(|th| th.st == St::Blocked && th.timeout != 0) {
-                if th.timeout <= now {
-                    if sys::op(th.cap, thd_op::WAKE, [0; 6]).is_ok() {
-                        th.st = St::Runnable;
-                    }
-                } else {
-                    earliest = earliest.min(th.timeout);
-                }
-            }
+            let earliest = expire(t, now);
             let n = (1..=MAX_THREADS).map(|k| (last + k) % MAX_THREADS).find(|&i| t.t[i].st == St::Runnable);
             (n, earliest)
         });
         match next {
             Some(i) => {
                 last = i;
-                let cap = with(|t| t.t[i].cap);
                 let deadline = earliest.min(now + QUANTUM.load(Ordering::Relaxed));
                 let _ = sys::op(boot_slot::HW, hw_op::TIMER_SET, [deadline, 0, 0, 0, 0, 0]);
-                RUNNING.store(cap, Ordering::Relaxed);
-                match sys::thd_switch(cap, ops::SWITCH_FAIL_IF_PENDING) {
+                RUNNING.store(i as u64, Ordering::Relaxed);
+                match sys::op(0, self_op::SWITCH_TID, [i as u64, ops::SWITCH_FAIL_IF_PENDING, 0, 0, 0, 0]) {
                     Ok(_) | Err(Error::Busy) => {}
-                    // The kernel knows better (it blocked and we have not
-                    // drained its event yet): the event will tell us.
+                    // The kernel knows better (it blocked or is gone and we
+                    // have not drained the event yet): the event will tell us.
                     Err(_) => with(|t| {
                         if t.t[i].st == St::Runnable {
                             t.t[i].st = St::Blocked;
+                            t.t[i].timeout = 0;
                         }
                     }),
                 }
@@ -174,13 +167,15 @@ fn cellux_sinv(u: &Upcall) -> [u64; 2] {
     }
 }
 
+/// A thread in client `client`'s component, reporting to us, and a send
+/// capability to it at `asnd_slot` in the client's table. We keep the
+/// thread capability (it keeps the thread alive).
 fn create(client: u32, entry: u64, arg: u64, asnd_slot: u64) -> Result<u64, Error> {
     let base = CLIENT_BASE + client * CLIENT_STRIDE;
     let slot = slots::alloc();
     let kf = mem::kernel_frame()?;
     let tid = sys::op(boot_slot::SELF_CT, ct_op::NEW_THD, [slot as u64, base as u64, kf, entry, arg, boot_slot::SELF_THD as u64])?;
     sys::op(base + 1, ct_op::NEW_ASND, [asnd_slot, slot as u64, 0, 0, 0, 0])?;
-    add(tid, slot);
     Ok(tid)
 }
 

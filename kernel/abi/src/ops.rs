@@ -48,6 +48,12 @@ pub mod self_op {
     pub const EXC_FPU_WRITE: u16 = 9;
     /// Yield nothing, return at once: a null system call for measurements.
     pub const NOP: u16 = 10;
+    /// For a scheduler thread: switch to thread id rdi, which must report to
+    /// the caller (no capability needed). rsi = flags (`SWITCH_*`).
+    pub const SWITCH_TID: u16 = 11;
+    /// For a scheduler thread: end the blocking receive of thread id rdi,
+    /// which must report to the caller, with `Error::Timeout`.
+    pub const WAKE_TID: u16 = 12;
 }
 
 /// Ops on a capability-table capability. New capabilities are created in
@@ -62,7 +68,8 @@ pub mod ct_op {
     pub const NEW_COMP: u16 = 3;
     /// rsi = comp cap, rdx = kmem, r10 = entry, r8 = argument,
     /// r9 = scheduler thread cap (0: the creating thread's scheduler).
-    /// Returns the new thread's id.
+    /// Returns the new thread's id. The scheduler hears of the new thread
+    /// as an `EVT_WOKEN` event.
     pub const NEW_THD: u16 = 4;
     /// rsi = server comp cap, rdx = entry, r10 = token.
     pub const NEW_SINV: u16 = 5;

@@ -15,6 +15,8 @@ pub fn all() {
     run("asnd.receive_nonblocking_empty", receive_empty);
     run("thd.refuse_switch_to_self", switch_self);
     run("thd.create_runs_and_exits", create_runs);
+    run("sched.adopts_thread_made_by_component", adopt);
+    run("sched.refuse_dispatch_of_foreign_thread", foreign);
     run("sched.block_and_wakeup", block_wakeup);
     run("sched.receive_timeout", timeout);
     run("sched.timer_preempts_busy_thread", preempt);
@@ -58,6 +60,24 @@ fn create_runs() -> TestResult {
     check(tid != thread::current(), "same tid")?;
     check(DONE.down_until(sys::rdtsc() + us(500_000)).is_ok(), "thread never signalled")?;
     check(FLAG.load(Ordering::Relaxed) == 99, "thread did not get its argument")
+}
+
+fn adopt() -> TestResult {
+    FLAG.store(0, Ordering::Relaxed);
+    thread::spawn_local(|a| {
+        FLAG.store(a, Ordering::Relaxed);
+        DONE.up();
+    }, 77).map_err(|_| "spawn_local")?;
+    check(DONE.down_until(sys::rdtsc() + us(500_000)).is_ok(), "self-made thread never ran")?;
+    check(FLAG.load(Ordering::Relaxed) == 77, "thread did not get its argument")
+}
+
+fn foreign() -> TestResult {
+    // We are nobody's scheduler: dispatching or waking by id is refused.
+    let me = thread::current();
+    check(sys::op(0, self_op::SWITCH_TID, [me, 0, 0, 0, 0, 0]) == Err(Error::NoCap), "switched to a thread that is not ours")?;
+    check(sys::op(0, self_op::WAKE_TID, [me, 0, 0, 0, 0, 0]) == Err(Error::NoCap), "woke a thread that is not ours")?;
+    check(sys::op(0, self_op::SWITCH_TID, [100_000, 0, 0, 0, 0, 0]) == Err(Error::Inval), "bad thread id accepted")
 }
 
 static WAITER: AtomicU64 = AtomicU64::new(0);

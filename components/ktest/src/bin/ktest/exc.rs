@@ -46,6 +46,7 @@ pub fn all() {
     run("linux.load_linux_abi_component", load_linux);
     run("linux.syscalls_trap_to_handler", linux_syscalls);
     run("linux.syscall_without_handler", linux_no_handler);
+    run("linux.process_thread_traps_and_ends", linux_thread);
 }
 
 fn register() -> TestResult {
@@ -146,6 +147,30 @@ fn linux_no_handler() -> TestResult {
 #[repr(C, align(16))]
 struct Fpu([u8; 512]);
 
+static EXIT_STATUS: AtomicU64 = AtomicU64::new(u64::MAX);
+static EXIT_TID: AtomicU64 = AtomicU64::new(u64::MAX);
+
+/// A thread whose home is the Linux-ABI component, as a process's thread
+/// will be: its syscalls come to us on that thread, and exit ends it.
+fn linux_thread() -> TestResult {
+    use cellux_rt::abi::layout::boot_slot::SELF_CT;
+    use cellux_rt::abi::ops::ct_op;
+    let b = util::load("ktlinux", ops::COMP_LINUX_ABI).ok_or("ktlinux")?;
+    let h = util::handler_gate(LINUX_TOKEN + 1).ok_or("handler gate")?;
+    check(util::set_handler(b.comp, h), "set handler")?;
+    EXIT_STATUS.store(u64::MAX, Ordering::Relaxed);
+    let thd = cellux_rt::slots::alloc();
+    let kf = mem::kernel_frame().map_err(|_| "kmem")?;
+    let tid = sys::op(SELF_CT, ct_op::NEW_THD, [thd as u64, b.comp as u64, kf, b.entry, 0, 0]).map_err(|_| "thread create")?;
+    let deadline = sys::rdtsc() + sys::tsc_hz();
+    while EXIT_STATUS.load(Ordering::Acquire) == u64::MAX && sys::rdtsc() < deadline {
+        let _ = sys::rcv(false, sys::rdtsc() + sys::tsc_hz() / 1000);
+    }
+    check(EXIT_STATUS.load(Ordering::Acquire) == 0, "process thread did not exit cleanly")?;
+    check(EXIT_TID.load(Ordering::Relaxed) == tid, "handler ran on another thread")?;
+    check(sys::op(thd, ops::thd_op::STATE, [0; 6]) == Ok(ops::THD_DEAD), "thread still alive after exit")
+}
+
 fn read_regs() -> UserRegs {
     let mut r = UserRegs::default();
     let _ = sys::op(0, self_op::EXC_REGS_READ, [&mut r as *mut UserRegs as u64, 0, 0, 0, 0, 0]);
@@ -212,7 +237,13 @@ fn linux_syscall(u: &Upcall, mut regs: UserRegs) -> Action {
             let wrote = sys::op(0, self_op::EXC_FPU_WRITE, [img.0.as_ptr() as u64, 0, 0, 0, 0, 0]).is_ok();
             Action::ResumeRax((read && wrote && x1 == 0x0bad_c0de_0bad_c0de) as u64)
         }
-        60 => Action::End(u.rdi),
+        60 => {
+            if u.token == LINUX_TOKEN + 1 {
+                EXIT_TID.store(u.tid, Ordering::Relaxed);
+                EXIT_STATUS.store(u.rdi, Ordering::Release);
+            }
+            Action::End(u.rdi)
+        }
         _ => Action::ResumeRax(-38i64 as u64),
     }
 }

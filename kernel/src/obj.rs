@@ -41,7 +41,10 @@ pub fn put(o: u64) {
 #[cold]
 fn destroy(o: u64) {
     match mem::table().obj(o) {
-        Obj::Captbl => crate::captbl::clear(o),
+        Obj::Captbl => {
+            crate::captbl::clear(o);
+            crate::captbl::free_pages(o);
+        }
         Obj::PtRoot => {
             // Never leave the CPU on a table that is being freed.
             if crate::cpu::read_cr3() == o {
@@ -52,7 +55,7 @@ fn destroy(o: u64) {
         }
         Obj::Comp => crate::comp::destroy(o),
         Obj::Thd => crate::thread::destroy(o),
-        Obj::PtNode | Obj::None => {}
+        Obj::PtNode | Obj::CaptblExt | Obj::None => {}
     }
     mem::table().free_obj(o);
     mem::zero_frame(o);

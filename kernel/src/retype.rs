@@ -22,6 +22,8 @@ pub enum Obj {
     PtNode = 3,
     Comp = 4,
     Thd = 5,
+    /// Second and further frames of a multi-page capability table.
+    CaptblExt = 6,
 }
 
 const TY_MASK: u64 = 0x3;
@@ -73,6 +75,7 @@ impl<'a> Table<'a> {
             Ok(3) => Obj::PtNode,
             Ok(4) => Obj::Comp,
             Ok(5) => Obj::Thd,
+            Ok(6) => Obj::CaptblExt,
             _ => Obj::None,
         }
     }

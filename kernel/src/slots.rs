@@ -20,8 +20,22 @@ pub struct Cap {
     pub c: u64,
 }
 
+/// Capabilities per page of a table.
 pub const SLOTS: usize = 128;
+/// A table spans 1..=MAX_PAGES contiguous pages.
+pub const MAX_PAGES: u64 = 64;
 pub const FREE: Cap = Cap::new(CapKind::Free, 0, 0, 0);
+
+/// Pages of a table, from its first page. Slot 0 is never a capability;
+/// its `a` field holds the page count (0 in a fresh zeroed frame = 1).
+pub fn pages(first_page: &[Cap; SLOTS]) -> u64 {
+    first_page[0].a.clamp(1, MAX_PAGES)
+}
+
+/// Records the page count in a new table's slot 0.
+pub fn set_pages(first_page: &mut [Cap; SLOTS], n: u64) {
+    first_page[0] = Cap::new(CapKind::Free, n, 0, 0);
+}
 
 impl Cap {
     pub const fn new(kind: CapKind, a: u64, b: u64, c: u64) -> Cap {
@@ -37,12 +51,13 @@ impl Cap {
     }
 }
 
-pub struct Slots<'a>(pub &'a mut [Cap; SLOTS]);
+/// A whole table (all its pages), as one slice.
+pub struct Slots<'a>(pub &'a mut [Cap]);
 
 impl Slots<'_> {
     /// The capability at idx, which must be in range and not free.
     pub fn get(&self, idx: u64) -> KResult<Cap> {
-        if idx == 0 || idx >= SLOTS as u64 {
+        if idx == 0 || idx >= self.0.len() as u64 {
             return Err(Error::NoCap);
         }
         let c = self.0[idx as usize];
@@ -62,7 +77,7 @@ impl Slots<'_> {
 
     /// Checks idx is a usable, free slot.
     pub fn check_free(&self, idx: u64) -> KResult<()> {
-        if idx == 0 || idx >= SLOTS as u64 {
+        if idx == 0 || idx >= self.0.len() as u64 {
             return Err(Error::Inval);
         }
         if self.0[idx as usize].kind != CapKind::Free {
@@ -89,8 +104,8 @@ impl Slots<'_> {
 mod tests {
     use super::*;
 
-    fn table() -> Box<[Cap; SLOTS]> {
-        Box::new([FREE; SLOTS])
+    fn table() -> Vec<Cap> {
+        vec![FREE; SLOTS]
     }
 
     #[test]
@@ -129,6 +144,23 @@ mod tests {
         assert_eq!(s.get(u64::MAX), Err(Error::NoCap));
         s.put(5, c).unwrap();
         assert_eq!(s.put(5, c), Err(Error::Busy));
+    }
+
+    #[test]
+    fn multi_page_tables_reach_every_slot_and_keep_slot_zero() {
+        let mut t = vec![FREE; SLOTS * 4];
+        let first: &mut [Cap; SLOTS] = (&mut t[..SLOTS]).try_into().unwrap();
+        assert_eq!(pages(first), 1);
+        set_pages(first, 4);
+        assert_eq!(pages(first), 4);
+        let mut s = Slots(&mut t);
+        let c = Cap::new(CapKind::Hw, 0, 0, 0);
+        s.put(SLOTS as u64 * 4 - 1, c).unwrap();
+        assert_eq!(s.put(SLOTS as u64 * 4, c), Err(Error::Inval));
+        assert_eq!(s.get(0), Err(Error::NoCap));
+        assert_eq!(s.take(0), Err(Error::NoCap));
+        set_pages((&mut t[..SLOTS]).try_into().unwrap(), 1000);
+        assert_eq!(pages((&t[..SLOTS]).try_into().unwrap()), MAX_PAGES);
     }
 
     #[test]

@@ -249,14 +249,22 @@ fn new_obj(ct: u64, kmem_arg: u64, kind: Obj) -> KResult<u64> {
 fn captbl_op(f: &mut Frame, own: u64, target: u64, op: u16) -> OpResult {
     let slot = f.rdi;
     match op {
-        ct_op::NEW_CAPTBL | ct_op::NEW_PGTBL => {
+        ct_op::NEW_CAPTBL => {
             captbl::check_free(target, slot)?;
-            let (obj_kind, cap_kind) = if op == ct_op::NEW_CAPTBL { (Obj::Captbl, CapKind::Captbl) } else { (Obj::PtRoot, CapKind::Pgtbl) };
-            let o = new_obj(own, f.rsi, obj_kind)?;
-            if op == ct_op::NEW_PGTBL {
-                pgtbl::init_root(o);
-            }
-            captbl::insert_owned(target, slot, Cap::new(cap_kind, o, 0, 0))?;
+            let pages = f.rdx.max(1);
+            let first = kmem(own, f.rsi)?;
+            let last = first.checked_add((pages.min(cellux_kernel::slots::MAX_PAGES) - 1) * 4096).ok_or(Error::Inval)?;
+            // Every frame of the table must be covered by the untyped cap.
+            kmem(own, ops::kmem((f.rsi >> 48) as u32, last))?;
+            captbl::new(first, pages)?;
+            captbl::insert_owned(target, slot, Cap::new(CapKind::Captbl, first, 0, 0))?;
+            Ok(Some(0))
+        }
+        ct_op::NEW_PGTBL => {
+            captbl::check_free(target, slot)?;
+            let o = new_obj(own, f.rsi, Obj::PtRoot)?;
+            pgtbl::init_root(o);
+            captbl::insert_owned(target, slot, Cap::new(CapKind::Pgtbl, o, 0, 0))?;
             Ok(Some(0))
         }
         ct_op::NEW_COMP => {

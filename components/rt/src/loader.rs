@@ -29,11 +29,15 @@ pub struct Built {
     pub entry: u64,
 }
 
+/// Pages of the capability table a loaded component gets (128 slots each);
+/// `slots::alloc` hands out slots up to this size.
+pub const CAPTBL_PAGES: u64 = 4;
+
 pub fn load(image: &[u8], comp_flags: u64) -> Result<Built, LoadError> {
     let img = elf::parse(image).map_err(LoadError::Image)?;
     let own = boot_slot::SELF_CT;
     let (ct, pt, comp) = (slots::alloc(), slots::alloc(), slots::alloc());
-    op(own, ct_op::NEW_CAPTBL, [ct as u64, mem::kernel_frame()?, 0, 0, 0, 0])?;
+    op(own, ct_op::NEW_CAPTBL, [ct as u64, mem::kernel_frames(CAPTBL_PAGES)?, CAPTBL_PAGES, 0, 0, 0])?;
     op(own, ct_op::NEW_PGTBL, [pt as u64, mem::kernel_frame()?, 0, 0, 0, 0])?;
     for s in img.segments() {
         let perms = if s.writable { PERM_WRITE } else { 0 } | if s.executable { PERM_EXEC } else { 0 };

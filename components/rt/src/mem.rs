@@ -51,6 +51,11 @@ pub fn kernel_frame() -> Result<u64, Error> {
     take(1, RETYPE_KERNEL).map(|p| ops::kmem(UT, p))
 }
 
+/// `n` contiguous kernel-memory frames, as a `kmem` argument for the first.
+pub fn kernel_frames(n: u64) -> Result<u64, Error> {
+    take(n, RETYPE_KERNEL).map(|p| ops::kmem(UT, p))
+}
+
 /// `n` contiguous user frames (zeroed by the kernel), as a `kmem` argument.
 pub fn user_frames(n: u64) -> Result<u64, Error> {
     take(n, RETYPE_USER).map(|p| ops::kmem(UT, p))

@@ -5,7 +5,9 @@ use core::cell::UnsafeCell;
 
 /// Slots below 32 are the fixed ones the constructor fills.
 const FIRST: u32 = 32;
-const SLOTS: u32 = 128;
+/// The table size components get from `loader::load` (the booter's own,
+/// made by the kernel, is 128: it uses few).
+const SLOTS: u32 = 128 * crate::loader::CAPTBL_PAGES as u32;
 
 struct Free {
     next: u32,

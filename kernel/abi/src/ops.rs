@@ -60,7 +60,9 @@ pub mod self_op {
 /// the table the op is invoked on, at slot rdi; every other capability
 /// named in arguments is looked up in the caller's own table.
 pub mod ct_op {
-    /// rsi = kmem (see `kmem`): a new capability table.
+    /// rsi = kmem (see `kmem`) of the first of rdx contiguous kernel
+    /// frames (0 or 1: one; at most 64): a new capability table of
+    /// 128 slots per frame.
     pub const NEW_CAPTBL: u16 = 1;
     /// rsi = kmem: a new page table (top level).
     pub const NEW_PGTBL: u16 = 2;

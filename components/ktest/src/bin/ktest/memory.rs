@@ -26,6 +26,7 @@ pub fn all() {
     run("untyped.refuse_frame_outside_capability", refuse_outside);
     run("untyped.refuse_map_of_kernel_frame", refuse_map_kernel_frame);
     run("captbl.create_copy_remove", captbl_ops);
+    run("captbl.multi_page_table", multi_page);
     run("captbl.refuse_capability_not_held", refuse_not_held);
     run("captbl.refuse_occupied_slot", refuse_occupied);
     run("pgtbl.map_lookup_unmap", map_lookup_unmap);
@@ -106,6 +107,21 @@ fn captbl_ops() -> TestResult {
     check(sys::op(s, ct_op::KIND, [9, 0, 0, 0, 0, 0]) == Ok(0), "slot not free after remove")?;
     check(sys::op(s, ct_op::REMOVE, [9, 0, 0, 0, 0, 0]) == Err(Error::NoCap), "double remove")?;
     sys::op(SELF_CT, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]).map_err(|_| "remove table")?;
+    Ok(())
+}
+
+fn multi_page() -> TestResult {
+    let k = mem::kernel_frames(2).map_err(|_| "alloc")?;
+    let s = slots::alloc();
+    check(sys::op(SELF_CT, ct_op::NEW_CAPTBL, [s as u64, k, 65, 0, 0, 0]) == Err(Error::Inval), "65-page table accepted")?;
+    sys::op(SELF_CT, ct_op::NEW_CAPTBL, [s as u64, k, 2, 0, 0, 0]).map_err(|_| "create")?;
+    sys::op(s, ct_op::COPY, [255, HW as u64, 0, 0, 0, 0]).map_err(|_| "last slot of page 2")?;
+    check(sys::op(s, ct_op::COPY, [256, HW as u64, 0, 0, 0, 0]) == Err(Error::Inval), "slot past the table")?;
+    // The second frame belongs to the table: not retypeable, not reusable.
+    let f2 = frame_of(k) + 4096;
+    check(sys::op(UT, ut_op::RETYPE, [f2, 1, RETYPE_UNTYPED, 0, 0, 0]) == Err(Error::InUse), "extension frame retyped")?;
+    sys::op(SELF_CT, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]).map_err(|_| "remove")?;
+    sys::op(UT, ut_op::RETYPE, [frame_of(k), 2, RETYPE_UNTYPED, 0, 0, 0]).map_err(|_| "frames not released")?;
     Ok(())
 }
 

@@ -5,8 +5,8 @@ use cellux_kernel::retype::{Table, Ty};
 
 /// All physical memory below 4 GiB is mapped here (kernel only).
 pub const DIRECT_BASE: u64 = 0xffff_8000_0000_0000;
-/// RAM beyond 1 GiB is ignored.
-pub const MAX_FRAMES: usize = 1 << 18;
+/// RAM below 4 GiB (the direct map's reach) is managed; above is ignored.
+pub const MAX_FRAMES: usize = 1 << 20;
 
 pub const fn phys_to_virt(p: u64) -> u64 {
     p + DIRECT_BASE

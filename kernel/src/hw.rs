@@ -63,6 +63,12 @@ pub fn op(f: &mut Frame, own: u64, op: u16) -> KResult<Option<u64>> {
             }
             Ok(Some(0))
         }
+        hw_op::CRASH_TEST => {
+            // SAFETY: deliberately faults: the address is in the kernel
+            // half but mapped nowhere; the fault handler never returns.
+            let v = unsafe { core::ptr::read_volatile(0xffff_c000_dead_0000 as *const u64) };
+            Ok(Some(v))
+        }
         hw_op::EXIT => {
             console::str(if f.rdi == 0 { "cellux: power off (success)\n" } else { "cellux: power off (failure)\n" });
             crate::exit::qemu_exit(if f.rdi == 0 { crate::exit::SUCCESS } else { crate::exit::FAILURE })

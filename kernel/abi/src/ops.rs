@@ -170,6 +170,10 @@ pub mod hw_op {
     pub const IO_IN: u16 = 8;
     /// rdi = port, rsi = size (1, 2, 4), rdx = value.
     pub const IO_OUT: u16 = 9;
+    /// Test of the kernel's own fault report: the kernel reads an unmapped
+    /// kernel address, prints the fault and powers off with failure. (No
+    /// more authority than EXIT, which this capability already grants.)
+    pub const CRASH_TEST: u16 = 10;
 }
 
 /// The kernel-memory argument: an untyped capability (which must cover the

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Stages busybox's own test suites (testsuite/ and shell/ash_test/ from
+# Debian's busybox source package, the version matching the installed
+# busybox-static) with the busybox binary and its build config under
+# OUT/bb, ready to be put into a guest's root filesystem.
+#   tests/busybox/stage.sh OUT
+set -euo pipefail
+source "$(dirname "$0")/../../scripts/lib.sh"
+out=${1:?usage: stage.sh OUT}
+need_packages busybox-static dpkg-dev gcc libc6-dev
+
+src_version=$(dpkg-query -W -f='${source:Version}' busybox-static)
+src_dir="$CELLUX_CACHE/busybox-src/$src_version"
+if [ ! -f "$src_dir/.complete" ]; then
+    # Debian's deb-src entries are off by default; add the ones matching the
+    # distribution's own binary sources.
+    if ! apt-get source --print-uris -qq "busybox=$src_version" >/dev/null 2>&1; then
+        log "adding deb-src entries for Debian's main archive"
+        codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+        cat > /etc/apt/sources.list.d/cellux-deb-src.sources <<SRC
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: $codename $codename-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+        apt-get update -qq >&2 || die "apt-get update failed"
+    fi
+    log "fetching busybox $src_version sources"
+    rm -rf "$src_dir" && mkdir -p "$src_dir/dl"
+    (cd "$src_dir/dl" && apt-get source -qq --download-only "busybox=$src_version" >&2) \
+        || die "apt-get source busybox=$src_version failed"
+    dpkg-source -x "$src_dir"/dl/*.dsc "$src_dir/tree" >&2 || die "dpkg-source -x failed"
+    touch "$src_dir/.complete"
+fi
+tree="$src_dir/tree"
+
+rm -rf "$out/bb"
+mkdir -p "$out/bb/shell"
+install -m 755 /bin/busybox "$out/bb/busybox"
+cp "$tree/debian/config/pkg/static" "$out/bb/.config"
+cp -a "$tree/testsuite" "$out/bb/testsuite"
+cp -a "$tree/shell/ash_test" "$out/bb/shell/ash_test"
+# run-all builds these helpers with gcc when missing; the guest has no
+# compiler, so they go in prebuilt and static.
+for h in printenv recho zecho; do
+    gcc -O2 -static -o "$out/bb/shell/ash_test/$h" "$tree/shell/ash_test/$h.c"
+done
+ln -sf ../../busybox "$out/bb/shell/ash_test/ash"
+cp "$out/bb/.config" "$out/bb/shell/ash_test/.config"
+install -m 755 "$(dirname "$0")/guest-run.sh" "$out/bb/guest-run.sh"
+log "staged busybox $src_version suites in $out/bb"

@@ -56,7 +56,7 @@ fn self_op(f: &mut Frame, op: u16) -> OpResult {
             let s = exception::saved(sched::current())?;
             let mut r = cellux_abi::regs::UserRegs::default();
             uaccess::read_user(f.rdi, as_bytes_mut(&mut r))?;
-            if r.rip >= USER_END || !sched::is_canonical(r.fs_base) || !sched::is_canonical(r.gs_base) {
+            if r.rip >= USER_END || !sched::is_canonical(r.rsp) || !sched::is_canonical(r.fs_base) || !sched::is_canonical(r.gs_base) {
                 return Err(Error::Inval);
             }
             set_exc_regs(s, &r);

@@ -42,6 +42,7 @@ pub fn all() {
     run("exc.breakpoint_resumes", breakpoint);
     run("exc.divide_error_rewrites_registers", divide);
     run("exc.single_step_over_system_call", single_step);
+    run("exc.random_register_files_resumed", random_regs);
     run("exc.no_handler_ends_invocation", no_handler);
     run("linux.load_linux_abi_component", load_linux);
     run("linux.syscalls_trap_to_handler", linux_syscalls);
@@ -97,6 +98,70 @@ fn single_step() -> TestResult {
     let r = sys::invoke(SRV_GATE.load(Ordering::Relaxed), [12, 0, 0, 0, 0]);
     check(LAST_VECTOR.load(Ordering::Relaxed) == 1, "no #DB delivered")?;
     check(r.rax == 0 && r.rdi == 55, "server did not finish after single-stepping")
+}
+
+static FUZZ_LEFT: AtomicU64 = AtomicU64::new(0);
+static FUZZ_SEED: AtomicU64 = AtomicU64::new(0x2545_f491_4f6c_dd1d);
+static FUZZ_REFUSED: AtomicU64 = AtomicU64::new(0);
+
+fn rnd() -> u64 {
+    let mut s = FUZZ_SEED.load(Ordering::Relaxed);
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    FUZZ_SEED.store(s, Ordering::Relaxed);
+    s
+}
+
+/// The handler resumes faults with random register files (any rip, rsp,
+/// rflags, GPRs; kernel and non-canonical values included): the kernel
+/// refuses what it must and delivers whatever the resumed code does next.
+fn random_regs() -> TestResult {
+    // A server without the hardware capability: random code paths in it
+    // can not power the machine off.
+    let b = util::load_bare("ktsrv").ok_or("ktsrv")?;
+    let g = util::gate(&b, 0).ok_or("gate")?;
+    let h = util::handler_gate(HANDLER_TOKEN).ok_or("handler gate")?;
+    check(util::set_handler(b.comp, h), "set handler")?;
+    FUZZ_LEFT.store(300, Ordering::Relaxed);
+    FUZZ_REFUSED.store(0, Ordering::Relaxed);
+    let r = sys::invoke(g, [OP_UD2, 0, 0, 0, 0]);
+    let left = FUZZ_LEFT.swap(0, Ordering::Relaxed);
+    // The random code may also have found its way back out (a return
+    // path in the server): any clean end of the invocation is fine.
+    check(r.rax == 0 || r.rax as i64 == Error::Fault.as_ret(), "fuzzed invocation ended with a strange error")?;
+    cellux_rt::println!("regs fuzz: {} faults resumed with random registers, {} register files refused", 300 - left, FUZZ_REFUSED.load(Ordering::Relaxed));
+    check(left < 290, "too few faults were resumed with random registers")?;
+    check(FUZZ_REFUSED.load(Ordering::Relaxed) > 0, "no bad register file refused")?;
+    check(sys::invoke(SRV_GATE.load(Ordering::Relaxed), [1, 2, 3, 0, 0]).rdi == 5, "server broken")
+}
+
+fn fuzz_regs(mut regs: UserRegs) -> Action {
+    let pick = |r: u64| match r % 6 {
+        0 => 0x400000 + r % 0x3000,
+        1 => r & 0x0000_7fff_ffff_ffff,
+        2 => 0xffff_ffff_8010_0000 + r % 0x1000,
+        3 => 0x8000_0000_0000_0000 | r,
+        4 => 0,
+        _ => r,
+    };
+    regs.rip = pick(rnd());
+    regs.rsp = pick(rnd());
+    regs.rflags = rnd();
+    regs.rax = rnd();
+    regs.rcx = rnd();
+    regs.r11 = rnd();
+    regs.fs_base = pick(rnd());
+    if !write_regs(&regs) {
+        FUZZ_REFUSED.fetch_add(1, Ordering::Relaxed);
+        regs.rip = 0x400000 + rnd() % 0x3000;
+        regs.rsp = rnd() & 0x0000_7fff_ffff_ffff;
+        regs.fs_base = 0;
+        if !write_regs(&regs) {
+            return Action::End(95);
+        }
+    }
+    Action::Resume
 }
 
 fn no_handler() -> TestResult {
@@ -195,6 +260,9 @@ pub fn handler(u: &Upcall) -> Action {
     LAST_TOKEN.store(u.token, Ordering::Relaxed);
     let mut regs = read_regs();
     LAST_RIP.store(regs.rip, Ordering::Relaxed);
+    if u.token == HANDLER_TOKEN && FUZZ_LEFT.load(Ordering::Relaxed) > 0 {
+        return if FUZZ_LEFT.fetch_sub(1, Ordering::Relaxed) == 1 { Action::End(u.vector) } else { fuzz_regs(regs) };
+    }
     if u.vector == VEC_SYSCALL {
         return linux_syscall(u, regs);
     }

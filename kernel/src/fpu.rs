@@ -17,8 +17,19 @@ pub fn restore(f: &Fpu) {
     unsafe { asm!("fxrstor64 [{}]", in(reg) f.0.as_ptr(), options(nostack)) }
 }
 
-/// Clears MXCSR bits that would make fxrstor fault (MXCSR_MASK 0xffff).
+/// MXCSR bits this CPU accepts (fxsave's MXCSR_MASK; 0 there means 0xffbf).
+static MXCSR_MASK: crate::kcell::KCell<u32> = crate::kcell::KCell::new(0xffbf);
+
+/// Reads the CPU's MXCSR_MASK once at boot.
+pub fn init() {
+    let mut f = Fpu([0; 512]);
+    save(&mut f);
+    let m = u32::from_le_bytes([f.0[28], f.0[29], f.0[30], f.0[31]]);
+    *MXCSR_MASK.get() = if m == 0 { 0xffbf } else { m };
+}
+
+/// Clears MXCSR bits that would make fxrstor fault on this CPU.
 pub fn sanitize(f: &mut Fpu) {
-    let mx = u32::from_le_bytes([f.0[24], f.0[25], f.0[26], f.0[27]]) & 0xffff;
+    let mx = u32::from_le_bytes([f.0[24], f.0[25], f.0[26], f.0[27]]) & *MXCSR_MASK.get();
     f.0[24..28].copy_from_slice(&mx.to_le_bytes());
 }

@@ -38,6 +38,7 @@ extern "C" fn kmain(start_info: u32) -> ! {
     desc::init();
     trap::init_syscall();
     enable_cpu_features();
+    fpu::init();
     let info = match pvh::read(start_info as u64) {
         Ok(i) => i,
         Err(e) => panic!("PVH start info unusable: {:?}", e),

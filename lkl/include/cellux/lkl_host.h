@@ -170,6 +170,9 @@ int lkl_task_adopt(lkl_task_t task);
  * and signal dispositions inherited); with CLONE_THREAD a new thread in the
  * caller's thread group. `exit_signal` is what the parent gets when it ends
  * (normally SIGCHLD). The task has no host thread until one adopts it.
+ * CLONE_VFORK, CLONE_SETTLS, CLONE_PIDFD, CLONE_CHILD_SETTID/CLEARTID and
+ * CLONE_PARENT_SETTID are ignored: they need user registers or addresses,
+ * which are the personality's.
  * Returns 0 or a negative errno; *task and *tid are filled on success. */
 long lkl_task_clone(unsigned long clone_flags, int exit_signal,
 		    lkl_task_t *task, int *tid);
@@ -210,7 +213,9 @@ enum {
 };
 /* Dequeues and marks delivered the next deliverable signal of the calling
  * thread's task; for HANDLER the new blocked mask is already installed
- * inside Linux. 0 or a negative errno. */
+ * inside Linux. Blocks while the task is stopped (SIGSTOP, SIGTSTP...)
+ * until SIGCONT. For EXIT the task has ended and the thread is unbound.
+ * 0 or a negative errno. */
 int lkl_task_next_signal(struct lkl_signal_delivery *out);
 
 #ifdef __cplusplus

@@ -59,7 +59,11 @@ static void release_locked(void)
 
 int lkl_cpu_get(void)
 {
-	lkl_thread_t self = lkl_ops->thread_self();
+	lkl_thread_t self;
+
+	if (!cpu.lock)
+		return -ENODEV;	/* before lkl_start_kernel */
+	self = lkl_ops->thread_self();
 
 	lkl_ops->mutex_lock(cpu.lock);
 	while (!cpu.shutdown && cpu.owner && !owned_by_self(self)) {
@@ -92,6 +96,8 @@ int lkl_cpu_try_get_irq(void)
 {
 	int got = 0;
 
+	if (!cpu.lock)
+		return 0;	/* before boot: stays pending for init_IRQ's users */
 	lkl_ops->mutex_lock(cpu.lock);
 	if (!cpu.shutdown && !cpu.owner) {
 		cpu.owner = lkl_ops->thread_self();

@@ -199,6 +199,12 @@ long lkl_task_clone(unsigned long clone_flags, int exit_signal,
 	struct task_struct *parent, *child;
 	long ret;
 
+	/* No host thread waits for a vfork child, there are no user
+	 * registers for TLS, and the tid/pidfd stores need user addresses we
+	 * are not given: those parts of clone(2) are the personality's. */
+	clone_flags &= ~(CLONE_VFORK | CLONE_SETTLS | CLONE_PIDFD |
+			 CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID |
+			 CLONE_PARENT_SETTID);
 	ret = lkl_enter();
 	if (ret)
 		return ret;

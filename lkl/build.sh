@@ -68,6 +68,10 @@ if [ -f "$dir/lkl.o" ]; then
 	exit 0
 fi
 
+# Holding the lock, any half-built tree left is from a build that was
+# killed.
+find "$top" -mindepth 1 -maxdepth 1 -type d -name '*.tmp' -exec rm -rf {} +
+
 start=$(date +%s)
 work=$dir.tmp
 rm -rf "$work"
@@ -130,9 +134,9 @@ mv "$work/headers-build/usr/include" "$work/include"
 rm -rf "$work/headers-build"
 
 mv "$work" "$dir"
-# Keep the two newest builds: each tree is over a gigabyte.
-find "$top" -mindepth 1 -maxdepth 1 -type d -printf '%T@ %p\n' | sort -rn |
-	tail -n +3 | cut -d' ' -f2- | while read -r old; do
+# Keep the three newest builds: each tree is over a gigabyte.
+find "$top" -mindepth 1 -maxdepth 1 -type d ! -name '*.tmp' -printf '%T@ %p\n' |
+	sort -rn | tail -n +4 | cut -d' ' -f2- | while read -r old; do
 	[ "$old" = "$dir" ] || rm -rf "$old"
 done
 log "lkl: built $dir/lkl.o ($(stat -c %s "$dir/lkl.o") bytes) in $(( $(date +%s) - start ))s"

@@ -45,6 +45,11 @@ fn lkl_tmpfs_rw(block: &[u8]) -> Duration {
         read += n;
     }
     let t = start.elapsed();
+    // The last block read must be what was written (a fast wrong answer
+    // is no benchmark).
+    if back != block {
+        fail("read back different bytes", Errno::EIO);
+    }
     ok("close", sys::close(fd));
     ok("unlink", sys::unlink(c"/bench/file"));
     t
@@ -63,7 +68,11 @@ fn host_tmpfs_rw(block: &[u8]) -> Duration {
         for _ in 0..TOTAL / BLOCK {
             f.read_exact(&mut back)?;
         }
-        Ok(start.elapsed())
+        let t = start.elapsed();
+        if back != block {
+            return Err(std::io::Error::other("read back different bytes"));
+        }
+        Ok(t)
     };
     let t = run();
     let _ = std::fs::remove_file(&path);

@@ -202,3 +202,22 @@ fn pages_are_aligned_and_writable() {
         (o.mem_free.unwrap())(m);
     }
 }
+
+#[test]
+fn faults_outside_user_copies_still_end_the_process() {
+    // The user-copy fault handler must pass every other fault on.
+    if std::env::var_os("CELLUX_FAULT_CHILD").is_some() {
+        let _ = ops();
+        // SAFETY: deliberately faulting, in a child process made for it.
+        unsafe { std::ptr::read_volatile(std::ptr::without_provenance::<u8>(8)) };
+        return;
+    }
+    let exe = std::env::current_exe().expect("test executable");
+    let out = std::process::Command::new(exe)
+        .args(["--exact", "faults_outside_user_copies_still_end_the_process", "--test-threads=1"])
+        .env("CELLUX_FAULT_CHILD", "1")
+        .output()
+        .expect("run child");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(libc::SIGSEGV), "child ended with {:?}", out.status);
+}

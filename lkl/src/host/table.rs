@@ -26,6 +26,7 @@ unsafe extern "C" fn panic() {
 /// leaked). `virtio_devices` is the `virtio_mmio.device=...` words.
 pub fn ops(virtio_devices: Option<CString>) -> &'static lkl_host_ops {
     console::init_from_env();
+    uaccess::install();
     let devices = virtio_devices.map_or(core::ptr::null(), |c| c.into_raw() as *const c_char);
     Box::leak(Box::new(lkl_host_ops {
         print: Some(print),

@@ -27,7 +27,8 @@ need_packages() {
 
 # The one QEMU machine configuration both cellux and the Linux baseline run
 # in, so benchmark ratios compare like with like. TCG only: there is no
-# usable KVM here.
+# usable KVM here. microvm gives virtio-mmio; Debian's kernel also needs the
+# legacy PIT/PIC/RTC there to calibrate its clock and boot.
 cellux_qemu_machine() {
-    echo "-M pc -cpu max -m ${CELLUX_MEM:-512M} -accel tcg -nic none -display none -monitor none"
+    echo "-M microvm,pit=on,pic=on,rtc=on -cpu max -m ${CELLUX_MEM:-512M} -accel tcg -nic none -display none -monitor none"
 }

@@ -11,6 +11,9 @@
 //!   then, 64-byte aligned above it, the FPU state (fxsave image, 512 bytes)
 //! ```
 
+pub use cellux_abi::regs::UserRegs;
+use cellux_abi::regs::sanitize_rflags;
+
 use crate::errno::Errno;
 
 pub const FRAME_SIZE: u64 = 440;
@@ -31,38 +34,9 @@ pub const SA_ONSTACK: u64 = 0x0800_0000;
 pub const SA_SIGINFO: u64 = 0x4;
 pub const SA_RESTORER: u64 = 0x0400_0000;
 
-/// AC, RF, OF, DF, TF, SF, ZF, AF, PF, CF.
-pub const USER_RFLAGS: u64 = 0x50dd5;
-const RFLAGS_IF: u64 = 1 << 9;
-const RFLAGS_RESERVED1: u64 = 1 << 1;
-
 /// Selectors a 64-bit Linux process sees (__USER_CS, __USER_DS).
 pub const USER_CS: u16 = 0x33;
 pub const USER_SS: u16 = 0x2b;
-
-/// The user register file of a thread, as the exception call-gate hands it
-/// to the personality.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct UserRegs {
-    pub r8: u64,
-    pub r9: u64,
-    pub r10: u64,
-    pub r11: u64,
-    pub r12: u64,
-    pub r13: u64,
-    pub r14: u64,
-    pub r15: u64,
-    pub rdi: u64,
-    pub rsi: u64,
-    pub rbp: u64,
-    pub rbx: u64,
-    pub rdx: u64,
-    pub rax: u64,
-    pub rcx: u64,
-    pub rsp: u64,
-    pub rip: u64,
-    pub rflags: u64,
-}
 
 /// The signal being delivered, as Linux decided it.
 #[derive(Debug, Clone, Copy)]
@@ -201,10 +175,11 @@ pub fn parse(frame: &[u8; FRAME_SIZE as usize]) -> Restored {
         rsp: g(15),
         rip: g(16),
         rflags: g(17),
+        ..UserRegs::default()
     };
     // Only the flags a process may change come from the frame (Linux's
     // FIX_EFLAGS); IF stays on and IOPL stays 0 whatever the frame says.
-    let regs = UserRegs { rflags: (regs.rflags & USER_RFLAGS) | RFLAGS_IF | RFLAGS_RESERVED1, ..regs };
+    let regs = UserRegs { rflags: sanitize_rflags(regs.rflags), ..regs };
     Restored {
         regs,
         mask: r(SIGMASK_OFFSET),

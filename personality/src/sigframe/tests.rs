@@ -6,6 +6,7 @@ fn regs() -> UserRegs {
         r8: 8, r9: 9, r10: 10, r11: 11, r12: 12, r13: 13, r14: 14, r15: 15,
         rdi: 0xd1, rsi: 0x51, rbp: 0xb9, rbx: 0xb8, rdx: 0xd8, rax: 0xa8, rcx: 0xc8,
         rsp: 0x7fff_0000_1238, rip: 0x40_1234, rflags: 0x246 | (1 << 10),
+        ..UserRegs::default()
     }
 }
 

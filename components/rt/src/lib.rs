@@ -18,6 +18,6 @@ pub use cellux_abi as abi;
 #[panic_handler]
 fn panic(p: &core::panic::PanicInfo) -> ! {
     use core::fmt::Write;
-    let _ = write!(print::Console, "component panic: {}\n", p);
+    let _ = writeln!(print::Console, "component panic: {}", p);
     sys::exit_thread()
 }

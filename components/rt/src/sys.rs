@@ -70,8 +70,11 @@ pub fn exit_thread() -> ! {
     }
 }
 
-/// Receive: Ok((sends consumed, event)) with event = (tid, kind, timeout) if any.
-pub fn rcv(nonblock: bool, timeout: u64) -> Result<(u64, Option<(u64, u64, u64)>), Error> {
+/// A scheduler event: (thread id, `EVT_*` kind, that thread's timeout).
+pub type Event = (u64, u64, u64);
+
+/// Receive: Ok((sends consumed, event if any)).
+pub fn rcv(nonblock: bool, timeout: u64) -> Result<(u64, Option<Event>), Error> {
     let r = call(0, ops::self_op::RCV, [if nonblock { ops::RCV_NONBLOCK } else { 0 }, timeout, 0, 0, 0, 0]);
     let n = r.ok()?;
     Ok((n, if r.rdi == u64::MAX { None } else { Some((r.rdi, r.rsi, r.rdx)) }))

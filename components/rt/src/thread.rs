@@ -54,7 +54,7 @@ fn spawn_slot(f: fn(u64), arg: u64) -> Result<u64, Error> {
     if i >= MAX_SPAWN {
         return Err(Error::NoTid);
     }
-    SPAWN_FN[i].store(f as u64, Ordering::Release);
+    SPAWN_FN[i].store(f as usize as u64, Ordering::Release);
     SPAWN_ARG[i].store(arg, Ordering::Relaxed);
     Ok(SPAWN_MAGIC | i as u64)
 }

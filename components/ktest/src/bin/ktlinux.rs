@@ -135,11 +135,15 @@ extern "C" fn lx_main(mode: u64, n: u64) -> ! {
         status |= 32;
     }
     syscall6(60, [status, 0, 0, 0, 0, 0]);
-    loop {}
+    loop {
+        core::hint::spin_loop();
+    }
 }
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     syscall6(60, [255, 0, 0, 0, 0, 0]);
-    loop {}
+    loop {
+        core::hint::spin_loop();
+    }
 }

@@ -127,7 +127,7 @@ fn fuzz(seed: u64, n: u64) -> u64 {
             _ => (r >> 8) % 140,
         } as u32;
         let mut op = ((r >> 40) % 14) as u16;
-        if r % 97 == 0 {
+        if r.is_multiple_of(97) {
             op = (r >> 20) as u16;
         }
         if cap == 0 && !matches!(op, 3..=10) {

@@ -6,8 +6,9 @@
 cellux_qemu() {
     local secs=$1 kernel=$2 archive=$3
     shift 3
-    timeout --foreground -k 5 "$secs" qemu-system-x86_64 -M microvm -cpu max -m 512M \
-        -nic none -display none -serial stdio -monitor none -no-reboot \
+    # The machine flags are scripts/lib.sh's, shared with the Linux baseline.
+    timeout --foreground -k 5 "$secs" qemu-system-x86_64 $(cellux_qemu_machine) \
+        -serial stdio -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         -kernel "$kernel" -initrd "$archive" "$@" </dev/null
     local rc=$?

@@ -1,0 +1,69 @@
+//! The LKL server component: Linux 6.12 as a library (the port's `lkl.o`,
+//! through the `lkl` crate's no_std core) on a host-operations layer made
+//! of the cellux kernel's primitives. The constructor-made thread moves to
+//! a large stack, finds the virtio-mmio devices, boots Linux and runs the
+//! server's self-tests, reporting PASS/FAIL lines on the console.
+#![no_std]
+#![no_main]
+
+mod clock;
+mod heap;
+mod iomem;
+mod irq;
+mod jmp;
+mod ops;
+mod rootdisk;
+mod selftest;
+mod sem;
+mod tcb;
+mod thread;
+mod tls;
+mod uaccess;
+mod virtio;
+
+use cellux_rt::abi::err::Error;
+use cellux_rt::entry::{Action, Upcall};
+use cellux_rt::{println, sys};
+use core::sync::atomic::Ordering;
+
+/// Linux's RAM (one `page_alloc` grant, identity-mapped) and log level;
+/// the devices' words are appended by Linux (`virtio_devices`).
+const CMDLINE: &core::ffi::CStr = c"mem=40M loglevel=6";
+
+#[no_mangle]
+fn cellux_main(arg: u64) {
+    // The booter starts us with 0; threads we make carry their record.
+    if arg != 0 {
+        thread::start(arg)
+    }
+    let id = tcb::tid();
+    tcb::of(id).asnd.store(cellux_rt::thread::SELF_ASND, Ordering::Release);
+    match tcb::stack_top(id) {
+        Ok(top) => tcb::switch_stack(top, boot, 0),
+        Err(e) => {
+            println!("lkl server: no stack: {:?}", e);
+            sys::power_off(false)
+        }
+    }
+}
+
+extern "C" fn boot(_: u64) -> ! {
+    clock::init();
+    let devices = virtio::probe();
+    let Some(ops) = ops::table(devices.words()) else {
+        println!("lkl server: out of memory for the host table");
+        sys::power_off(false)
+    };
+    let started = lkl::start(ops, CMDLINE);
+    selftest::run(started.map(|_| ()), devices.count())
+}
+
+#[no_mangle]
+fn cellux_sinv(_u: &Upcall) -> [u64; 2] {
+    [Error::BadOp.as_ret() as u64, 0]
+}
+
+#[no_mangle]
+fn cellux_exception(_u: &Upcall) -> Action {
+    Action::End(0)
+}

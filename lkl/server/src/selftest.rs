@@ -1,0 +1,161 @@
+//! Milestone tests run inside the server once Linux is up, each reporting
+//! `PASS name` or `FAIL name: why` on the console; the suite
+//! (tests/suites/40-lkl-server) checks every name listed in this file.
+//! Ends with `LKLSRV DONE failed=N` and powers QEMU off.
+
+use crate::{clock, thread};
+use cellux_rt::{println, sys};
+use core::ffi::{c_void, CStr};
+use core::sync::atomic::{AtomicU32, Ordering};
+use lkl::consts::*;
+use lkl::{nr, sys as lsys, Errno};
+
+static FAILED: AtomicU32 = AtomicU32::new(0);
+
+type Outcome = Result<(), (&'static str, i64)>;
+
+fn run_one(name: &str, f: impl FnOnce() -> Outcome) {
+    match f() {
+        Ok(()) => println!("PASS {}", name),
+        Err((why, v)) => {
+            FAILED.fetch_add(1, Ordering::Relaxed);
+            println!("FAIL {}: {} ({})", name, why, v)
+        }
+    }
+}
+
+fn e(why: &'static str) -> impl Fn(Errno) -> (&'static str, i64) {
+    move |err| (why, -err.0)
+}
+
+fn check(ok: bool, why: &'static str, v: i64) -> Outcome {
+    if ok { Ok(()) } else { Err((why, v)) }
+}
+
+pub fn run(started: Result<(), Errno>, devices: usize) -> ! {
+    run_one("lklsrv.boot", || started.map_err(e("lkl_start_kernel failed")));
+    if started.is_ok() {
+        run_one("lklsrv.uname", uname);
+        run_one("lklsrv.tmpfs_proc", tmpfs_proc);
+        run_one("lklsrv.efault", efault);
+        run_one("lklsrv.pipe_wakes_reader", pipe);
+        run_one("lklsrv.nanosleep_20ms", nanosleep);
+        run_one("lklsrv.syscalls_2_threads", syscalls);
+        if devices > 0 {
+            run_one("lklsrv.virtio_blk_ext4_root", crate::rootdisk::mount_and_read);
+        }
+    }
+    let failed = FAILED.load(Ordering::Relaxed);
+    println!("LKLSRV DONE failed={}", failed);
+    sys::power_off(failed == 0)
+}
+
+fn uname() -> Outcome {
+    let u = lsys::uname().map_err(e("uname"))?;
+    let sysname = lsys::uts_field(&u.sysname);
+    let release = lsys::uts_field(&u.release);
+    println!("lklsrv: uname: {} {} {}", sysname, release, lsys::uts_field(&u.machine));
+    check(sysname == "Linux" && release.starts_with("6.12."), "not Linux 6.12.x", 0)
+}
+
+fn mkdir(p: &CStr) -> Outcome {
+    match lsys::mkdir(p, 0o755) {
+        Ok(()) | Err(Errno::EEXIST) => Ok(()),
+        Err(x) => Err(("mkdir", -x.0)),
+    }
+}
+
+fn read_all(path: &CStr, buf: &mut [u8]) -> Result<usize, (&'static str, i64)> {
+    let fd = lsys::open(path, O_RDONLY, 0).map_err(e("open for reading"))?;
+    let mut n = 0;
+    while n < buf.len() {
+        let k = lsys::read(fd, &mut buf[n..]).map_err(e("read"))?;
+        if k == 0 {
+            break;
+        }
+        n += k;
+    }
+    lsys::close(fd).map_err(e("close"))?;
+    Ok(n)
+}
+
+fn tmpfs_proc() -> Outcome {
+    mkdir(c"/tmp")?;
+    lsys::mount(c"tmpfs", c"/tmp", c"tmpfs", 0, None).map_err(e("mount tmpfs"))?;
+    mkdir(c"/proc")?;
+    lsys::mount(c"proc", c"/proc", c"proc", 0, None).map_err(e("mount proc"))?;
+    let data: [u8; 3000] = core::array::from_fn(|i| (i % 251) as u8);
+    let fd = lsys::open(c"/tmp/f", O_CREAT | O_WRONLY | O_TRUNC, 0o644).map_err(e("create"))?;
+    lsys::write_all(fd, &data).map_err(e("write"))?;
+    lsys::close(fd).map_err(e("close"))?;
+    let mut back = [0u8; 4000];
+    let n = read_all(c"/tmp/f", &mut back)?;
+    check(n == data.len() && back[..n] == data[..], "read back differs", n as i64)?;
+    let mut v = [0u8; 256];
+    let n = read_all(c"/proc/version", &mut v)?;
+    check(v[..n].starts_with(b"Linux version 6.12"), "/proc/version", n as i64)
+}
+
+/// A bad buffer address is -EFAULT (the kernel-mediated copy stops at it).
+fn efault() -> Outcome {
+    let fd = lsys::open(c"/tmp/f", O_RDONLY, 0).map_err(e("open"))?;
+    let r = lkl::syscall(nr::READ, &[fd as i64, 0x10, 16]);
+    lsys::close(fd).map_err(e("close"))?;
+    check(r == Err(Errno::EFAULT), "read into an unmapped buffer", r.map_or_else(|x| -x.0, |v| v))
+}
+
+unsafe extern "C" fn pipe_writer(arg: *mut c_void) {
+    let fd = arg as usize as i32;
+    // Late, so the reader is surely blocked in read.
+    let _ = lsys::nanosleep(30_000_000);
+    let _ = lsys::write(fd, b"wake");
+}
+
+fn pipe() -> Outcome {
+    let [r, w] = lsys::pipe2(0).map_err(e("pipe2"))?;
+    let t0 = clock::now_ns();
+    let h = thread::spawn(pipe_writer, w as usize as *mut c_void).map_err(|_| ("spawn", 0))?;
+    let mut buf = [0u8; 8];
+    let n = lsys::read(r, &mut buf).map_err(e("read"))?;
+    let waited = clock::now_ns() - t0;
+    let _ = thread::join(h);
+    lsys::close(r).map_err(e("close"))?;
+    lsys::close(w).map_err(e("close"))?;
+    check(&buf[..n] == b"wake", "wrong bytes", n as i64)?;
+    check(waited >= 20_000_000, "read returned before the writer wrote (ns)", waited as i64)
+}
+
+fn monotonic() -> Result<i64, (&'static str, i64)> {
+    let mut ts = [0i64; 2];
+    lkl::syscall(nr::CLOCK_GETTIME, &[CLOCK_MONOTONIC, ts.as_mut_ptr() as i64]).map_err(e("clock_gettime"))?;
+    Ok(ts[0] * 1_000_000_000 + ts[1])
+}
+
+fn nanosleep() -> Outcome {
+    let t0 = monotonic()?;
+    lsys::nanosleep(20_000_000).map_err(e("nanosleep"))?;
+    let dt = monotonic()? - t0;
+    println!("lklsrv: nanosleep(20 ms) took {} us", dt / 1000);
+    check(dt >= 20_000_000, "slept less than 20 ms (ns)", dt)
+}
+
+static CALLS_OK: AtomicU32 = AtomicU32::new(0);
+
+unsafe extern "C" fn caller(_: *mut c_void) {
+    for _ in 0..500 {
+        if lkl::syscall(nr::GETPID, &[]).is_ok_and(|p| p > 0) && lkl::syscall(nr::GETPPID, &[]).is_ok() {
+            CALLS_OK.fetch_add(2, Ordering::Relaxed);
+        }
+    }
+}
+
+fn syscalls() -> Outcome {
+    let t0 = clock::now_ns();
+    let a = thread::spawn(caller, core::ptr::null_mut()).map_err(|_| ("spawn", 0))?;
+    let b = thread::spawn(caller, core::ptr::null_mut()).map_err(|_| ("spawn", 0))?;
+    thread::join(a).map_err(|_| ("join", 0))?;
+    thread::join(b).map_err(|_| ("join", 0))?;
+    let n = CALLS_OK.load(Ordering::Relaxed);
+    println!("lklsrv: {} syscalls from 2 threads in {} us", n, (clock::now_ns() - t0) / 1000);
+    check(n == 2000, "syscalls that failed", 2000 - n as i64)
+}

@@ -19,6 +19,7 @@ mod tcb;
 mod thread;
 mod tls;
 mod uaccess;
+mod uaccess_test;
 mod virtio;
 
 use cellux_rt::abi::err::Error;

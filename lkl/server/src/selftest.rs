@@ -38,6 +38,7 @@ pub fn run(started: Result<(), Errno>, devices: usize) -> ! {
         run_one("lklsrv.uname", uname);
         run_one("lklsrv.tmpfs_proc", tmpfs_proc);
         run_one("lklsrv.efault", efault);
+        run_one("lklsrv.uaccess_through_process_pgtbl", crate::uaccess_test::run);
         run_one("lklsrv.pipe_wakes_reader", pipe);
         run_one("lklsrv.nanosleep_20ms", nanosleep);
         run_one("lklsrv.syscalls_2_threads", syscalls);

@@ -76,7 +76,7 @@ pub fn ioremap(addr: u64, size: u64) -> *mut u8 {
 
 /// One access of `size` (1, 2, 4, 8) bytes; `val` is the value in or out.
 pub fn access(addr: u64, val: &mut u64, size: u64, write: bool) -> Result<(), Error> {
-    if !matches!(size, 1 | 2 | 4 | 8) || addr % size != 0 || !inside(addr, size) {
+    if !matches!(size, 1 | 2 | 4 | 8) || !addr.is_multiple_of(size) || !inside(addr, size) {
         return Err(Error::Inval);
     }
     // SAFETY: the address lies in a window `ioremap` mapped (device

@@ -102,7 +102,7 @@ fn efault() -> Outcome {
     let fd = lsys::open(c"/tmp/f", O_RDONLY, 0).map_err(e("open"))?;
     let r = lkl::syscall(nr::READ, &[fd as i64, 0x10, 16]);
     lsys::close(fd).map_err(e("close"))?;
-    check(r == Err(Errno::EFAULT), "read into an unmapped buffer", r.map_or_else(|x| -x.0, |v| v))
+    check(r == Err(Errno::EFAULT), "read into an unmapped buffer", r.unwrap_or_else(|x| -x.0))
 }
 
 unsafe extern "C" fn pipe_writer(arg: *mut c_void) {

@@ -35,13 +35,13 @@ pub fn run() -> Outcome {
     let mut back = [0u8; 29];
     mem::copy(pt, VA + 2048, back.as_mut_ptr() as u64, back.len() as u64, false).map_err(|_| ("read the page", 0))?;
     if wrote != Ok(msg.len() as i64) {
-        return Err(("write from the process page", wrote.map_or_else(|x| -x.0, |v| v)));
+        return Err(("write from the process page", wrote.unwrap_or_else(|x| -x.0)));
     }
     if seek.is_err() || read != Ok(msg.len() as i64) || back[..] != msg[..] {
-        return Err(("read into the process page", read.map_or_else(|x| -x.0, |v| v)));
+        return Err(("read into the process page", read.unwrap_or_else(|x| -x.0)));
     }
     if fault != Err(Errno::EFAULT) {
-        return Err(("unmapped process address not EFAULT", fault.map_or_else(|x| -x.0, |v| v)));
+        return Err(("unmapped process address not EFAULT", fault.unwrap_or_else(|x| -x.0)));
     }
     Ok(())
 }

@@ -43,7 +43,9 @@ pub fn run(started: Result<(), Errno>, devices: usize) -> ! {
         run_one("lklsrv.nanosleep_20ms", nanosleep);
         run_one("lklsrv.syscalls_2_threads", syscalls);
         if devices > 0 {
-            run_one("lklsrv.virtio_blk_ext4_root", crate::rootdisk::mount_and_read);
+            run_one("lklsrv.virtio_blk_ext4_root", crate::rootdisk::mount_root);
+            run_one("lklsrv.system_mounts", crate::rootdisk::system_mounts);
+            run_one("lklsrv.disk_write_synced", crate::rootdisk::count_boots);
         }
     }
     let failed = FAILED.load(Ordering::Relaxed);

@@ -252,6 +252,11 @@ impl AddressSpace {
         (self.brk, effects)
     }
 
+    /// Whether no region touches [start, end).
+    pub fn is_free(&self, start: u64, end: u64) -> bool {
+        !self.overlaps(start, end)
+    }
+
     pub fn brk_current(&self) -> u64 {
         self.brk
     }

@@ -3,7 +3,8 @@
 //! Linux library (Linux runs with CONFIG_MMU=n and owns no page tables).
 //!
 //! Pure logic lives here and is unit-tested on the host; the server
-//! component applies its decisions to page tables through kernel calls.
+//! component applies its decisions to page tables through kernel calls
+//! (the [`memory::Memory`] it passes to [`dispatch::syscall`]).
 #![no_std]
 
 extern crate alloc;
@@ -11,5 +12,11 @@ extern crate alloc;
 extern crate std;
 
 pub mod addrspace;
+pub mod dispatch;
 pub mod errno;
+pub mod fault;
+pub mod forward;
+pub mod memory;
+mod mmcalls;
 pub mod sigframe;
+pub mod sysno;

@@ -1,0 +1,246 @@
+//! The memory system calls: Linux's rules come from [`AddressSpace`], and
+//! the [`Effect`]s they produce are applied to the page table through
+//! [`Memory`]. A failure to apply (out of memory) undoes the map change.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::addrspace::{map, prot, AddressSpace, Backing, Effect, PAGE_SIZE, USER_TOP};
+use crate::errno::Errno;
+use crate::forward::{Caller, Forward};
+use crate::memory::Memory;
+
+const MREMAP_MAYMOVE: u64 = 1;
+const MREMAP_FIXED: u64 = 2;
+const MADV_DONTNEED: u64 = 4;
+const MADV_FREE: u64 = 8;
+/// Advice values Linux 6.12 knows (MADV_NORMAL..MADV_COLLAPSE, HWPOISON, SOFT_OFFLINE).
+const MADV_KNOWN: &[u64] = &[0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 25, 100, 101];
+
+fn page_up(x: u64) -> Option<u64> {
+    x.checked_add(PAGE_SIZE - 1).map(|v| v & !(PAGE_SIZE - 1))
+}
+
+fn prot_of(v: u64) -> Result<u32, Errno> {
+    u32::try_from(v).map_err(|_| Errno::EINVAL)
+}
+
+fn apply(
+    effects: &[Effect],
+    mem: &mut dyn Memory,
+    fwd: &mut dyn Forward,
+    caller: Caller,
+) -> Result<(), Errno> {
+    for e in effects {
+        match *e {
+            Effect::Map { start, end, prot, backing: Backing::File { file, offset } } => {
+                mem.map(start, end, prot::READ | prot::WRITE)?;
+                fill_from_file(mem, fwd, caller, start, end, file, offset)?;
+                mem.protect(start, end, prot)?;
+            }
+            Effect::Map { start, end, prot, .. } => mem.map(start, end, prot)?,
+            Effect::Unmap { start, end } => mem.unmap(start, end),
+            Effect::Protect { start, end, prot } => mem.protect(start, end, prot)?,
+        }
+    }
+    Ok(())
+}
+
+/// A private file mapping is a copy of the file's bytes; past the end of
+/// the file the pages stay zero.
+fn fill_from_file(
+    mem: &mut dyn Memory,
+    fwd: &mut dyn Forward,
+    caller: Caller,
+    start: u64,
+    end: u64,
+    fd: u64,
+    offset: u64,
+) -> Result<(), Errno> {
+    let mut buf = vec![0u8; PAGE_SIZE as usize];
+    let mut at = start;
+    while at < end {
+        let n = fwd.read_file(caller, fd, offset + (at - start), &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        mem.write(at, &buf[..n])?;
+        at += n as u64;
+    }
+    Ok(())
+}
+
+/// Without a Forward hook (brk, munmap, ...): effects never carry files.
+struct NoFiles;
+impl Forward for NoFiles {
+    fn syscall(&mut self, _: Caller, _: u64, _: [u64; 6], _: &mut dyn Memory) -> i64 {
+        Errno::ENOSYS.as_return()
+    }
+}
+
+fn apply_plain(effects: &[Effect], mem: &mut dyn Memory) -> Result<(), Errno> {
+    apply(effects, mem, &mut NoFiles, Caller { tid: 0 })
+}
+
+/// brk(2): the new break, or the old one if refused or out of memory.
+pub fn brk(space: &mut AddressSpace, mem: &mut dyn Memory, requested: u64) -> u64 {
+    let old = space.brk_current();
+    let (new, effects) = space.brk(requested);
+    if apply_plain(&effects, mem).is_err() {
+        let (_, undo) = space.brk(old);
+        let _ = apply_plain(&undo, mem);
+        return old;
+    }
+    new
+}
+
+pub fn mmap(
+    space: &mut AddressSpace,
+    mem: &mut dyn Memory,
+    fwd: &mut dyn Forward,
+    caller: Caller,
+    a: [u64; 6],
+) -> Result<u64, Errno> {
+    let (addr, len, prot, flags, fd, off) = (a[0], a[1], prot_of(a[2])?, prot_of(a[3])?, a[4], a[5]);
+    if off % PAGE_SIZE != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let file = (flags & map::ANONYMOUS == 0).then_some(fd);
+    let (at, effects) = space.mmap(addr, len, prot, flags, file, off)?;
+    if let Err(e) = apply(&effects, mem, fwd, caller) {
+        let len = page_up(len).unwrap_or(0);
+        if let Ok(undo) = space.munmap(at, len) {
+            let _ = apply_plain(&undo, mem);
+        }
+        return Err(e);
+    }
+    Ok(at)
+}
+
+pub fn munmap(space: &mut AddressSpace, mem: &mut dyn Memory, addr: u64, len: u64) -> Result<u64, Errno> {
+    let effects = space.munmap(addr, len)?;
+    apply_plain(&effects, mem).map(|()| 0)
+}
+
+pub fn mprotect(space: &mut AddressSpace, mem: &mut dyn Memory, addr: u64, len: u64, p: u64) -> Result<u64, Errno> {
+    let effects = space.mprotect(addr, len, prot_of(p)?)?;
+    apply_plain(&effects, mem).map(|()| 0)
+}
+
+/// The protection of [start, end) if it is mapped without holes by
+/// regions of one protection (Linux would see a single VMA).
+fn one_mapping(space: &AddressSpace, start: u64, end: u64) -> Option<u32> {
+    let (_, first) = space.find(start)?;
+    let mut at = first.end;
+    while at < end {
+        let (_, r) = space.find(at)?;
+        if r.prot != first.prot {
+            return None;
+        }
+        at = r.end;
+    }
+    Some(first.prot)
+}
+
+/// mremap(2): shrink in place, grow in place when the pages above are
+/// free, else move (MREMAP_MAYMOVE) or move to a given place (MREMAP_FIXED).
+pub fn mremap(space: &mut AddressSpace, mem: &mut dyn Memory, a: [u64; 6]) -> Result<u64, Errno> {
+    let (old, old_len, new_len, flags, new_addr) = (a[0], a[1], a[2], a[3], a[4]);
+    if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED) != 0
+        || (flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0)
+        || old % PAGE_SIZE != 0
+    {
+        return Err(Errno::EINVAL);
+    }
+    let old_len = page_up(old_len).ok_or(Errno::EINVAL)?;
+    let new_len = page_up(new_len).filter(|&l| l != 0).ok_or(Errno::EINVAL)?;
+    // Duplicating a private mapping (old_len 0) is not something Linux allows either.
+    if old_len == 0 || new_len > USER_TOP {
+        return Err(Errno::EINVAL);
+    }
+    let old_end = old.checked_add(old_len).filter(|&e| e <= USER_TOP).ok_or(Errno::EFAULT)?;
+    let prot = one_mapping(space, old, old_end).ok_or(Errno::EFAULT)?;
+
+    if flags & MREMAP_FIXED != 0 {
+        let dest_end = new_addr.checked_add(new_len).filter(|&e| e <= USER_TOP).ok_or(Errno::EINVAL)?;
+        if new_addr % PAGE_SIZE != 0 || (new_addr < old_end && old < dest_end) {
+            return Err(Errno::EINVAL);
+        }
+        munmap(space, mem, new_addr, new_len)?;
+        return move_to(space, mem, old, old_len, new_len, prot, Some(new_addr));
+    }
+    if new_len <= old_len {
+        if new_len < old_len {
+            munmap(space, mem, old + new_len, old_len - new_len)?;
+        }
+        return Ok(old);
+    }
+    let grow_end = old.checked_add(new_len).filter(|&e| e <= USER_TOP);
+    if let Some(grow_end) = grow_end.filter(|&e| space.is_free(old_end, e)) {
+        mem.map(old_end, grow_end, prot)?;
+        space.insert(old_end, grow_end, prot, Backing::Anonymous);
+        return Ok(old);
+    }
+    if flags & MREMAP_MAYMOVE == 0 {
+        return Err(Errno::ENOMEM);
+    }
+    move_to(space, mem, old, old_len, new_len, prot, None)
+}
+
+/// Moves a mapping by copying its pages into a fresh one, then unmapping
+/// the old. Pages that can not be read (PROT_NONE) arrive zeroed.
+fn move_to(
+    space: &mut AddressSpace,
+    mem: &mut dyn Memory,
+    old: u64,
+    old_len: u64,
+    new_len: u64,
+    prot: u32,
+    fixed: Option<u64>,
+) -> Result<u64, Errno> {
+    let rw = prot::READ | prot::WRITE;
+    let flags = map::PRIVATE | map::ANONYMOUS | if fixed.is_some() { map::FIXED } else { 0 };
+    let a = [fixed.unwrap_or(0), new_len, u64::from(rw), u64::from(flags), u64::MAX, 0];
+    let dest = mmap(space, mem, &mut NoFiles, Caller { tid: 0 }, a)?;
+    let mut page: Vec<u8> = vec![0; PAGE_SIZE as usize];
+    let mut off = 0;
+    while off < old_len.min(new_len) {
+        if mem.read(old + off, &mut page).is_ok() {
+            mem.write(dest + off, &page)?;
+        }
+        off += PAGE_SIZE;
+    }
+    if prot != rw {
+        mprotect(space, mem, dest, new_len, u64::from(prot))?;
+    }
+    munmap(space, mem, old, old_len)?;
+    Ok(dest)
+}
+
+/// madvise(2): MADV_DONTNEED and MADV_FREE drop the contents (private
+/// pages read back as zero); the other known advice changes nothing here.
+pub fn madvise(space: &mut AddressSpace, mem: &mut dyn Memory, addr: u64, len: u64, advice: u64) -> Result<u64, Errno> {
+    if addr % PAGE_SIZE != 0 || !MADV_KNOWN.contains(&advice) {
+        return Err(Errno::EINVAL);
+    }
+    let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::EINVAL)?;
+    if end == addr {
+        return Ok(0);
+    }
+    let mut covered = 0;
+    let parts: Vec<(u64, u64)> = space
+        .regions()
+        .filter(|(s, r)| *s < end && r.end > addr)
+        .map(|(s, r)| (s.max(addr), r.end.min(end)))
+        .collect();
+    for &(s, e) in &parts {
+        covered += e - s;
+        if advice == MADV_DONTNEED || advice == MADV_FREE {
+            mem.zero(s, e)?;
+        }
+    }
+    if covered != end - addr {
+        return Err(Errno::ENOMEM);
+    }
+    Ok(0)
+}

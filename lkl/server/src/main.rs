@@ -14,6 +14,7 @@ mod iomem;
 mod irq;
 mod jmp;
 mod ops;
+mod process;
 mod rootdisk;
 mod selftest;
 mod sem;
@@ -67,6 +68,6 @@ fn cellux_sinv(_u: &Upcall) -> [u64; 2] {
 }
 
 #[no_mangle]
-fn cellux_exception(_u: &Upcall) -> Action {
-    Action::End(0)
+fn cellux_exception(u: &Upcall) -> Action {
+    process::handle(u)
 }

@@ -40,6 +40,7 @@ pub fn run(started: Result<(), Errno>, devices: usize) -> ! {
         run_one("lklsrv.efault", efault);
         run_one("lklsrv.uaccess_through_process_pgtbl", crate::uaccess_test::run);
         run_one("lklsrv.pipe_wakes_reader", pipe);
+        run_one("lklsrv.process_syscalls_migrate_in", process);
         run_one("lklsrv.nanosleep_20ms", nanosleep);
         run_one("lklsrv.syscalls_2_threads", syscalls);
         if devices > 0 {
@@ -161,4 +162,20 @@ fn syscalls() -> Outcome {
     let n = CALLS_OK.load(Ordering::Relaxed);
     println!("lklsrv: {} syscalls from 2 threads in {} us", n, (clock::now_ns() - t0) / 1000);
     check(n == 2000, "syscalls that failed", 2000 - n as i64)
+}
+
+/// A Linux-ABI process whose trapped syscalls run here in its own task.
+fn process() -> Outcome {
+    let pid = crate::process::start("lkltproc").map_err(|why| (why, 0))?;
+    let status = crate::process::wait();
+    check(status == 0, "process exit status (failure bits)", status)?;
+    let mut b = [0u8; 64];
+    let n = read_all(c"/tmp/from-process", &mut b)?;
+    println!("lklsrv: test process pid {} wrote {:?}", pid, core::str::from_utf8(&b[..n]).unwrap_or("?"));
+    let line = core::str::from_utf8(&b[..n]).unwrap_or("");
+    let written: i64 = line.trim().trim_start_matches("pid=").parse().unwrap_or(-1);
+    check(written == pid as i64, "the process's getpid is not its own task's pid", written)?;
+    // Its parent (our task's process) reaps it with the status it gave.
+    let (reaped, ws) = lsys::wait4(pid, 0).map_err(e("wait4"))?;
+    check(reaped == pid && ws == 0, "wait4 status", ws as i64)
 }

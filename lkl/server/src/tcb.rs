@@ -108,3 +108,18 @@ pub fn switch_stack(top: u64, f: extern "C" fn(u64) -> !, arg: u64) -> ! {
             top = in(reg) top, f = in(reg) f, in("rdi") arg, options(noreturn))
     }
 }
+
+/// Runs `f(arg)` on the stack whose top is `top` and comes back (for a
+/// thread that migrated in on the runtime's small stack).
+pub fn call_on_stack(top: u64, f: extern "C" fn(u64) -> u64, arg: u64) -> u64 {
+    let r: u64;
+    // SAFETY: `top` is the 16-byte aligned top of this thread's own
+    // mapped stack, unused while it runs on the runtime's; r12 (callee-
+    // saved, so kept by `f`) carries the old stack pointer back.
+    unsafe {
+        core::arch::asm!("mov r12, rsp", "mov rsp, {top}", "call {f}", "mov rsp, r12",
+            top = in(reg) top, f = in(reg) f, inlateout("rdi") arg => _, out("rax") r, out("r12") _,
+            clobber_abi("C"))
+    }
+    r
+}

@@ -62,36 +62,49 @@ pub fn spawn(f: Entry, arg: *mut c_void) -> Result<u64, Error> {
     // SAFETY: freshly allocated, large enough and aligned for Start.
     unsafe { start.write(Start { f, arg }) };
     let (thd, asnd) = (slots::alloc(), slots::alloc());
-    let made = (|| {
-        let _g = CREATE.lock();
+    let made = creating(|| {
         let kf = mem::kernel_frame()?;
         let id = sys::op(SELF_CT, ct_op::NEW_THD, [thd as u64, SELF_COMP as u64, kf, _start as *const () as u64, start as u64, 0])?
             as usize;
         sys::op(SELF_CT, ct_op::NEW_ASND, [asnd as u64, thd as u64, 0, 0, 0, 0])?;
-        let t = tcb::of(id);
-        // The previous thread of this id has ended (the kernel reused the
-        // id): its capabilities go.
-        let old = t.thd_slot.swap(thd, Ordering::AcqRel);
-        let old_asnd = t.asnd.swap(asnd, Ordering::AcqRel);
-        for s in [old, old_asnd] {
-            if s != 0 {
-                let _ = sys::op(SELF_CT, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]);
-                slots::free(s);
-            }
-        }
-        for k in &t.tls {
-            k.store(0, Ordering::Relaxed);
-        }
-        t.user_pt.store(0, Ordering::Relaxed);
-        let h = new_handle(id);
-        t.handle.store(h, Ordering::Release);
-        Ok(h)
-    })();
+        Ok(claim_id(id, thd, asnd))
+    });
     if made.is_err() {
         // SAFETY: the thread was not made, so nothing else has the record.
         unsafe { heap::free(start as *mut u8) };
     }
     made
+}
+
+/// Runs `f` with thread creation locked: a new thread (here or in a
+/// process we serve) waits in `start`/its first trap until the creator
+/// has recorded it.
+pub fn creating<R>(f: impl FnOnce() -> R) -> R {
+    let _g = CREATE.lock();
+    f()
+}
+
+/// Fresh per-thread state for a thread just made with id `id`, its
+/// capabilities at `thd` and `asnd`; returns its handle.
+pub fn claim_id(id: usize, thd: u32, asnd: u32) -> u64 {
+    let t = tcb::of(id);
+    // The previous thread of this id has ended (the kernel reused the
+    // id): its capabilities go.
+    let old = t.thd_slot.swap(thd, Ordering::AcqRel);
+    let old_asnd = t.asnd.swap(asnd, Ordering::AcqRel);
+    for s in [old, old_asnd] {
+        if s != 0 {
+            let _ = sys::op(SELF_CT, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]);
+            slots::free(s);
+        }
+    }
+    for k in &t.tls {
+        k.store(0, Ordering::Relaxed);
+    }
+    t.user_pt.store(0, Ordering::Relaxed);
+    let h = new_handle(id);
+    t.handle.store(h, Ordering::Release);
+    h
 }
 
 /// A server-made thread's first steps, on the runtime's stack for its id.

@@ -1,7 +1,8 @@
 //! Finding QEMU's virtio-mmio transports (`-M microvm`: 512-byte windows
-//! from 0xfeb00000, transport i on GSI 16 + i with ACPI and without the
-//! second IOAPIC, hence `ioapic2=off` on the QEMU command line) and
-//! announcing the ones with a device behind them to Linux, whose own
+//! from 0xfeb00000; with ACPI and without the second IOAPIC, 8 transports,
+//! transport i on GSI 16 + i; with it, 24 on GSI 24 + i, beyond the one
+//! IOAPIC the kernel drives, hence `ioapic2=off` on the QEMU command line)
+//! and announcing the ones with a device behind them to Linux, whose own
 //! virtio_mmio driver then drives them through ioremap/iomem_access.
 
 use crate::{iomem, irq};
@@ -10,8 +11,11 @@ use core::ffi::{c_char, CStr};
 
 const BASE: u64 = 0xfeb0_0000;
 const WINDOW: u64 = 512;
+/// Transports without / with the second IOAPIC, and their first GSI.
 const TRANSPORTS: u64 = 8;
 const FIRST_GSI: u64 = 16;
+const TRANSPORTS_IOAPIC2: u64 = 24;
+const FIRST_GSI_IOAPIC2: u64 = 24;
 const MAGIC: u64 = 0x7472_6976; // "virt"
 
 /// Text built in place (no allocator for strings here), NUL-terminated.
@@ -85,16 +89,27 @@ fn read32(addr: u64) -> u64 {
 /// Linux interrupt fed by a thread that receives the line's kernel sends.
 pub fn probe() -> Devices {
     let mut d = Devices { words: Line::new(), found: 0 };
-    if iomem::ioremap(BASE, WINDOW * TRANSPORTS).is_null() {
+    if iomem::ioremap(BASE, WINDOW * TRANSPORTS_IOAPIC2).is_null() {
         println!("lkl server: virtio-mmio window not mappable; no devices");
         return d;
     }
-    for i in 0..TRANSPORTS {
+    // Unassigned device memory reads as 0: a ninth transport means the
+    // second IOAPIC's layout.
+    let (count, first_gsi) = if read32(BASE + TRANSPORTS * WINDOW) == MAGIC {
+        (TRANSPORTS_IOAPIC2, FIRST_GSI_IOAPIC2)
+    } else {
+        (TRANSPORTS, FIRST_GSI)
+    };
+    for i in 0..count {
         let at = BASE + i * WINDOW;
         if read32(at) != MAGIC || read32(at + 8) == 0 {
             continue;
         }
-        let Some(linux_irq) = irq::route(FIRST_GSI + i) else { continue };
+        if first_gsi + i >= cellux_rt::abi::ops::IRQ_GSIS {
+            println!("lkl server: virtio-mmio device at {:#x} is on GSI {}, beyond the kernel's IOAPIC: run QEMU with -M microvm,ioapic2=off", at, first_gsi + i);
+            continue;
+        }
+        let Some(linux_irq) = irq::route(first_gsi + i) else { continue };
         if !d.words.is_empty() {
             d.words.push(b" ");
         }
@@ -104,7 +119,7 @@ pub fn probe() -> Devices {
         d.words.push_dec(linux_irq as u64);
         d.found += 1;
         println!("lkl server: virtio-mmio device {} (version {}) at {:#x}, GSI {} -> Linux irq {}",
-            read32(at + 8), read32(at + 4), at, FIRST_GSI + i, linux_irq);
+            read32(at + 8), read32(at + 4), at, first_gsi + i, linux_irq);
     }
     d
 }

@@ -16,6 +16,7 @@ extern crate std;
 
 pub mod errno;
 pub mod ffi;
+pub mod jmp;
 pub mod kernel;
 pub mod linux;
 pub mod sys;

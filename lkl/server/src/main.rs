@@ -12,7 +12,6 @@ mod clock;
 mod heap;
 mod iomem;
 mod irq;
-mod jmp;
 mod ops;
 mod process;
 mod rootdisk;

@@ -1,10 +1,10 @@
 //! The host-operations table Linux runs on: each entry is a thin C-ABI
 //! shim over the module that maps it onto the kernel.
 
-use crate::{clock, heap, iomem, jmp, sem, thread, tls, uaccess};
+use crate::{clock, heap, iomem, sem, thread, tls, uaccess};
 use cellux_rt::{print, sys};
 use core::ffi::{c_char, c_int, c_ulong, c_ulonglong, c_void};
-use lkl::ffi::{lkl_host_ops, lkl_jmp_buf, lkl_mutex, lkl_sem, lkl_thread_t, lkl_timer, lkl_tls_key};
+use lkl::ffi::{lkl_host_ops, lkl_mutex, lkl_sem, lkl_thread_t, lkl_timer, lkl_tls_key};
 
 unsafe extern "C" fn print(s: *const c_char, len: c_int) {
     if s.is_null() || len <= 0 {
@@ -144,15 +144,6 @@ unsafe extern "C" fn iomem_access(addr: *const c_void, val: *mut c_void, size: c
     0
 }
 
-unsafe extern "C" fn jmp_buf_set(jb: *mut lkl_jmp_buf, f: unsafe extern "C" fn()) {
-    // SAFETY: forwarded: `jb` is Linux's, valid while a longjmp may target it.
-    unsafe { jmp::lklsrv_jmp_set(jb, f) }
-}
-unsafe extern "C" fn jmp_buf_longjmp(jb: *mut lkl_jmp_buf, val: c_int) {
-    // SAFETY: `jb` was filled by jmp_buf_set on this thread, whose frame
-    // is live; the C frames jumped over own nothing.
-    unsafe { jmp::lklsrv_jmp_long(jb, val) }
-}
 
 unsafe extern "C" fn copy_from_user(to: *mut c_void, from: *const c_void, n: c_ulong) -> c_ulong {
     uaccess::copy(from as u64, to as u64, n as u64, false) as c_ulong
@@ -194,8 +185,8 @@ pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
         timer_free: Some(timer_free),
         ioremap: Some(ioremap),
         iomem_access: Some(iomem_access),
-        jmp_buf_set: Some(jmp_buf_set),
-        jmp_buf_longjmp: Some(jmp_buf_longjmp),
+        jmp_buf_set: Some(lkl::jmp::jmp_buf_set),
+        jmp_buf_longjmp: Some(lkl::jmp::jmp_buf_longjmp),
         copy_from_user: Some(copy_from_user),
         copy_to_user: Some(copy_to_user),
         virtio_devices: devices,

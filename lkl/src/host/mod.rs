@@ -6,7 +6,6 @@ pub mod boot;
 pub mod console;
 pub mod disk;
 pub mod iomem;
-mod jmp;
 mod mem;
 mod sync;
 mod table;

@@ -1,6 +1,7 @@
 //! The hosted `lkl_host_ops` table.
 
-use super::{console, iomem, jmp, mem, sync, thread, timer, tls, uaccess};
+use crate::jmp;
+use super::{console, iomem, mem, sync, thread, timer, tls, uaccess};
 use crate::ffi::lkl_host_ops;
 use core::ffi::{c_char, c_int};
 use std::ffi::CString;

@@ -4,7 +4,7 @@
 //! their start frame, which then returns normally so Rust and pthread
 //! clean-ups (TLS destructors) run.
 
-use super::jmp;
+use crate::jmp;
 use crate::ffi::{lkl_jmp_buf, lkl_thread_t};
 use core::cell::{Cell, UnsafeCell};
 use core::ffi::{c_int, c_void};

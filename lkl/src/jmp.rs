@@ -3,7 +3,9 @@
 //! pointer and its own return address in `jb`, then calls `f`;
 //! `longjmp(jb)` restores them and returns from that `set` call. Linux uses
 //! them to leave the scheduler without blocking (a host thread returning to
-//! its caller) and to end tasks; we also use them to end host threads.
+//! its caller) and to end tasks; hosts also use them to end host threads.
+//! In the no_std core because every host (hosted, the server component)
+//! needs exactly these.
 //!
 //! Layout of `lkl_jmp_buf.regs`: rbx, rbp, r12, r13, r14, r15, rsp (as
 //! after `set` returns), return address, mxcsr|x87 control word.

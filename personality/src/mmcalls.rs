@@ -102,7 +102,7 @@ pub fn mmap(
     a: [u64; 6],
 ) -> Result<u64, Errno> {
     let (addr, len, prot, flags, fd, off) = (a[0], a[1], prot_of(a[2])?, prot_of(a[3])?, a[4], a[5]);
-    if off % PAGE_SIZE != 0 {
+    if !off.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
     let file = (flags & map::ANONYMOUS == 0).then_some(fd);
@@ -148,7 +148,7 @@ pub fn mremap(space: &mut AddressSpace, mem: &mut dyn Memory, a: [u64; 6]) -> Re
     let (old, old_len, new_len, flags, new_addr) = (a[0], a[1], a[2], a[3], a[4]);
     if flags & !(MREMAP_MAYMOVE | MREMAP_FIXED) != 0
         || (flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0)
-        || old % PAGE_SIZE != 0
+        || !old.is_multiple_of(PAGE_SIZE)
     {
         return Err(Errno::EINVAL);
     }
@@ -163,7 +163,7 @@ pub fn mremap(space: &mut AddressSpace, mem: &mut dyn Memory, a: [u64; 6]) -> Re
 
     if flags & MREMAP_FIXED != 0 {
         let dest_end = new_addr.checked_add(new_len).filter(|&e| e <= USER_TOP).ok_or(Errno::EINVAL)?;
-        if new_addr % PAGE_SIZE != 0 || (new_addr < old_end && old < dest_end) {
+        if !new_addr.is_multiple_of(PAGE_SIZE) || (new_addr < old_end && old < dest_end) {
             return Err(Errno::EINVAL);
         }
         munmap(space, mem, new_addr, new_len)?;
@@ -220,7 +220,7 @@ fn move_to(
 /// madvise(2): MADV_DONTNEED and MADV_FREE drop the contents (private
 /// pages read back as zero); the other known advice changes nothing here.
 pub fn madvise(space: &mut AddressSpace, mem: &mut dyn Memory, addr: u64, len: u64, advice: u64) -> Result<u64, Errno> {
-    if addr % PAGE_SIZE != 0 || !MADV_KNOWN.contains(&advice) {
+    if !addr.is_multiple_of(PAGE_SIZE) || !MADV_KNOWN.contains(&advice) {
         return Err(Errno::EINVAL);
     }
     let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::EINVAL)?;

@@ -1,0 +1,186 @@
+//! Building a process from a static ELF image in our memory: a fresh
+//! capability table and page table, the segments copied in with their
+//! protections, a stack holding Linux's initial stack, and the component
+//! marked Linux-ABI with the given exception gate as its handler.
+
+use alloc::vec;
+use cellux_abi::err::Error;
+use cellux_abi::layout::boot_slot;
+use cellux_abi::ops::{comp_op, ct_op, COMP_LINUX_ABI, PERM_EXEC, PERM_WRITE};
+use cellux_loader::elf::{self, ElfError, Executable};
+use cellux_loader::stack::{self, StackError, Startup};
+use cellux_personality::addrspace::{prot, AddressSpace, Backing, USER_TOP};
+use cellux_personality::dispatch::Process;
+use cellux_personality::errno::Errno;
+use cellux_personality::memory::Memory;
+use cellux_rt::{mem, slots, sys};
+use core::fmt;
+
+use crate::pages::Pages;
+use crate::proc::Proc;
+
+/// The stack's top (exclusive) and its size, all backed at start.
+pub const STACK_TOP: u64 = USER_TOP;
+pub const STACK_SIZE: u64 = 512 * 1024;
+/// Room the initial stack (strings, vectors) may take.
+const ARGS_MAX: usize = 64 * 1024;
+/// Linux keeps a 128 MiB gap below the stack before the mmap area.
+const MMAP_BASE: u64 = STACK_TOP - (128 << 20);
+
+pub struct Spec<'a> {
+    pub image: &'a [u8],
+    pub argv: &'a [&'a [u8]],
+    pub envp: &'a [&'a [u8]],
+    pub execfn: &'a [u8],
+    /// Linux pid (= tid of its thread).
+    pub pid: u64,
+    /// Slot in our table of the exception gate the process traps to.
+    pub gate: u32,
+}
+
+#[derive(Debug)]
+pub enum SpawnError {
+    /// The image is refused (ENOEXEC).
+    Exec(ElfError),
+    /// Arguments do not fit or hold a NUL (E2BIG, EINVAL).
+    Stack(StackError),
+    /// A kernel operation failed (out of memory or slots).
+    Kernel(Error),
+    Memory(Errno),
+}
+
+impl SpawnError {
+    /// What execve returns for it.
+    pub fn errno(&self) -> Errno {
+        match self {
+            SpawnError::Exec(e) => Errno(e.errno()),
+            SpawnError::Stack(e) => Errno(e.errno()),
+            SpawnError::Kernel(_) => Errno::ENOMEM,
+            SpawnError::Memory(e) => *e,
+        }
+    }
+}
+
+impl fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpawnError::Exec(e) => write!(f, "exec format error: {e}"),
+            SpawnError::Stack(e) => write!(f, "{e}"),
+            SpawnError::Kernel(e) => write!(f, "kernel refused building the process: {e:?}"),
+            SpawnError::Memory(e) => write!(f, "out of memory building the process (errno {})", e.0),
+        }
+    }
+}
+
+impl From<Error> for SpawnError {
+    fn from(e: Error) -> Self {
+        SpawnError::Kernel(e)
+    }
+}
+
+impl From<Errno> for SpawnError {
+    fn from(e: Errno) -> Self {
+        SpawnError::Memory(e)
+    }
+}
+
+fn perms(p: elf::Prot) -> u64 {
+    (if p.write { PERM_WRITE } else { 0 }) | (if p.exec { PERM_EXEC } else { 0 })
+}
+
+fn prot_bits(p: elf::Prot) -> u32 {
+    (if p.read { prot::READ } else { 0 }) | (if p.write { prot::WRITE } else { 0 }) | (if p.exec { prot::EXEC } else { 0 })
+}
+
+/// Checks the image before any kernel object is made, then builds the
+/// process. Its thread is made by [`Proc::start`].
+pub fn spawn(spec: &Spec) -> Result<Proc, SpawnError> {
+    let exe = elf::parse(spec.image).map_err(SpawnError::Exec)?;
+    let own = boot_slot::SELF_CT;
+    let (ct, pt, comp) = (slots::alloc(), slots::alloc(), slots::alloc());
+    // A process holds no capabilities: one page of empty slots.
+    sys::op(own, ct_op::NEW_CAPTBL, [ct as u64, mem::kernel_frame()?, 1, 0, 0, 0])?;
+    sys::op(own, ct_op::NEW_PGTBL, [pt as u64, mem::kernel_frame()?, 0, 0, 0, 0])?;
+    let mut pages = Pages::new(pt);
+    let built = fill(&exe, spec, &mut pages);
+    let (space, sp) = match built {
+        Ok(v) => v,
+        Err(e) => {
+            pages.clear();
+            for s in [pt, ct] {
+                let _ = sys::op(own, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]);
+            }
+            return Err(e);
+        }
+    };
+    sys::op(own, ct_op::NEW_COMP, [comp as u64, ct as u64, pt as u64, mem::kernel_frame()?, COMP_LINUX_ABI, 0])?;
+    sys::op(comp, comp_op::SET_HANDLER, [spec.gate as u64, 0, 0, 0, 0, 0])?;
+    Ok(Proc {
+        linux: Process::new(space, spec.pid),
+        pages,
+        ct,
+        comp,
+        gate: spec.gate,
+        thd: None,
+        tid: None,
+        entry: exe.entry,
+        sp,
+        started: false,
+        status: None,
+        fault: None,
+    })
+}
+
+/// Segments and stack into the page table; the address-space map that
+/// describes them and the initial stack pointer.
+fn fill(exe: &Executable, spec: &Spec, pages: &mut Pages) -> Result<(AddressSpace, u64), SpawnError> {
+    let mut space = AddressSpace::new(exe.brk_start, MMAP_BASE);
+    // Written through writable mappings first (the copy op honours
+    // permissions); segments sharing a page get the union of theirs.
+    for s in &exe.segments {
+        let (start, end) = s.pages();
+        pages.ensure(start, end, perms(s.prot) | PERM_WRITE)?;
+        let bytes = &spec.image[s.file_offset as usize..(s.file_offset + s.file_size) as usize];
+        pages.write(s.vaddr, bytes)?;
+    }
+    for s in &exe.segments {
+        let (start, end) = s.pages();
+        pages.set_perms(start, end, Some(perms(s.prot)))?;
+        space.insert(start, end, prot_bits(s.prot), Backing::Anonymous);
+    }
+    for pair in exe.segments.windows(2) {
+        let (shared, _) = pair[1].pages();
+        if pair[0].pages().1 > shared {
+            pages.ensure(shared, shared + 1, perms(pair[0].prot) | perms(pair[1].prot))?;
+        }
+    }
+
+    let stack_prot = prot::READ | prot::WRITE | if exe.exec_stack { prot::EXEC } else { 0 };
+    let bottom = STACK_TOP - STACK_SIZE;
+    pages.map(bottom, STACK_TOP, stack_prot)?;
+    space.insert(bottom, STACK_TOP, stack_prot, Backing::Anonymous);
+    let startup = Startup {
+        argv: spec.argv,
+        envp: spec.envp,
+        execfn: spec.execfn,
+        random: crate::entropy::random16(),
+        phdr: exe.phdr_addr,
+        phent: exe.phent,
+        phnum: exe.phnum,
+        entry: exe.entry,
+        base: 0,
+        hwcap: crate::entropy::hwcap(),
+        hwcap2: 0,
+        uid: 0,
+        euid: 0,
+        gid: 0,
+        egid: 0,
+        secure: false,
+        clock_ticks: 100,
+        min_sigstack: 2048,
+    };
+    let mut buf = vec![0u8; ARGS_MAX];
+    let built = stack::build(&startup, STACK_TOP, &mut buf).map_err(SpawnError::Stack)?;
+    pages.write(built.sp, &buf[ARGS_MAX - built.len..])?;
+    Ok((space, built.sp))
+}

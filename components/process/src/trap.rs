@@ -1,0 +1,56 @@
+//! The handler's side of a trapped process thread: its first fault starts
+//! it, a `syscall` goes to the personality, any other exception ends the
+//! process with the signal Linux would send (no signal handlers yet).
+
+use cellux_abi::ops::{self_op, VEC_SYSCALL};
+use cellux_abi::regs::{UserRegs, RFLAGS_USER_FIXED};
+use cellux_personality::dispatch::{self, Outcome};
+use cellux_personality::fault;
+use cellux_personality::forward::Forward;
+use cellux_rt::entry::{Action, Upcall};
+use cellux_rt::sys;
+
+use crate::proc::{Fault, Proc, START_TRAP_RIP};
+
+/// EXC_END code when the kernel refused a register file we built
+/// (a bug of ours, reported rather than hidden).
+pub const END_BAD_REGS: u64 = 0xdead;
+
+fn read_regs() -> Option<UserRegs> {
+    let mut r = UserRegs::default();
+    sys::op(0, self_op::EXC_REGS_READ, [&mut r as *mut UserRegs as u64, 0, 0, 0, 0, 0]).ok()?;
+    Some(r)
+}
+
+fn write_regs(r: &UserRegs) -> bool {
+    sys::op(0, self_op::EXC_REGS_WRITE, [r as *const UserRegs as u64, 0, 0, 0, 0, 0]).is_ok()
+}
+
+fn end(p: &mut Proc, status: u32) -> Action {
+    p.status = Some(status);
+    Action::End(u64::from(status))
+}
+
+/// Handles exception upcall `u` of process `p`.
+pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward) -> Action {
+    let Some(mut regs) = read_regs() else {
+        return end(p, fault::killed(fault::sig::SIGSEGV));
+    };
+    if !p.started && u.vector == 14 && regs.rip == START_TRAP_RIP {
+        p.started = true;
+        // Linux starts a program with every general register zero (rdx = 0:
+        // no rtld_fini for _start to register) and only rsp and rip set.
+        let start = UserRegs { rip: p.entry, rsp: p.sp, rflags: RFLAGS_USER_FIXED, ..UserRegs::default() };
+        return if write_regs(&start) { Action::Resume } else { Action::End(END_BAD_REGS) };
+    }
+    if u.vector != VEC_SYSCALL {
+        p.fault = Some(Fault { vector: u.vector, rip: regs.rip, addr: u.cr2 });
+        return end(p, fault::killed(fault::signal_for(u.vector)));
+    }
+    match dispatch::syscall(&mut p.linux, &mut regs, &mut p.pages, fwd) {
+        Outcome::Return(v) => Action::ResumeRax(v as u64),
+        Outcome::Resume if write_regs(&regs) => Action::Resume,
+        Outcome::Resume => Action::End(END_BAD_REGS),
+        Outcome::Exit(status) => end(p, status),
+    }
+}

@@ -73,7 +73,13 @@ pub fn syscall(p: &mut Process, regs: &mut UserRegs, mem: &mut dyn Memory, fwd: 
             Outcome::Return(p.tid as i64)
         }
         // One thread per process for now: exit and exit_group both end it.
-        sysno::EXIT | sysno::EXIT_GROUP => Outcome::Exit(fault::exited(a[0])),
+        sysno::EXIT | sysno::EXIT_GROUP => {
+            // As Linux's mm_release: a bad pointer here is ignored.
+            if p.clear_child_tid != 0 {
+                let _ = mem.write(p.clear_child_tid, &0u32.to_le_bytes());
+            }
+            Outcome::Exit(fault::exited(a[0]))
+        }
         n if n >= sysno::NR_SYSCALLS => Outcome::Return(Errno::ENOSYS.as_return()),
         n => Outcome::Return(fwd.syscall(caller, n, a, mem)),
     }

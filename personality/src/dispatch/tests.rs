@@ -233,3 +233,15 @@ fn exits_unknown_numbers_and_forwarding() {
     assert_eq!(w.call(sysno::EXIT_GROUP, [42, 0, 0, 0, 0, 0]), Outcome::Exit(42 << 8));
     assert_eq!(w.call(sysno::EXIT, [0x101, 0, 0, 0, 0, 0]), Outcome::Exit(1 << 8));
 }
+
+#[test]
+fn exit_clears_the_set_tid_address_word() {
+    let mut w = World::new();
+    let a = w.ret(sysno::MMAP, [0, P, RW, ANON, u64::MAX, 0]) as u64;
+    w.poke(a, u64::MAX).unwrap();
+    w.ret(sysno::SET_TID_ADDRESS, [a, 0, 0, 0, 0, 0]);
+    assert_eq!(w.call(sysno::EXIT, [3, 0, 0, 0, 0, 0]), Outcome::Exit(3 << 8));
+    assert_eq!(w.peek(a), Ok(0xffff_ffff_0000_0000), "only the 32-bit tid word");
+    w.ret(sysno::SET_TID_ADDRESS, [0x10, 0, 0, 0, 0, 0]);
+    assert_eq!(w.call(sysno::EXIT_GROUP, [0, 0, 0, 0, 0, 0]), Outcome::Exit(0), "a bad pointer does not stop the exit");
+}

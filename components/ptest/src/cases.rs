@@ -136,6 +136,8 @@ pub fn all() -> (u64, u64) {
     case("proc.malformed_elf_enoexec", malformed);
     case("proc.glibc_static_program", || status("pthello", &[b"/bin/hello"], 7 << 8));
     case("proc.busybox_true", || status("busybox", &[b"true"], 0));
+    case("proc.busybox_echo", || status("busybox", &[b"echo", b"echo from busybox on cellux"], 0));
+    case("proc.busybox_false", || status("busybox", &[b"false"], 1 << 8));
     case("proc.forty_processes_in_a_row", many);
     (PASSED.load(Ordering::Relaxed), FAILED.load(Ordering::Relaxed))
 }

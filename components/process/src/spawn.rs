@@ -102,19 +102,24 @@ pub fn spawn(spec: &Spec) -> Result<Proc, SpawnError> {
     sys::op(own, ct_op::NEW_CAPTBL, [ct as u64, mem::kernel_frame()?, 1, 0, 0, 0])?;
     sys::op(own, ct_op::NEW_PGTBL, [pt as u64, mem::kernel_frame()?, 0, 0, 0, 0])?;
     let mut pages = Pages::new(pt);
-    let built = fill(&exe, spec, &mut pages);
+    let built = fill(&exe, spec, &mut pages).and_then(|v| {
+        sys::op(own, ct_op::NEW_COMP, [comp as u64, ct as u64, pt as u64, mem::kernel_frame()?, COMP_LINUX_ABI, 0])?;
+        sys::op(comp, comp_op::SET_HANDLER, [spec.gate as u64, 0, 0, 0, 0, 0])?;
+        Ok(v)
+    });
     let (space, sp) = match built {
         Ok(v) => v,
         Err(e) => {
+            // Nothing of a half-built process stays: frames and slots go back.
             pages.clear();
-            for s in [pt, ct] {
-                let _ = sys::op(own, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]);
+            for s in [comp, pt, ct] {
+                if sys::op(own, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]).is_ok() {
+                    slots::free(s);
+                }
             }
             return Err(e);
         }
     };
-    sys::op(own, ct_op::NEW_COMP, [comp as u64, ct as u64, pt as u64, mem::kernel_frame()?, COMP_LINUX_ABI, 0])?;
-    sys::op(comp, comp_op::SET_HANDLER, [spec.gate as u64, 0, 0, 0, 0, 0])?;
     Ok(Proc {
         linux: Process::new(space, spec.pid),
         pages,

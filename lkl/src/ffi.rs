@@ -89,6 +89,9 @@ pub struct lkl_host_ops {
     pub copy_to_user: Option<unsafe extern "C" fn(to: *mut c_void, from: *const c_void, n: c_ulong) -> c_ulong>,
 
     pub virtio_devices: *const c_char,
+
+    /// The console tty's output (program writes and echo); may be None.
+    pub console_write: Option<unsafe extern "C" fn(buf: *const c_char, len: c_int)>,
 }
 
 /// An opaque Linux task handle.
@@ -130,6 +133,7 @@ extern "C" {
     pub fn lkl_get_free_irq(user: *const c_char) -> c_int;
     pub fn lkl_put_irq(irq: c_int, user: *const c_char);
     pub fn lkl_trigger_irq(irq: c_int) -> c_int;
+    pub fn lkl_console_input(buf: *const c_char, len: c_int) -> c_int;
     pub fn lkl_task_current() -> lkl_task_t;
     pub fn lkl_task_adopt(task: lkl_task_t) -> c_int;
     pub fn lkl_task_clone(clone_flags: c_ulong, exit_signal: c_int, task: *mut lkl_task_t, tid: *mut c_int) -> c_long;

@@ -14,6 +14,7 @@
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod console;
 pub mod errno;
 pub mod ffi;
 pub mod jmp;

@@ -32,6 +32,9 @@ pub unsafe extern "C" fn lkl_put_irq(_irq: c_int, _user: *const c_char) {}
 pub unsafe extern "C" fn lkl_trigger_irq(_irq: c_int) -> c_int {
     -ENODEV
 }
+pub unsafe extern "C" fn lkl_console_input(_buf: *const c_char, _len: c_int) -> c_int {
+    -ENODEV
+}
 pub unsafe extern "C" fn lkl_task_current() -> lkl_task_t {
     0
 }

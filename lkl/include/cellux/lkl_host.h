@@ -102,6 +102,12 @@ struct lkl_host_ops {
 	/* Space-separated virtio_mmio.device=SIZE@ADDR:IRQ words appended to
 	 * the kernel command line; may be NULL. */
 	const char *virtio_devices;
+
+	/* The console tty (/dev/console, /dev/ttyS0): what programs write
+	 * there and the line discipline's echo, already processed by termios
+	 * (ONLCR...). Kept apart from `print` so that kernel messages can go
+	 * elsewhere. May be NULL: the bytes are dropped. */
+	void (*console_write)(const char *buf, int len);
 };
 
 /* ---- Life cycle ------------------------------------------------------ */
@@ -140,6 +146,16 @@ long lkl_syscall(long no, long *params);
 int lkl_get_free_irq(const char *user);
 void lkl_put_irq(int irq, const char *user);
 int lkl_trigger_irq(int irq);
+
+/* ---- Console input --------------------------------------------------- */
+
+/* Bytes typed on the console, for the tty's line discipline (echo, line
+ * editing, ^C/^Z/^\ as signals to the foreground process group). Any host
+ * thread may call it; the bytes are queued and handed to Linux from an
+ * interrupt. Returns how many were taken (fewer than `len` when the queue
+ * is full: the rest is the caller's to offer again) or -ENODEV before the
+ * tty exists. */
+int lkl_console_input(const char *buf, int len);
 
 /* ---- Tasks: one Linux task per process thread ----------------------- */
 /*

@@ -9,6 +9,7 @@
 #![allow(clippy::unnecessary_cast)]
 
 mod clock;
+mod console_test;
 mod heap;
 mod iomem;
 mod irq;
@@ -16,6 +17,7 @@ mod ops;
 mod process;
 mod rootdisk;
 mod selftest;
+mod serial;
 mod sem;
 mod tcb;
 mod thread;
@@ -58,6 +60,9 @@ extern "C" fn boot(_: u64) -> ! {
         sys::power_off(false)
     };
     let started = lkl::start(ops, CMDLINE);
+    if started.is_ok() {
+        serial::start_input();
+    }
     selftest::run(started.map(|_| ()), devices.count())
 }
 

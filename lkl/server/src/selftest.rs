@@ -35,6 +35,11 @@ fn check(ok: bool, why: &'static str, v: i64) -> Outcome {
 pub fn run(started: Result<(), Errno>, devices: usize) -> ! {
     run_one("lklsrv.boot", || started.map_err(e("lkl_start_kernel failed")));
     if started.is_ok() {
+        run_one("lklsrv.console_open_write", crate::console_test::open_write);
+        run_one("lklsrv.console_canonical", crate::console_test::canonical);
+        run_one("lklsrv.console_termios", crate::console_test::termios);
+        run_one("lklsrv.console_raw", crate::console_test::raw);
+        run_one("lklsrv.console_job_control", crate::console_test::job_control);
         run_one("lklsrv.uname", uname);
         run_one("lklsrv.tmpfs_proc", tmpfs_proc);
         run_one("lklsrv.efault", efault);

@@ -1,7 +1,12 @@
 //! Linux's console (the `print` operation): kept in memory so tests and
 //! tools can read the kernel log, and echoed to stderr when asked
 //! (`set_echo`, or CELLUX_LKL_CONSOLE=1 in the environment).
+//!
+//! The console tty's output (`console_write`: what programs write to
+//! /dev/console, and echo) is kept apart, for tests to read with
+//! `tty_output`; its input is `crate::console::input`.
 
+use core::ffi::{c_char, c_int};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -39,5 +44,26 @@ pub(crate) fn write(bytes: &[u8]) {
     }
     if ECHO.load(Ordering::Relaxed) {
         let _ = std::io::stderr().write_all(bytes);
+    }
+}
+
+static TTY: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+/// Everything written to the console tty since the last call (drained).
+pub fn tty_output() -> Vec<u8> {
+    core::mem::take(&mut *TTY.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+pub(crate) unsafe extern "C" fn tty_write(s: *const c_char, len: c_int) {
+    if s.is_null() || len <= 0 {
+        return;
+    }
+    // SAFETY: Linux passes `len` readable bytes at `s`.
+    let bytes = unsafe { core::slice::from_raw_parts(s as *const u8, len as usize) };
+    let mut tty = TTY.lock().unwrap_or_else(|e| e.into_inner());
+    tty.extend_from_slice(bytes);
+    if tty.len() > KEEP {
+        let cut = tty.len() - KEEP;
+        tty.drain(..cut);
     }
 }

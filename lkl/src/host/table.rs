@@ -64,5 +64,6 @@ pub fn ops(virtio_devices: Option<CString>) -> &'static lkl_host_ops {
         copy_from_user: Some(uaccess::copy_from_user),
         copy_to_user: Some(uaccess::copy_to_user),
         virtio_devices: devices,
+        console_write: Some(console::tty_write),
     }))
 }

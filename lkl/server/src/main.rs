@@ -2,19 +2,29 @@
 //! through the `lkl` crate's no_std core) on a host-operations layer made
 //! of the cellux kernel's primitives. The constructor-made thread moves to
 //! a large stack, finds the virtio-mmio devices, boots Linux and runs the
-//! server's self-tests, reporting PASS/FAIL lines on the console.
+//! server's self-tests, reporting PASS/FAIL lines on the console, or runs
+//! the command the boot archive names as the first Linux process.
 #![no_std]
 #![no_main]
 // C's `unsigned long` is u64 here; the casts keep the C types visible.
 #![allow(clippy::unnecessary_cast)]
 
+extern crate alloc;
+
+mod bootarchive;
 mod clock;
 mod console_test;
+mod exe;
+mod frames;
+mod galloc;
 mod heap;
 mod iomem;
 mod irq;
+mod lklfwd;
+mod oneshot;
 mod ops;
 mod process;
+mod procs;
 mod rootdisk;
 mod selftest;
 mod serial;
@@ -24,6 +34,7 @@ mod thread;
 mod tls;
 mod uaccess;
 mod uaccess_test;
+mod unwind;
 mod virtio;
 
 use cellux_rt::abi::err::Error;
@@ -59,11 +70,16 @@ extern "C" fn boot(_: u64) -> ! {
         println!("lkl server: out of memory for the host table");
         sys::power_off(false)
     };
-    let started = lkl::start(ops, CMDLINE);
+    let started = lkl::start(ops, CMDLINE).map(|_| ());
     if started.is_ok() {
         serial::start_input();
     }
-    selftest::run(started.map(|_| ()), devices.count())
+    // A boot archive with a `run` entry is a one-shot run of a command;
+    // without one the server tests itself.
+    match bootarchive::find("run") {
+        Some(cmd) => oneshot::run(started, devices.count(), cmd),
+        None => selftest::run(started, devices.count()),
+    }
 }
 
 #[no_mangle]
@@ -73,5 +89,9 @@ fn cellux_sinv(_u: &Upcall) -> [u64; 2] {
 
 #[no_mangle]
 fn cellux_exception(u: &Upcall) -> Action {
-    process::handle(u)
+    if procs::owns(u.token) {
+        procs::handle(u)
+    } else {
+        process::handle(u)
+    }
 }

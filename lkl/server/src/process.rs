@@ -7,16 +7,16 @@
 //! user memory reached through the process's page table.
 
 use crate::{sem, tcb, thread};
-use cellux_rt::abi::archive::{Archive, MAGIC};
 use cellux_rt::abi::err::Error;
-use cellux_rt::abi::layout::{boot_slot, BOOT_ARCHIVE_VA};
+use cellux_rt::abi::layout::boot_slot;
 use cellux_rt::abi::ops::{comp_op, ct_op, COMP_LINUX_ABI};
 use cellux_rt::entry::{Action, Upcall};
 use cellux_rt::{loader, mem, slots, sys};
 use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
 
-/// The token of our exception gate for the test process.
-const TOKEN: u64 = 0x70;
+/// The token of our exception gate for the test process (the process
+/// table, `procs`, uses tokens from `procs::TOKEN_BASE`).
+pub const TOKEN: u64 = 0x70;
 
 const NR_EXIT: u64 = 60;
 const NR_EXIT_GROUP: u64 = 231;
@@ -33,35 +33,10 @@ struct Proc {
 static PROC: Proc =
     Proc { pt: AtomicU32::new(0), task: AtomicU64::new(0), adopted: AtomicBool::new(false), status: AtomicI64::new(-1), done: sem::Sem::new(0) };
 
-fn archive() -> Option<Archive<'static>> {
-    // The kernel maps the archive from the start of its first page; the
-    // header starts within that page (the module's offset in its frame).
-    for off in (0..4096u64).step_by(8) {
-        let at = BOOT_ARCHIVE_VA + off;
-        // SAFETY: the booter mapped the archive's pages read-only here, and
-        // a header is 32 bytes, inside the first two pages' range checked
-        // by LOOKUP below before the full read.
-        let head = unsafe { core::slice::from_raw_parts(at as *const u8, 8) };
-        if head == MAGIC {
-            sys::op(boot_slot::SELF_PT, cellux_rt::abi::ops::pt_op::LOOKUP, [at + 16, 0, 0, 0, 0, 0]).ok()?;
-            // SAFETY: as above; the length field is at offset 16 and the
-            // parser checks it and the checksum before trusting anything.
-            let bytes = unsafe {
-                let total = core::ptr::read_unaligned((at + 16) as *const u64).min(1 << 30);
-                core::slice::from_raw_parts(at as *const u8, total as usize)
-            };
-            return Archive::parse(bytes).ok();
-        }
-    }
-    None
-}
-
 /// Builds process `name` from the boot archive in a task cloned from ours
 /// and starts its thread; returns the task's pid.
 pub fn start(name: &str) -> Result<i32, &'static str> {
-    sys::op(boot_slot::SELF_PT, cellux_rt::abi::ops::pt_op::LOOKUP, [BOOT_ARCHIVE_VA, 0, 0, 0, 0, 0])
-        .map_err(|_| "no boot archive mapped")?;
-    let ar = archive().ok_or("boot archive unreadable")?;
+    let ar = crate::bootarchive::archive().ok_or("no boot archive")?;
     let img = ar.find(name).ok_or("image not in the boot archive")?;
     let b = loader::load(img.data, COMP_LINUX_ABI).map_err(|_| "image refused")?;
     let gate = slots::alloc();

@@ -1,0 +1,220 @@
+//! A one-shot run: the boot archive's `run` entry names a command (its
+//! argv, each argument NUL-terminated); the server mounts the root disk,
+//! reads the executable through Linux, builds the first process from it
+//! with `/` as cwd and a sane environment, hands its output to the serial
+//! port (`frames`), reaps it with wait4 and powers off with its status.
+//!
+//! The process's fds 0-2: for a command, stdin on the console tty (or
+//! /dev/null without one) and stdout/stderr on pipes the server drains
+//! here and forwards framed, so the caller gets them apart and exact;
+//! with no command, `/bin/sh` with all three on the console tty.
+
+use crate::exe::{self, ExeError};
+use crate::frames;
+use crate::procs::{self, Image, StartError};
+use alloc::ffi::CString;
+use alloc::format;
+use alloc::vec::Vec;
+use cellux_personality::errno::Errno as PErrno;
+use cellux_process::SpawnError;
+use cellux_rt::{println, sys};
+use lkl::consts::*;
+use lkl::structs::pollfd;
+use lkl::{nr, sys as lsys, Errno};
+
+const ENV: [&[u8]; 4] = [b"PATH=/bin:/sbin:/usr/bin:/usr/sbin", b"HOME=/root", b"TERM=linux", b"PWD=/"];
+const TCGETS: i64 = 0x5401;
+/// Shell statuses for a command that could not run.
+const CANNOT_EXECUTE: u8 = 126;
+const NOT_FOUND: u8 = 127;
+
+/// Where the process's standard streams go.
+enum Streams {
+    Tty,
+    /// Read ends of the stdout and stderr pipes.
+    Pipes([i32; 2]),
+}
+
+/// Ends the run: status frame, disk synced, power off.
+fn finish(code: u8) -> ! {
+    frames::status(code);
+    let _ = lsys::sync();
+    sys::power_off(true)
+}
+
+fn fail(msg: &str) -> ! {
+    println!("lkl server: one-shot run failed: {}", msg);
+    let _ = lsys::sync();
+    sys::power_off(false)
+}
+
+/// The argv of the `run` entry (each argument NUL-terminated).
+fn argv_of(cmd: &[u8]) -> Vec<&[u8]> {
+    let body = cmd.strip_suffix(b"\0").unwrap_or(cmd);
+    if body.is_empty() {
+        return Vec::new();
+    }
+    body.split(|&b| b == 0).collect()
+}
+
+pub fn run(started: Result<(), Errno>, devices: usize, cmd: &[u8]) -> ! {
+    if let Err(e) = started {
+        fail(&format!("Linux did not boot ({})", -e.0));
+    }
+    if devices == 0 {
+        fail("no virtio-blk root disk");
+    }
+    if let Err((why, v)) = crate::rootdisk::mount_root().and_then(|_| crate::rootdisk::system_mounts()) {
+        fail(&format!("root filesystem: {} ({})", why, v));
+    }
+    let mut argv = argv_of(cmd);
+    let interactive = argv.is_empty();
+    if interactive {
+        if console_tty().is_none() {
+            frames::message("cellux: no command given, and no interactive console: /dev/console is not a Linux tty\n");
+            finish(NOT_FOUND)
+        }
+        argv.push(b"/bin/sh");
+    }
+    let path = argv[0];
+    let shown = core::str::from_utf8(path).unwrap_or("?");
+    let Ok(cpath) = CString::new(path) else { fail("NUL in the command") };
+    let image = match exe::read(&cpath) {
+        Ok(i) => i,
+        Err(e) => {
+            let (code, why) = match e {
+                ExeError::Io(Errno::ENOENT) | ExeError::Io(Errno::ENOTDIR) => (NOT_FOUND, format!("not found")),
+                ExeError::Io(Errno::EACCES) => (CANNOT_EXECUTE, format!("permission denied")),
+                ExeError::Io(x) => (CANNOT_EXECUTE, format!("cannot read it (errno {})", x.0)),
+                ExeError::NotRegular => (CANNOT_EXECUTE, format!("not a regular file")),
+                ExeError::TooLarge(n) => (CANNOT_EXECUTE, format!("too large ({} bytes)", n)),
+            };
+            frames::message(&format!("cellux: {}: {}\n", shown, why));
+            finish(code)
+        }
+    };
+    let streams = match streams(interactive) {
+        Ok(s) => s,
+        Err((why, e)) => fail(&format!("{} ({})", why, e.0)),
+    };
+    // Announced before the process can write anything to the console.
+    if let Streams::Tty = streams {
+        frames::tty_mode();
+    }
+    let started = procs::start(&Image { image: &image, argv: &argv, envp: &ENV });
+    // The child has its copies; the server keeps only the read ends.
+    for fd in 0..3 {
+        let _ = lsys::close(fd);
+    }
+    drop(image);
+    let pid = match started {
+        Ok(pid) => pid,
+        Err(StartError::Spawn(e @ SpawnError::Exec(_))) => {
+            frames::message(&format!("cellux: {}: {}\n", shown, e));
+            finish(CANNOT_EXECUTE)
+        }
+        Err(StartError::Spawn(e)) if e.errno() == PErrno(7) => {
+            frames::message(&format!("cellux: {}: argument list too long\n", shown));
+            finish(CANNOT_EXECUTE)
+        }
+        Err(e) => fail(&format!("building the process: {:?}", e)),
+    };
+    if let Streams::Pipes(rd) = streams {
+        drain(rd);
+    }
+    match lsys::wait4(pid, 0) {
+        Ok((_, status)) => finish(shell_status(status)),
+        Err(e) => fail(&format!("wait4 ({})", e.0)),
+    }
+}
+
+/// What a shell reports for a wait status.
+fn shell_status(status: i32) -> u8 {
+    let sig = status & 0x7f;
+    if sig == 0 { ((status >> 8) & 0xff) as u8 } else { 128u8.wrapping_add(sig as u8) }
+}
+
+fn is_tty(fd: i32) -> bool {
+    let mut termios = [0u8; 64];
+    lkl::syscall(nr::IOCTL, &[fd as i64, TCGETS, termios.as_mut_ptr() as i64]).is_ok()
+}
+
+/// The console device, when Linux has a tty there.
+fn console_tty() -> Option<i32> {
+    let fd = lsys::open(c"/dev/console", O_RDWR | O_CLOEXEC, 0).ok()?;
+    if is_tty(fd) {
+        return Some(fd);
+    }
+    let _ = lsys::close(fd);
+    None
+}
+
+fn dup_to(fd: i32, to: i64) -> Result<(), (&'static str, Errno)> {
+    lkl::syscall(nr::DUP3, &[fd as i64, to, 0]).map(|_| ()).map_err(|e| ("dup3", e))
+}
+
+/// An fd above 2, so the dups to 0-2 below cannot land on it.
+fn high(fd: i32) -> Result<i32, (&'static str, Errno)> {
+    let r = lkl::syscall(nr::FCNTL, &[fd as i64, F_DUPFD_CLOEXEC, 10]).map(|v| v as i32).map_err(|e| ("fcntl", e));
+    let _ = lsys::close(fd);
+    r
+}
+
+/// Makes our fds 0-2 what the process's will be (its task inherits them).
+/// Interactive: all three on the console tty. A command: stdin on the
+/// console (or /dev/null without a tty), stdout and stderr on pipes, so
+/// the two stay apart and byte-exact (no tty line discipline).
+fn streams(interactive: bool) -> Result<Streams, (&'static str, Errno)> {
+    let tty = console_tty().map(high).transpose()?;
+    if interactive {
+        let tty = tty.ok_or(("no console tty", Errno::ENOTTY))?;
+        for to in 0..3 {
+            dup_to(tty, to)?;
+        }
+        let _ = lsys::close(tty);
+        return Ok(Streams::Tty);
+    }
+    let input = match tty {
+        Some(fd) => fd,
+        None => high(lsys::open(c"/dev/null", O_RDWR, 0).map_err(|e| ("open /dev/null", e))?)?,
+    };
+    let out = lsys::pipe2(O_CLOEXEC).map_err(|e| ("pipe", e))?;
+    let err = lsys::pipe2(O_CLOEXEC).map_err(|e| ("pipe", e))?;
+    let rd = [high(out[0])?, high(err[0])?];
+    let (wo, we) = (high(out[1])?, high(err[1])?);
+    dup_to(input, 0)?;
+    dup_to(wo, 1)?;
+    dup_to(we, 2)?;
+    for fd in [input, wo, we] {
+        let _ = lsys::close(fd);
+    }
+    Ok(Streams::Pipes(rd))
+}
+
+/// Forwards what the process writes until both pipes reach end of file
+/// (its task has exited and closed them).
+fn drain(rd: [i32; 2]) {
+    let mut fds = [pollfd { fd: rd[0], events: POLLIN as i16, revents: 0 }, pollfd { fd: rd[1], events: POLLIN as i16, revents: 0 }];
+    let mut buf = [0u8; frames::CHUNK * 4];
+    while fds.iter().any(|p| p.fd >= 0) {
+        if let Err(e) = lkl::syscall(nr::POLL, &[fds.as_mut_ptr() as i64, 2, -1]) {
+            if e == Errno::EINTR {
+                continue;
+            }
+            println!("lkl server: poll on the process's output: {}", e.0);
+            return;
+        }
+        for (i, p) in fds.iter_mut().enumerate() {
+            if p.fd < 0 || p.revents == 0 {
+                continue;
+            }
+            match lsys::read(p.fd, &mut buf) {
+                Ok(0) | Err(_) => {
+                    let _ = lsys::close(p.fd);
+                    p.fd = -1;
+                }
+                Ok(n) => frames::data(i == 1, &buf[..n]),
+            }
+        }
+    }
+}

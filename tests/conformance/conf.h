@@ -1,0 +1,69 @@
+/* Shared helpers for the conformance cases (tests/conformance/*.c, run by
+ * scripts/conformance on the host's Linux and on cellux). Everything
+ * printed must be the same on both: return values that Linux defines
+ * exactly, errno names, and yes/no answers to relations, never pids,
+ * times, addresses or host names. */
+#ifndef CONF_H
+#define CONF_H
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static const char *ename(int e)
+{
+	static char other[16];
+	switch (e) {
+#define N(x) case x: return #x;
+	N(EPERM) N(ENOENT) N(EBADF) N(EFAULT) N(EEXIST) N(ENOTDIR) N(EISDIR)
+	N(EINVAL) N(ENOSYS) N(ENOTEMPTY) N(ERANGE) N(ENOMEM) N(EACCES)
+	N(ESPIPE) N(ENAMETOOLONG) N(EAGAIN) N(EXDEV) N(ELOOP) N(EMFILE)
+#undef N
+	}
+	snprintf(other, sizeof other, "errno %d", e);
+	return other;
+}
+
+/* The call's result: the value when it succeeded, "-1 ENAME" when not. */
+#define SHOW(label, expr) do { \
+	errno = 0; \
+	long r_ = (long)(expr); \
+	int e_ = errno; \
+	if (r_ == -1) printf("%s: -1 %s\n", label, ename(e_)); \
+	else printf("%s: %ld\n", label, r_); \
+} while (0)
+
+/* Only whether it succeeded, for calls whose value varies (fds, sizes). */
+#define OKAY(label, expr) do { \
+	errno = 0; \
+	long r_ = (long)(expr); \
+	int e_ = errno; \
+	if (r_ == -1) printf("%s: -1 %s\n", label, ename(e_)); \
+	else printf("%s: ok\n", label); \
+} while (0)
+
+#define YES(label, cond) printf("%s: %s\n", label, (cond) ? "yes" : "no")
+
+/* A fresh scratch folder as cwd, so native runs never collide; its name
+ * is never printed. */
+static char scratch_dir[64];
+static void scratch(void)
+{
+	strcpy(scratch_dir, "/tmp/conf.XXXXXX");
+	if (!mkdtemp(scratch_dir) || chdir(scratch_dir) != 0) {
+		perror("scratch");
+		exit(99);
+	}
+}
+
+static void scratch_done(void)
+{
+	if (chdir("/") != 0 || rmdir(scratch_dir) != 0)
+		printf("scratch left behind: %s\n", strerror(errno));
+}
+#endif

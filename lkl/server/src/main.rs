@@ -26,6 +26,7 @@ mod ops;
 mod process;
 mod procs;
 mod rootdisk;
+mod rtc;
 mod selftest;
 mod serial;
 mod sem;
@@ -73,6 +74,7 @@ extern "C" fn boot(_: u64) -> ! {
     let started = lkl::start(ops, CMDLINE).map(|_| ());
     if started.is_ok() {
         serial::start_input();
+        rtc::set_system_time();
     }
     // A boot archive with a `run` entry is a one-shot run of a command;
     // without one the server tests itself.

@@ -42,6 +42,9 @@ pub fn mount_root() -> Outcome {
     if n == 0 {
         return Err(("empty /etc/hostname", 0));
     }
+    // Linux's own boot leaves "(none)"; a distribution's init sets the
+    // name from this file, and uname should show it.
+    lkl::syscall(nr::SETHOSTNAME, &[name.as_ptr() as i64, name.len() as i64]).map_err(err("sethostname"))?;
     Ok(())
 }
 

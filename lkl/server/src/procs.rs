@@ -151,6 +151,11 @@ fn serve(u: &Upcall) -> Action {
             // The task's fd table is a copy of its creator's: only 0-2
             // are meant for the process.
             let _ = lkl::syscall(lkl::nr::CLOSE_RANGE, &[3, u32::MAX as i64, 0]);
+            // The server starts processes the way init starts a login:
+            // in a session of their own. Left in the server's session (0,
+            // the kernel's), getsid() answers 0, which no process on a
+            // booted Linux system ever sees.
+            let _ = lkl::syscall(lkl::nr::SETSID, &[]);
         }
         let had = e.proc.status.is_some();
         let a = trap::handle(&mut e.proc, u, &mut LklForward);

@@ -1,4 +1,4 @@
-/* Shared helpers for the conformance cases (tests/conformance/*.c, run by
+/* Shared helpers for the conformance cases (the .c files here, run by
  * scripts/conformance on the host's Linux and on cellux). Everything
  * printed must be the same on both: return values that Linux defines
  * exactly, errno names, and yes/no answers to relations, never pids,
@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <signal.h>
 #include <unistd.h>
 
 static const char *ename(int e)
@@ -23,7 +24,7 @@ static const char *ename(int e)
 #define N(x) case x: return #x;
 	N(EPERM) N(ENOENT) N(EBADF) N(EFAULT) N(EEXIST) N(ENOTDIR) N(EISDIR)
 	N(EINVAL) N(ENOSYS) N(ENOTEMPTY) N(ERANGE) N(ENOMEM) N(EACCES)
-	N(ESPIPE) N(ENAMETOOLONG) N(EAGAIN) N(EXDEV) N(ELOOP) N(EMFILE)
+	N(ESPIPE) N(ENAMETOOLONG) N(EAGAIN) N(EXDEV) N(ELOOP) N(EMFILE) N(ESRCH) N(ENOTTY) N(ECHILD)
 #undef N
 	}
 	snprintf(other, sizeof other, "errno %d", e);
@@ -53,7 +54,7 @@ static const char *ename(int e)
 /* A fresh scratch folder as cwd, so native runs never collide; its name
  * is never printed. */
 static char scratch_dir[64];
-static void scratch(void)
+__attribute__((unused)) static void scratch(void)
 {
 	strcpy(scratch_dir, "/tmp/conf.XXXXXX");
 	if (!mkdtemp(scratch_dir) || chdir(scratch_dir) != 0) {
@@ -62,7 +63,7 @@ static void scratch(void)
 	}
 }
 
-static void scratch_done(void)
+__attribute__((unused)) static void scratch_done(void)
 {
 	if (chdir("/") != 0 || rmdir(scratch_dir) != 0)
 		printf("scratch left behind: %s\n", strerror(errno));

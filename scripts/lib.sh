@@ -32,3 +32,9 @@ need_packages() {
 cellux_qemu_machine() {
     echo "-M microvm,pit=on,pic=on,rtc=on -cpu max -m ${CELLUX_MEM:-512M} -accel tcg -nic none -display none -monitor none"
 }
+
+# cellux_qemu_disk IMG: the root disk as cellux attaches it (virtio-blk on
+# microvm's virtio-mmio, modern transport), for the Linux baseline as well.
+cellux_qemu_disk() {
+    echo "-M microvm,ioapic2=off -global virtio-mmio.force-legacy=false -drive file=$1,if=none,format=raw,id=d -device virtio-blk-device,drive=d"
+}

@@ -1,71 +1,146 @@
 /*
- * The Linux side of scripts/bench: runs as /init of an initramfs on Debian's
- * own kernel in the same QEMU configuration cellux runs in, measures what
- * cellux measures, prints "raw NAME median=X p99=Y unit=U" lines on the
- * console and powers off.
+ * /init of the Linux baseline's initramfs (scripts/bench-linux): plays the
+ * part cellux's LKL server plays in a one-shot run, so the Linux side runs
+ * the same command the same way. Loads the disk and ext4 modules from
+ * /modules (in file-name order: scripts/bench-linux numbers them in
+ * dependency order), mounts the virtio-blk disk, the same ext4 image
+ * cellux boots from, as the root of the command (proc, sysfs and devtmpfs
+ * too, as the server mounts them), runs the command in /run (each argument
+ * NUL-terminated, as cellux's boot archive entry `run`) in a child chrooted
+ * there with / as cwd and the server's environment, waits, prints "linux-init status=N" (N as a shell
+ * reports it), syncs and powers off.
  */
-#include <stdint.h>
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
-#define ITERATIONS 20000
+#define DISK "/dev/vda"
+#define ROOT "/mnt"
 
-/* lfence keeps rdtsc from being hoisted above the work it brackets. */
-static inline uint64_t cycles(void)
+static void power_off(int status)
 {
-	uint32_t lo, hi;
-	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void report(const char *name, uint64_t *samples, size_t n)
-{
-	qsort(samples, n, sizeof(*samples), cmp_u64);
-	printf("raw %s median=%llu p99=%llu unit=cycles\n", name,
-	       (unsigned long long)samples[n / 2],
-	       (unsigned long long)samples[(n * 99) / 100]);
+	printf("linux-init status=%d\n", status);
 	fflush(stdout);
+	sync();
+	reboot(RB_POWER_OFF);
+	_exit(1);
 }
 
-/* The bare instruction, as cellux's syscall-trap measurement issues it: no
- * libc wrapper on either side of the comparison. */
-static inline long raw_getppid(void)
+static void die(const char *what)
 {
-	long ret;
-	__asm__ volatile("syscall" : "=a"(ret) : "a"((long)SYS_getppid)
-			 : "rcx", "r11", "memory");
-	return ret;
+	fprintf(stderr, "linux-init: %s: %s\n", what, strerror(errno));
+	power_off(125);
 }
 
-static void bench_getppid(void)
+static int by_name(const struct dirent **a, const struct dirent **b)
 {
-	static uint64_t samples[ITERATIONS];
-	for (int i = 0; i < 1000; i++)
-		raw_getppid();
-	for (int i = 0; i < ITERATIONS; i++) {
-		uint64_t t0 = cycles();
-		raw_getppid();
-		samples[i] = cycles() - t0;
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* init_module with the file's bytes: finit_module would do, but this works
+ * whatever the kernel thinks of the initramfs's file flags. */
+static void load_module(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0)
+		die(path);
+	char *image = malloc(st.st_size);
+	if (!image || read(fd, image, st.st_size) != st.st_size)
+		die(path);
+	close(fd);
+	if (syscall(SYS_init_module, image, (unsigned long)st.st_size, "") != 0 && errno != EEXIST)
+		die(path);
+	free(image);
+}
+
+static void load_modules(void)
+{
+	struct dirent **names;
+	int n = scandir("/modules", &names, NULL, by_name);
+	if (n < 0)
+		die("/modules");
+	for (int i = 0; i < n; i++) {
+		char path[512];
+		if (names[i]->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "/modules/%s", names[i]->d_name);
+			load_module(path);
+		}
+		free(names[i]);
 	}
-	report("getppid", samples, ITERATIONS);
+	free(names);
+}
+
+static void mount_root(void)
+{
+	/* The disk may show up a little after virtio_blk's init returns. */
+	for (int i = 0; access(DISK, F_OK) != 0; i++) {
+		if (i == 500)
+			die(DISK);
+		usleep(10000);
+	}
+	mkdir(ROOT, 0755);
+	if (mount(DISK, ROOT, "ext4", 0, NULL) != 0)
+		die("mount " DISK);
+	if (mount("proc", ROOT "/proc", "proc", 0, NULL) != 0 ||
+	    mount("sysfs", ROOT "/sys", "sysfs", 0, NULL) != 0 ||
+	    mount("devtmpfs", ROOT "/dev", "devtmpfs", 0, NULL) != 0)
+		die("mount proc, sysfs or devtmpfs under " ROOT);
+}
+
+/* Not the kernel command line: QEMU's microvm appends its own words to it. */
+static char **read_command(void)
+{
+	static char text[4096];
+	static char *argv[64];
+	int fd = open("/run", O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+	if (n <= 0)
+		die("/run");
+	int argc = 0;
+	for (char *p = text; p < text + n && argc < 63; p += strlen(p) + 1)
+		argv[argc++] = p;
+	argv[argc] = NULL;
+	return argv;
 }
 
 int main(void)
 {
-	bench_getppid();
-	printf("bench-done\n");
-	fflush(stdout);
-	sync();
-	reboot(RB_POWER_OFF);
-	return 0;
+	char **argv = read_command();
+	mkdir("/dev", 0755);
+	if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) != 0 && errno != EBUSY)
+		die("mount devtmpfs");
+	load_modules();
+	mount_root();
+
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		char *env[] = {"PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/root", "TERM=linux", NULL};
+		if (chroot(ROOT) != 0 || chdir("/") != 0)
+			die("chroot " ROOT);
+		execve(argv[0], argv, env);
+		fprintf(stderr, "linux-init: %s: %s\n", argv[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			die("waitpid");
+	umount2(ROOT "/dev", MNT_DETACH);
+	umount2(ROOT "/sys", MNT_DETACH);
+	umount2(ROOT "/proc", MNT_DETACH);
+	umount(ROOT);
+	power_off(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }

@@ -79,6 +79,9 @@ pub fn run(started: Result<(), Errno>, devices: usize, cmd: &[u8]) -> ! {
     let path = argv[0];
     let shown = core::str::from_utf8(path).unwrap_or("?");
     let Ok(cpath) = CString::new(path) else { fail("NUL in the command") };
+    // From reading the executable to reaping it, as tests/bench/linux-init.c
+    // times a fork, execve and waitpid: scripts/bench's busybox-ls figure.
+    let t0 = crate::clock::now_ns();
     let image = match exe::read(&cpath) {
         Ok(i) => i,
         Err(e) => {
@@ -123,7 +126,10 @@ pub fn run(started: Result<(), Errno>, devices: usize, cmd: &[u8]) -> ! {
         drain(rd);
     }
     match lsys::wait4(pid, 0) {
-        Ok((_, status)) => finish(shell_status(status)),
+        Ok((_, status)) => {
+            println!("lkl server: one-shot run took {} us", (crate::clock::now_ns() - t0) / 1000);
+            finish(shell_status(status))
+        }
         Err(e) => fail(&format!("wait4 ({})", e.0)),
     }
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
@@ -123,6 +124,8 @@ int main(void)
 	load_modules();
 	mount_root();
 
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pid_t pid = fork();
 	if (pid < 0)
 		die("fork");
@@ -138,6 +141,8 @@ int main(void)
 	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			die("waitpid");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("linux-init run-us=%lld\n", (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000);
 	umount2(ROOT "/dev", MNT_DETACH);
 	umount2(ROOT "/sys", MNT_DETACH);
 	umount2(ROOT "/proc", MNT_DETACH);

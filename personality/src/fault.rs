@@ -24,6 +24,40 @@ pub const fn signal_for(vector: u64) -> u32 {
     }
 }
 
+/// si_code values of the faults Linux's trap handlers report.
+mod code {
+    pub const SI_KERNEL: i32 = 0x80;
+    pub const SEGV_MAPERR: i32 = 1;
+    pub const SEGV_ACCERR: i32 = 2;
+    pub const ILL_ILLOPN: i32 = 2;
+    pub const FPE_INTDIV: i32 = 1;
+    pub const FPE_FLTINV: i32 = 7;
+    pub const BUS_ADRALN: i32 = 1;
+}
+
+/// The siginfo Linux forces on a thread for exception `vector` with
+/// error code `err`, fault address `cr2` (for #PF) at `rip`: si_signo,
+/// si_code and si_addr where traps.c/fault.c set them.
+pub fn siginfo_for(vector: u64, err: u64, cr2: u64, rip: u64) -> (u32, [u8; 128]) {
+    let signo = signal_for(vector);
+    let (si_code, addr) = match vector {
+        // A page-level protection violation (P set) is ACCERR.
+        14 if err & 1 != 0 => (code::SEGV_ACCERR, cr2),
+        14 => (code::SEGV_MAPERR, cr2),
+        0 => (code::FPE_INTDIV, rip),
+        6 => (code::ILL_ILLOPN, rip),
+        16 | 19 => (code::FPE_FLTINV, rip),
+        17 => (code::BUS_ADRALN, rip),
+        // #GP, #BP (int3) and the rest: force_sig, SI_KERNEL, no address.
+        _ => (code::SI_KERNEL, 0),
+    };
+    let mut info = [0u8; 128];
+    info[0..4].copy_from_slice(&signo.to_le_bytes());
+    info[8..12].copy_from_slice(&si_code.to_le_bytes());
+    info[16..24].copy_from_slice(&addr.to_le_bytes());
+    (signo, info)
+}
+
 /// wait status of a normal exit: the code's low byte, shifted by 8.
 pub const fn exited(code: u64) -> u32 {
     ((code & 0xff) as u32) << 8
@@ -47,6 +81,20 @@ mod tests {
         assert_eq!(signal_for(0), sig::SIGFPE);
         assert_eq!(signal_for(3), sig::SIGTRAP);
         assert_eq!(signal_for(19), sig::SIGFPE);
+    }
+
+    #[test]
+    fn faults_carry_linux_si_code_and_address() {
+        let (signo, info) = siginfo_for(14, 4, 0x10, 0x40_1000);
+        assert_eq!(signo, sig::SIGSEGV);
+        assert_eq!(i32::from_le_bytes(info[8..12].try_into().unwrap()), 1, "SEGV_MAPERR");
+        assert_eq!(u64::from_le_bytes(info[16..24].try_into().unwrap()), 0x10);
+        let (_, info) = siginfo_for(14, 7, 0x10, 0);
+        assert_eq!(i32::from_le_bytes(info[8..12].try_into().unwrap()), 2, "SEGV_ACCERR");
+        let (signo, info) = siginfo_for(6, 0, 0, 0x40_2000);
+        assert_eq!((signo, u64::from_le_bytes(info[16..24].try_into().unwrap())), (sig::SIGILL, 0x40_2000));
+        let (_, info) = siginfo_for(13, 0, 0, 0x40_2000);
+        assert_eq!(i32::from_le_bytes(info[8..12].try_into().unwrap()), 0x80, "SI_KERNEL");
     }
 
     #[test]

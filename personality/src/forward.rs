@@ -4,6 +4,7 @@
 
 use crate::errno::Errno;
 use crate::memory::Memory;
+use crate::signal::Next;
 
 /// Who is calling, as the personality knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,5 +24,26 @@ pub trait Forward {
     fn read_file(&mut self, caller: Caller, fd: u64, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
         let _ = (caller, fd, offset, buf);
         Err(Errno::ENODEV)
+    }
+
+    /// Whether `caller` has an unblocked signal pending: the cheap test
+    /// that keeps a return to user mode without one on its fast path.
+    fn signal_pending(&mut self, caller: Caller) -> bool {
+        let _ = caller;
+        false
+    }
+
+    /// Linux's next deliverable signal for `caller` (dequeued, the
+    /// handler's mask installed), asked on every return to user mode.
+    fn next_signal(&mut self, caller: Caller) -> Next {
+        let _ = caller;
+        Next::None
+    }
+
+    /// Queues `signo` with `info` (si_code, si_addr) on `caller` itself,
+    /// as a CPU exception forces it.
+    fn raise(&mut self, caller: Caller, signo: u32, info: &[u8; 128]) -> Result<(), Errno> {
+        let _ = (caller, signo, info);
+        Err(Errno::ENOSYS)
     }
 }

@@ -19,4 +19,6 @@ pub mod forward;
 pub mod memory;
 mod mmcalls;
 pub mod sigframe;
+pub mod signal;
+pub mod sigreturn;
 pub mod sysno;

@@ -12,6 +12,7 @@
 extern crate alloc;
 
 mod entropy;
+pub mod fork;
 pub mod frames;
 pub mod pages;
 pub mod proc;
@@ -19,4 +20,4 @@ pub mod spawn;
 pub mod trap;
 
 pub use proc::Proc;
-pub use spawn::{spawn, SpawnError, Spec};
+pub use spawn::{exec, spawn, SpawnError, Spec};

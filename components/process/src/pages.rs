@@ -5,6 +5,7 @@
 //! frame so a later mprotect finds their contents again.
 
 use alloc::collections::BTreeMap;
+use alloc::vec;
 use alloc::vec::Vec;
 use cellux_abi::ops::{pt_op, PERM_EXEC, PERM_WRITE};
 use cellux_personality::addrspace::prot;
@@ -123,6 +124,36 @@ impl Pages {
         let all: Vec<u64> = self.pages.keys().copied().collect();
         for va in all {
             self.drop_page(va);
+        }
+    }
+
+    /// A copy of every page (contents and permissions) into the empty page
+    /// table `pt`: fork's address space, copied eagerly. PROT_NONE pages
+    /// cannot be read through the copy op, so the child gets them zeroed.
+    pub fn duplicate(&self, pt: u32) -> Result<Pages, Errno> {
+        let mut child = Pages::new(pt);
+        let mut buf = vec![0u8; PAGE as usize];
+        let mut fill = || -> Result<(), Errno> {
+            for (&va, pg) in &self.pages {
+                // Written through a writable mapping, then given its own
+                // permissions (the copy op honours them).
+                child.put(va, pg.perms.map(|p| p | PERM_WRITE))?;
+                if pg.perms.is_some() {
+                    self.copy(va, buf.as_mut_ptr() as u64, buf.len(), false)?;
+                    child.copy(va, buf.as_ptr() as u64, buf.len(), true)?;
+                }
+                if pg.perms != pg.perms.map(|p| p | PERM_WRITE) {
+                    child.set_perms(va, va + PAGE, pg.perms)?;
+                }
+            }
+            Ok(())
+        };
+        match fill() {
+            Ok(()) => Ok(child),
+            Err(e) => {
+                child.clear();
+                Err(e)
+            }
         }
     }
 

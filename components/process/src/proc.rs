@@ -4,6 +4,7 @@
 
 use cellux_abi::layout::boot_slot;
 use cellux_abi::ops::{ct_op, thd_op, THD_DEAD};
+use cellux_abi::regs::UserRegs;
 use cellux_personality::dispatch::Process;
 use cellux_rt::{mem, slots, sys};
 
@@ -38,6 +39,9 @@ pub struct Proc {
     pub entry: u64,
     pub sp: u64,
     pub started: bool,
+    /// The register file its thread starts with when not a fresh image's
+    /// (a forked child: its parent's at the fork, rax = 0).
+    pub start_regs: Option<UserRegs>,
     /// Wait status once it has ended.
     pub status: Option<u32>,
     pub fault: Option<Fault>,

@@ -131,6 +131,7 @@ pub fn spawn(spec: &Spec) -> Result<Proc, SpawnError> {
         entry: exe.entry,
         sp,
         started: false,
+        start_regs: None,
         status: None,
         fault: None,
     })
@@ -164,7 +165,16 @@ fn fill(exe: &Executable, spec: &Spec, pages: &mut Pages) -> Result<(AddressSpac
     let bottom = STACK_TOP - STACK_SIZE;
     pages.map(bottom, STACK_TOP, stack_prot)?;
     space.insert(bottom, STACK_TOP, stack_prot, Backing::Anonymous);
-    let startup = Startup {
+    let startup = startup(exe, spec);
+    let mut buf = vec![0u8; ARGS_MAX];
+    let built = stack::build(&startup, STACK_TOP, &mut buf).map_err(SpawnError::Stack)?;
+    pages.write(built.sp, &buf[ARGS_MAX - built.len..])?;
+    Ok((space, built.sp))
+}
+
+/// What Linux tells a new image on its initial stack.
+fn startup<'a>(exe: &Executable, spec: &Spec<'a>) -> Startup<'a> {
+    Startup {
         argv: spec.argv,
         envp: spec.envp,
         execfn: spec.execfn,
@@ -183,9 +193,23 @@ fn fill(exe: &Executable, spec: &Spec, pages: &mut Pages) -> Result<(AddressSpac
         secure: false,
         clock_ticks: 100,
         min_sigstack: 2048,
-    };
+    }
+}
+
+/// execve's image replacement in an existing process: same component,
+/// thread and page table, the old contents all given back. Refusals
+/// (bad image, arguments too long) come before anything is torn down, as
+/// Linux checks them before its point of no return; an error after it
+/// (`Err((_, true))`) leaves the process without an image: it must die.
+pub fn exec(p: &mut Proc, spec: &Spec) -> Result<(), (SpawnError, bool)> {
+    let exe = elf::parse(spec.image).map_err(|e| (SpawnError::Exec(e), false))?;
     let mut buf = vec![0u8; ARGS_MAX];
-    let built = stack::build(&startup, STACK_TOP, &mut buf).map_err(SpawnError::Stack)?;
-    pages.write(built.sp, &buf[ARGS_MAX - built.len..])?;
-    Ok((space, built.sp))
+    stack::build(&startup(&exe, spec), STACK_TOP, &mut buf).map_err(|e| (SpawnError::Stack(e), false))?;
+    drop(buf);
+    p.pages.clear();
+    let (space, sp) = fill(&exe, spec, &mut p.pages).map_err(|e| (e, true))?;
+    p.linux = Process::new(space, p.linux.tid);
+    p.entry = exe.entry;
+    p.sp = sp;
+    Ok(())
 }

@@ -16,19 +16,26 @@ use crate::proc::{Fault, Proc, START_TRAP_RIP};
 /// (a bug of ours, reported rather than hidden).
 pub const END_BAD_REGS: u64 = 0xdead;
 
-fn read_regs() -> Option<UserRegs> {
+pub fn read_regs() -> Option<UserRegs> {
     let mut r = UserRegs::default();
     sys::op(0, self_op::EXC_REGS_READ, [&mut r as *mut UserRegs as u64, 0, 0, 0, 0, 0]).ok()?;
     Some(r)
 }
 
-fn write_regs(r: &UserRegs) -> bool {
+pub fn write_regs(r: &UserRegs) -> bool {
     sys::op(0, self_op::EXC_REGS_WRITE, [r as *const UserRegs as u64, 0, 0, 0, 0, 0]).is_ok()
 }
 
 fn end(p: &mut Proc, status: u32) -> Action {
     p.status = Some(status);
     Action::End(u64::from(status))
+}
+
+/// The register file Linux starts a fresh image with: every general
+/// register zero (rdx = 0: no rtld_fini for _start to register), only rsp
+/// and rip set.
+pub fn initial_regs(p: &Proc) -> UserRegs {
+    UserRegs { rip: p.entry, rsp: p.sp, rflags: RFLAGS_USER_FIXED, ..UserRegs::default() }
 }
 
 /// Handles exception upcall `u` of process `p`.
@@ -38,9 +45,7 @@ pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward) -> Action {
     };
     if !p.started && u.vector == 14 && regs.rip == START_TRAP_RIP {
         p.started = true;
-        // Linux starts a program with every general register zero (rdx = 0:
-        // no rtld_fini for _start to register) and only rsp and rip set.
-        let start = UserRegs { rip: p.entry, rsp: p.sp, rflags: RFLAGS_USER_FIXED, ..UserRegs::default() };
+        let start = p.start_regs.unwrap_or_else(|| initial_regs(p));
         return if write_regs(&start) { Action::Resume } else { Action::End(END_BAD_REGS) };
     }
     if u.vector != VEC_SYSCALL {

@@ -25,7 +25,7 @@ pub fn read(path: &CStr) -> Result<Vec<u8>, ExeError> {
     r
 }
 
-fn read_fd(fd: i32) -> Result<Vec<u8>, ExeError> {
+pub fn read_fd(fd: i32) -> Result<Vec<u8>, ExeError> {
     let st = lsys::fstat(fd).map_err(ExeError::Io)?;
     if st.st_mode as i64 & S_IFMT != S_IFREG {
         return Err(ExeError::NotRegular);

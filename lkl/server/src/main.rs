@@ -15,6 +15,8 @@ mod bootarchive;
 mod clock;
 mod console_test;
 mod exe;
+mod execcall;
+mod forkcall;
 mod frames;
 mod galloc;
 mod heap;

@@ -5,17 +5,23 @@
 //! process (`cellux_process::Proc`: capabilities, page table, the
 //! personality's state) and, until its thread adopts it on the first trap,
 //! its Linux task.
+//!
+//! A slot is claimed through its state alone, never by taking its lock:
+//! a process's thread holds its own slot's lock for the whole of each call
+//! it makes, wait4 and vfork's wait included. Slots of ended processes are
+//! reaped (capabilities and frames given back) once their thread is dead,
+//! when a later process is made.
 
-use crate::{lklfwd::LklForward, tcb, thread};
+use crate::{forkcall, execcall, lklfwd::LklForward, sem::Sem, tcb, thread};
 use cellux_process::{spawn, trap, Proc, SpawnError, Spec};
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::boot_slot::{SELF_COMP, SELF_CT};
-use cellux_rt::abi::ops::ct_op;
+use cellux_rt::abi::ops::{ct_op, VEC_SYSCALL};
 use cellux_rt::entry::{Action, Upcall};
 use cellux_rt::sync::SpinLock;
 use cellux_rt::{slots, sys};
 use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use lkl::task::Task;
 
 /// Gate tokens from here on name table slots (below: test gates).
@@ -23,13 +29,24 @@ pub const TOKEN_BASE: u64 = 0x100;
 const SLOTS: usize = 32;
 const SIGCHLD: i32 = 17;
 
-struct Entry {
-    proc: Proc,
+pub struct Entry {
+    pub proc: Proc,
     /// Its Linux task, until its thread adopts it.
     task: Option<Task>,
+    /// A vfork parent waits on `VFORK_DONE` of this slot until the
+    /// process execs or ends.
+    vfork: bool,
+    /// A fork child: its fds and session are its parent's, as they are.
+    forked: bool,
 }
 
+const FREE: u8 = 0;
+const LIVE: u8 = 1;
+/// The process has ended; reaped once its thread is dead.
+const ENDED: u8 = 2;
+
 struct Slot {
+    state: AtomicU8,
     lock: SpinLock,
     inner: UnsafeCell<Option<Entry>>,
 }
@@ -37,8 +54,10 @@ struct Slot {
 // SAFETY: `inner` is only touched with `lock` held.
 unsafe impl Sync for Slot {}
 
-static TABLE: [Slot; SLOTS] = [const { Slot { lock: SpinLock::new(), inner: UnsafeCell::new(None) } }; SLOTS];
+static TABLE: [Slot; SLOTS] =
+    [const { Slot { state: AtomicU8::new(FREE), lock: SpinLock::new(), inner: UnsafeCell::new(None) } }; SLOTS];
 static NEXT: AtomicUsize = AtomicUsize::new(0);
+static VFORK_DONE: [Sem; SLOTS] = [const { Sem::new(0) }; SLOTS];
 
 fn with<R>(i: usize, f: impl FnOnce(&mut Option<Entry>) -> R) -> R {
     let s = &TABLE[i % SLOTS];
@@ -69,27 +88,77 @@ pub struct Image<'a> {
     pub envp: &'a [&'a [u8]],
 }
 
-/// Builds a process from `img` whose Linux task is a child (fork-like,
-/// fds copied) of the caller's task, and starts its thread. Returns its pid.
-pub fn start(img: &Image) -> Result<i32, StartError> {
+/// Gives back what ended processes held, once their threads are dead.
+fn reap() {
+    for (i, s) in TABLE.iter().enumerate() {
+        if s.state.load(Ordering::Acquire) != ENDED {
+            continue;
+        }
+        let gone = with(i, |e| if e.as_ref().is_some_and(|e| e.proc.thread_dead()) { e.take() } else { None });
+        if let Some(mut e) = gone {
+            // The thread's capability belongs to its id's record
+            // (`thread::claim_id` removes it when the id is reused).
+            e.proc.thd = None;
+            e.proc.destroy();
+            if let Some(t) = e.task {
+                t.put();
+            }
+            s.state.store(FREE, Ordering::Release);
+        }
+    }
+}
+
+/// A claimed slot and the exception gate whose token names it, for a
+/// process being built.
+pub struct NewSlot {
+    i: usize,
+    pub gate: u32,
+}
+
+pub fn new_slot() -> Result<NewSlot, StartError> {
     extern "C" {
         fn _start();
     }
+    reap();
     let i = (0..SLOTS)
         .map(|_| NEXT.fetch_add(1, Ordering::Relaxed) % SLOTS)
-        .find(|&i| with(i, |e| e.is_none()))
+        .find(|&i| TABLE[i].state.compare_exchange(FREE, LIVE, Ordering::AcqRel, Ordering::Relaxed).is_ok())
         .ok_or(StartError::Full)?;
     let gate = slots::alloc();
     let token = TOKEN_BASE + i as u64;
-    sys::op(SELF_CT, ct_op::NEW_SINV, [gate as u64, SELF_COMP as u64, _start as *const () as u64, token, 0, 0])
-        .map_err(StartError::Kernel)?;
+    if let Err(e) = sys::op(SELF_CT, ct_op::NEW_SINV, [gate as u64, SELF_COMP as u64, _start as *const () as u64, token, 0, 0]) {
+        slots::free(gate);
+        TABLE[i].state.store(FREE, Ordering::Release);
+        return Err(StartError::Kernel(e));
+    }
+    Ok(NewSlot { i, gate })
+}
+
+/// Gives back a slot whose process was never made.
+pub fn abandon(n: NewSlot) {
+    if sys::op(SELF_CT, ct_op::REMOVE, [n.gate as u64, 0, 0, 0, 0, 0]).is_ok() {
+        slots::free(n.gate);
+    }
+    TABLE[n.i].state.store(FREE, Ordering::Release);
+}
+
+/// Gives back a slot and the process built for it, never started.
+pub fn discard(n: NewSlot, proc: Proc) {
+    // Its gate goes with it.
+    proc.destroy();
+    TABLE[n.i].state.store(FREE, Ordering::Release);
+}
+
+/// Builds a process from `img` whose Linux task is a child (fork-like,
+/// fds copied) of the caller's task, and starts its thread. Returns its pid.
+pub fn start(img: &Image) -> Result<i32, StartError> {
+    let n = new_slot()?;
     let execfn = img.argv.first().copied().unwrap_or(b"");
-    let spec = Spec { image: img.image, argv: img.argv, envp: img.envp, execfn, pid: 0, gate };
+    let spec = Spec { image: img.image, argv: img.argv, envp: img.envp, execfn, pid: 0, gate: n.gate };
     let mut proc = match spawn(&spec) {
         Ok(p) => p,
         Err(e) => {
-            let _ = sys::op(SELF_CT, ct_op::REMOVE, [gate as u64, 0, 0, 0, 0, 0]);
-            slots::free(gate);
+            abandon(n);
             return Err(StartError::Spawn(e));
         }
     };
@@ -97,17 +166,26 @@ pub fn start(img: &Image) -> Result<i32, StartError> {
     let (task, pid) = match Task::clone_from_current(0, SIGCHLD) {
         Ok(t) => t,
         Err(e) => {
-            proc.destroy();
+            discard(n, proc);
             return Err(StartError::Task(e));
         }
     };
     proc.linux.tid = pid as u64;
+    launch(n, proc, task, false, false).map_err(StartError::Kernel)?;
+    Ok(pid)
+}
+
+/// Records a built process (its Linux task not yet adopted) in its slot
+/// and starts its thread. With `vfork`, the slot's `VFORK_DONE` is upped
+/// when the process execs or ends.
+pub fn launch(n: NewSlot, proc: Proc, task: Task, forked: bool, vfork: bool) -> Result<(), Error> {
+    let i = n.i;
     let pt = proc.pages.pt();
-    with(i, |e| *e = Some(Entry { proc, task: Some(task) }));
+    with(i, |e| *e = Some(Entry { proc, task: Some(task), vfork, forked }));
     let asnd = slots::alloc();
     // Creation locked: the thread's first trap waits until its id's state
     // (send capability for wake-ups, user page table) is recorded.
-    thread::creating(|| {
+    let r = thread::creating(|| {
         let (tid, thd) = with(i, |e| {
             let p = &mut e.as_mut().ok_or(Error::Inval)?.proc;
             let tid = p.start()?;
@@ -117,9 +195,13 @@ pub fn start(img: &Image) -> Result<i32, StartError> {
         thread::claim_id(tid as usize, thd, asnd);
         tcb::of(tid as usize).user_pt.store(pt, Ordering::Release);
         Ok::<(), Error>(())
-    })
-    .map_err(StartError::Kernel)?;
-    Ok(pid)
+    });
+    if r.is_err() {
+        // Reaped like an ended process. Its task stays unadopted and
+        // never exits: out of kernel memory, nothing better is at hand.
+        TABLE[i].state.store(ENDED, Ordering::Release);
+    }
+    r
 }
 
 struct Call<'a> {
@@ -140,27 +222,57 @@ fn end_task(status: u32) {
     let _ = Task::exit_current(status as i32, true);
 }
 
+/// A vfork parent waiting on slot `i` may go on (its child exec'd or ended).
+pub fn vfork_release(i: usize, e: &mut Entry) {
+    if core::mem::take(&mut e.vfork) {
+        VFORK_DONE[i].up();
+    }
+}
+
+/// Waits until the vfork child in `n`'s slot execs or ends.
+pub fn vfork_wait(slot: usize) {
+    VFORK_DONE[slot].down();
+}
+
+impl NewSlot {
+    pub fn index(&self) -> usize {
+        self.i
+    }
+}
+
 fn serve(u: &Upcall) -> Action {
     let i = (u.token - TOKEN_BASE) as usize;
     with(i, |e| {
         let Some(e) = e.as_mut() else { return Action::End(u.vector) };
         if let Some(task) = e.task.take() {
-            if task.adopt().is_err() {
+            let adopted = task.adopt();
+            // The binding holds its own reference.
+            task.put();
+            if adopted.is_err() {
                 return Action::End(u.vector);
             }
-            // The task's fd table is a copy of its creator's: only 0-2
-            // are meant for the process.
-            let _ = lkl::syscall(lkl::nr::CLOSE_RANGE, &[3, u32::MAX as i64, 0]);
-            // The server starts processes the way init starts a login:
-            // in a session of their own. Left in the server's session (0,
-            // the kernel's), getsid() answers 0, which no process on a
-            // booted Linux system ever sees.
-            let _ = lkl::syscall(lkl::nr::SETSID, &[]);
+            if !e.forked {
+                // The task's fd table is a copy of its creator's: only 0-2
+                // are meant for the process.
+                let _ = lkl::syscall(lkl::nr::CLOSE_RANGE, &[3, u32::MAX as i64, 0]);
+                // The server starts processes the way init starts a login:
+                // in a session of their own. Left in the server's session (0,
+                // the kernel's), getsid() answers 0, which no process on a
+                // booted Linux system ever sees.
+                let _ = lkl::syscall(lkl::nr::SETSID, &[]);
+            }
         }
         let had = e.proc.status.is_some();
-        let a = trap::handle(&mut e.proc, u, &mut LklForward);
+        let a = match u.rax {
+            _ if u.vector != VEC_SYSCALL || had => trap::handle(&mut e.proc, u, &mut LklForward),
+            forkcall::FORK | forkcall::VFORK | forkcall::CLONE | forkcall::CLONE3 => forkcall::serve(e, u),
+            execcall::EXECVE | execcall::EXECVEAT => execcall::serve(i, e, u),
+            _ => trap::handle(&mut e.proc, u, &mut LklForward),
+        };
         if let (false, Some(s)) = (had, e.proc.status) {
             end_task(s);
+            vfork_release(i, e);
+            TABLE[i].state.store(ENDED, Ordering::Release);
         }
         a
     })

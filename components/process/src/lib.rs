@@ -16,6 +16,7 @@ pub mod fork;
 pub mod frames;
 pub mod pages;
 pub mod proc;
+mod signals;
 pub mod spawn;
 pub mod trap;
 

@@ -1,16 +1,19 @@
 //! The handler's side of a trapped process thread: its first fault starts
-//! it, a `syscall` goes to the personality, any other exception ends the
-//! process with the signal Linux would send (no signal handlers yet).
+//! it, a `syscall` goes to the personality, any other exception raises the
+//! signal Linux would send; every way back meets the thread's signals
+//! (`signals`).
 
 use cellux_abi::ops::{self_op, VEC_SYSCALL};
 use cellux_abi::regs::{UserRegs, RFLAGS_USER_FIXED};
 use cellux_personality::dispatch::{self, Outcome};
 use cellux_personality::fault;
 use cellux_personality::forward::Forward;
+use cellux_personality::sigreturn;
 use cellux_rt::entry::{Action, Upcall};
 use cellux_rt::sys;
 
 use crate::proc::{Fault, Proc, START_TRAP_RIP};
+use crate::signals;
 
 /// EXC_END code when the kernel refused a register file we built
 /// (a bug of ours, reported rather than hidden).
@@ -50,12 +53,15 @@ pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward) -> Action {
     }
     if u.vector != VEC_SYSCALL {
         p.fault = Some(Fault { vector: u.vector, rip: regs.rip, addr: u.cr2 });
-        return end(p, fault::killed(fault::signal_for(u.vector)));
+        return signals::on_fault(p, u, regs, fwd);
+    }
+    let nr = regs.rax;
+    if nr == sigreturn::NR_RT_SIGRETURN {
+        return signals::sigreturn(p, regs, fwd);
     }
     match dispatch::syscall(&mut p.linux, &mut regs, &mut p.pages, fwd) {
-        Outcome::Return(v) => Action::ResumeRax(v as u64),
-        Outcome::Resume if write_regs(&regs) => Action::Resume,
-        Outcome::Resume => Action::End(END_BAD_REGS),
+        Outcome::Return(v) => signals::after_syscall(p, regs, nr, v, false, fwd),
+        Outcome::Resume => signals::after_syscall(p, regs, nr, regs.rax as i64, true, fwd),
         Outcome::Exit(status) => end(p, status),
     }
 }

@@ -219,6 +219,10 @@ extern "C" fn on_stack(c: u64) -> u64 {
 /// Linux's side of the end: its task exits with the wait status, so the
 /// parent's wait4 sees it and its fds (pipes to the server) close.
 fn end_task(status: u32) {
+    // A fatal signal has already ended it inside Linux.
+    if crate::lklfwd::take_killed() {
+        return;
+    }
     let _ = Task::exit_current(status as i32, true);
 }
 

@@ -1,0 +1,99 @@
+//! The way back to a process thread, where its signals are delivered: the
+//! personality decides (frames, restarts, rt_sigreturn), this applies the
+//! decision to the trapped thread's registers and FPU image through the
+//! kernel's exception operations.
+
+use cellux_abi::ops::self_op;
+use cellux_abi::regs::UserRegs;
+use cellux_personality::fault;
+use cellux_personality::forward::{Caller, Forward};
+use cellux_personality::signal::{self, Ending, TrapInfo};
+use cellux_personality::sigreturn;
+use cellux_rt::entry::{Action, Upcall};
+use cellux_rt::sys;
+
+use crate::proc::Proc;
+use crate::trap::{write_regs, END_BAD_REGS};
+
+fn read_fpu() -> Option<[u8; 512]> {
+    let mut f = [0u8; 512];
+    sys::op(0, self_op::EXC_FPU_READ, [f.as_mut_ptr() as u64, 0, 0, 0, 0, 0]).ok()?;
+    Some(f)
+}
+
+fn write_fpu(f: &[u8; 512]) -> bool {
+    sys::op(0, self_op::EXC_FPU_WRITE, [f.as_ptr() as u64, 0, 0, 0, 0, 0]).is_ok()
+}
+
+fn caller(p: &Proc) -> Caller {
+    Caller { tid: p.linux.tid }
+}
+
+fn end(p: &mut Proc, status: u32) -> Action {
+    p.status = Some(status);
+    Action::End(u64::from(status))
+}
+
+/// Runs delivery for a thread about to resume with `regs`; `forced`: the
+/// signal a CPU exception raised, which must get a frame, or the thread
+/// would only fault again (Linux's force_sig kills when it is blocked or
+/// ignored).
+fn deliver(p: &mut Proc, mut regs: UserRegs, syscall: Option<u64>, trap: TrapInfo, forced: u32, fwd: &mut dyn Forward) -> Action {
+    let Some(mut fpu) = read_fpu() else { return Action::End(END_BAD_REGS) };
+    let who = caller(p);
+    match signal::deliver(&mut regs, &mut fpu, syscall, trap, &mut p.pages, fwd, who) {
+        Ending::Resume { first } if forced != 0 && first != forced => end(p, fault::killed(forced)),
+        Ending::Resume { .. } if write_regs(&regs) && write_fpu(&fpu) => Action::Resume,
+        Ending::Resume { .. } => Action::End(END_BAD_REGS),
+        Ending::Exit { status, .. } => end(p, status),
+    }
+}
+
+/// After syscall `nr` returned `ret` (already in `regs.rax` when the
+/// personality rewrote the registers): the fast path when nothing is
+/// pending and nothing is to restart.
+pub fn after_syscall(p: &mut Proc, mut regs: UserRegs, nr: u64, ret: i64, rewritten: bool, fwd: &mut dyn Forward) -> Action {
+    if !signal::is_restart(ret) && !fwd.signal_pending(caller(p)) {
+        return if !rewritten {
+            Action::ResumeRax(ret as u64)
+        } else if write_regs(&regs) {
+            Action::Resume
+        } else {
+            Action::End(END_BAD_REGS)
+        };
+    }
+    regs.rax = ret as u64;
+    deliver(p, regs, Some(nr), TrapInfo::default(), 0, fwd)
+}
+
+/// rt_sigreturn: a bad frame kills with SIGSEGV as Linux's badframe
+/// does; otherwise the restored thread may meet its next signal (the
+/// mask just restored can unblock one).
+pub fn sigreturn(p: &mut Proc, mut regs: UserRegs, fwd: &mut dyn Forward) -> Action {
+    let Some(mut fpu) = read_fpu() else { return Action::End(END_BAD_REGS) };
+    let who = caller(p);
+    if sigreturn::sigreturn(&mut regs, &mut fpu, &mut p.pages, fwd, who).is_err() {
+        return end(p, fault::killed(fault::sig::SIGSEGV));
+    }
+    if !write_fpu(&fpu) {
+        return Action::End(END_BAD_REGS);
+    }
+    if !fwd.signal_pending(who) {
+        return if write_regs(&regs) { Action::Resume } else { Action::End(END_BAD_REGS) };
+    }
+    deliver(p, regs, None, TrapInfo::default(), 0, fwd)
+}
+
+/// A CPU exception: the signal Linux's trap handler would force is
+/// queued in Linux so the process's own handler runs. When it does not
+/// (blocked or ignored: Linux's force_sig resets it to the default) or
+/// Linux cannot take it, the process dies by that signal.
+pub fn on_fault(p: &mut Proc, u: &Upcall, regs: UserRegs, fwd: &mut dyn Forward) -> Action {
+    let (signo, info) = fault::siginfo_for(u.vector, u.error, u.cr2, regs.rip);
+    let who = caller(p);
+    if fwd.raise(who, signo, &info).is_err() {
+        return end(p, fault::killed(signo));
+    }
+    let trap = TrapInfo { trapno: u.vector, err: u.error, cr2: u.cr2 };
+    deliver(p, regs, None, trap, signo, fwd)
+}

@@ -41,8 +41,27 @@ pub fn initial_regs(p: &Proc) -> UserRegs {
     UserRegs { rip: p.entry, rsp: p.sp, rflags: RFLAGS_USER_FIXED, ..UserRegs::default() }
 }
 
+/// Calls about the process as a whole (a new process, a new image) that
+/// its host component serves rather than the personality. Their results
+/// come back through the same return path as every other call's, so a
+/// restart code (fork's -ERESTARTNOINTR when a signal is pending) turns
+/// into a delivery and a restart and never reaches the process.
+pub trait Host {
+    /// `None`: not one of the host's calls; the personality serves it.
+    fn syscall(&mut self, p: &mut Proc, regs: &mut UserRegs) -> Option<Outcome>;
+}
+
+/// A host with no calls of its own.
+pub struct NoHost;
+
+impl Host for NoHost {
+    fn syscall(&mut self, _: &mut Proc, _: &mut UserRegs) -> Option<Outcome> {
+        None
+    }
+}
+
 /// Handles exception upcall `u` of process `p`.
-pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward) -> Action {
+pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward, host: &mut dyn Host) -> Action {
     let Some(mut regs) = read_regs() else {
         return end(p, fault::killed(fault::sig::SIGSEGV));
     };
@@ -59,7 +78,11 @@ pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward) -> Action {
     if nr == sigreturn::NR_RT_SIGRETURN {
         return signals::sigreturn(p, regs, fwd);
     }
-    match dispatch::syscall(&mut p.linux, &mut regs, &mut p.pages, fwd) {
+    let out = match host.syscall(p, &mut regs) {
+        Some(o) => o,
+        None => dispatch::syscall(&mut p.linux, &mut regs, &mut p.pages, fwd),
+    };
+    match out {
         Outcome::Return(v) => signals::after_syscall(p, regs, nr, v, false, fwd),
         Outcome::Resume => signals::after_syscall(p, regs, nr, regs.rax as i64, true, fwd),
         Outcome::Exit(status) => end(p, status),

@@ -41,7 +41,7 @@ pub fn handle(u: &Upcall) -> Action {
         return Action::End(u.vector);
     }
     with(i, |(p, fwd)| match p {
-        Some(p) => trap::handle(p, u, fwd),
+        Some(p) => trap::handle(p, u, fwd, &mut trap::NoHost),
         None => Action::End(u.vector),
     })
 }

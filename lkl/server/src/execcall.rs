@@ -7,13 +7,13 @@
 //! A vfork parent goes on once the image is in place.
 
 use crate::exe::{self, ExeError};
-use crate::procs::{self, Entry};
 use crate::tcb;
 use alloc::vec::Vec;
+use cellux_personality::dispatch::Outcome;
 use cellux_personality::errno::Errno;
 use cellux_personality::memory::Memory;
-use cellux_process::{exec, trap, Spec};
-use cellux_rt::entry::{Action, Upcall};
+use cellux_process::{exec, trap, Proc, Spec};
+use cellux_rt::abi::regs::UserRegs;
 use core::sync::atomic::Ordering;
 use lkl::nr;
 
@@ -146,14 +146,14 @@ fn linux_side(path: &[u8]) {
     });
 }
 
-fn replace(e: &mut Entry, u: &Upcall) -> Result<(), (Errno, bool)> {
+fn replace(p: &mut Proc, r: &UserRegs) -> Result<(), (Errno, bool)> {
     let soft = |x: Errno| (x, false);
     let (dirfd, path, argv, envp, flags) =
-        if u.rax == EXECVE { (AT_FDCWD, u.rdi, u.rsi, u.rdx, 0) } else { (u.rdi as i32 as i64, u.rsi, u.rdx, u.r10, u.r8) };
+        if r.rax == EXECVE { (AT_FDCWD, r.rdi, r.rsi, r.rdx, 0) } else { (r.rdi as i32 as i64, r.rsi, r.rdx, r.r10, r.r8) };
     if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
         return Err(soft(Errno::EINVAL));
     }
-    let mem = &mut e.proc.pages;
+    let mem = &mut p.pages;
     let path = user_string(mem, path, PATH_MAX, ENAMETOOLONG).map_err(soft)?;
     let mut total = 0;
     let argv = user_strings(mem, argv, &mut total).map_err(soft)?;
@@ -161,29 +161,24 @@ fn replace(e: &mut Entry, u: &Upcall) -> Result<(), (Errno, bool)> {
     let image = read_image(dirfd, &path, flags).map_err(soft)?;
     let argv: Vec<&[u8]> = argv.iter().map(|s| s.as_slice()).collect();
     let envp: Vec<&[u8]> = envp.iter().map(|s| s.as_slice()).collect();
-    let spec = Spec { image: &image, argv: &argv, envp: &envp, execfn: &path, pid: e.proc.linux.tid, gate: e.proc.gate };
-    exec(&mut e.proc, &spec).map_err(|(x, lost)| (x.errno(), lost))?;
+    let spec = Spec { image: &image, argv: &argv, envp: &envp, execfn: &path, pid: p.linux.tid, gate: p.gate };
+    exec(p, &spec).map_err(|(x, lost)| (x.errno(), lost))?;
     linux_side(&path);
     Ok(())
 }
 
-/// execve or execveat trapped by the process of `e` (slot `i`).
-pub fn serve(i: usize, e: &mut Entry, u: &Upcall) -> Action {
-    match replace(e, u) {
+/// execve or execveat trapped by process `p` with `regs`. On success
+/// `regs` become the new image's first ones and `exec_done` runs (a vfork
+/// parent may go on).
+pub fn serve(p: &mut Proc, regs: &mut UserRegs, exec_done: impl FnOnce()) -> Outcome {
+    match replace(p, regs) {
         Ok(()) => {
-            procs::vfork_release(i, e);
-            if trap::write_regs(&trap::initial_regs(&e.proc)) {
-                Action::Resume
-            } else {
-                e.proc.status = Some(SIGKILL);
-                Action::End(trap::END_BAD_REGS)
-            }
+            exec_done();
+            *regs = trap::initial_regs(p);
+            Outcome::Resume
         }
         // Past the point of no return: Linux kills the process.
-        Err((_, true)) => {
-            e.proc.status = Some(SIGKILL);
-            Action::End(u64::from(SIGKILL))
-        }
-        Err((x, false)) => Action::ResumeRax(x.as_return() as u64),
+        Err((_, true)) => Outcome::Exit(SIGKILL),
+        Err((x, false)) => Outcome::Return(x.as_return()),
     }
 }

@@ -6,11 +6,12 @@
 //! copy is eager, so CLONE_VM|CLONE_VFORK (posix_spawn) gets a copy too:
 //! the child's writes before exec are not seen by the parent.
 
-use crate::procs::{self, Entry, StartError};
+use crate::procs::{self, StartError};
+use cellux_personality::dispatch::Outcome;
 use cellux_personality::errno::Errno;
 use cellux_personality::memory::Memory;
-use cellux_process::{fork, trap};
-use cellux_rt::entry::{Action, Upcall};
+use cellux_rt::abi::regs::UserRegs;
+use cellux_process::{fork, Proc};
 use lkl::task::Task;
 
 pub const CLONE: u64 = 56;
@@ -56,14 +57,14 @@ fn clone3_args(mem: &mut dyn Memory, addr: u64, size: u64) -> Result<Args, Errno
     Ok(Args { flags, exit_signal, stack: if stack != 0 { stack + size } else { 0 }, parent_tid: f(3), child_tid: f(2), tls: f(7) })
 }
 
-fn args_of(e: &mut Entry, u: &Upcall) -> Result<Args, Errno> {
+fn args_of(p: &mut Proc, r: &UserRegs) -> Result<Args, Errno> {
     let plain = |flags| Args { flags, exit_signal: SIGCHLD, stack: 0, parent_tid: 0, child_tid: 0, tls: 0 };
-    match u.rax {
+    match r.rax {
         FORK => Ok(plain(0)),
         VFORK => Ok(plain(CLONE_VM | CLONE_VFORK)),
         // x86_64 clone(flags, newsp, parent_tid, child_tid, tls).
-        CLONE => Ok(Args { flags: u.rdi & !CSIGNAL, exit_signal: u.rdi & CSIGNAL, stack: u.rsi, parent_tid: u.rdx, child_tid: u.r10, tls: u.r8 }),
-        _ => clone3_args(&mut e.proc.pages, u.rdi, u.rsi),
+        CLONE => Ok(Args { flags: r.rdi & !CSIGNAL, exit_signal: r.rdi & CSIGNAL, stack: r.rsi, parent_tid: r.rdx, child_tid: r.r10, tls: r.r8 }),
+        _ => clone3_args(&mut p.pages, r.rdi, r.rsi),
     }
 }
 
@@ -76,7 +77,7 @@ fn errno_of(e: StartError) -> Errno {
     }
 }
 
-fn new_process(e: &mut Entry, a: &Args) -> Result<i64, Errno> {
+fn new_process(parent: &mut Proc, parent_regs: &UserRegs, a: &Args) -> Result<i64, Errno> {
     if a.flags & CLONE_THREAD != 0 && a.flags & CLONE_SIGHAND == 0 || a.flags & CLONE_SIGHAND != 0 && a.flags & CLONE_VM == 0 {
         return Err(Errno::EINVAL);
     }
@@ -84,7 +85,7 @@ fn new_process(e: &mut Entry, a: &Args) -> Result<i64, Errno> {
     if a.flags & CLONE_VM != 0 && a.flags & CLONE_VFORK == 0 {
         return Err(Errno::ENOSYS);
     }
-    let mut regs = trap::read_regs().ok_or(Errno::EFAULT)?;
+    let mut regs = *parent_regs;
     regs.rax = 0;
     if a.stack != 0 {
         regs.rsp = a.stack;
@@ -93,7 +94,7 @@ fn new_process(e: &mut Entry, a: &Args) -> Result<i64, Errno> {
         regs.fs_base = a.tls;
     }
     let n = procs::new_slot().map_err(errno_of)?;
-    let mut child = match fork::fork(&e.proc, n.gate, 0, regs) {
+    let mut child = match fork::fork(parent, n.gate, 0, regs) {
         Ok(c) => c,
         Err(x) => {
             procs::abandon(n);
@@ -118,7 +119,7 @@ fn new_process(e: &mut Entry, a: &Args) -> Result<i64, Errno> {
         child.linux.clear_child_tid = a.child_tid;
     }
     if a.flags & CLONE_PARENT_SETTID != 0 {
-        let _ = e.proc.pages.write(a.parent_tid, &tid);
+        let _ = parent.pages.write(a.parent_tid, &tid);
     }
     let slot = n.index();
     let vfork = a.flags & CLONE_VFORK != 0;
@@ -129,11 +130,8 @@ fn new_process(e: &mut Entry, a: &Args) -> Result<i64, Errno> {
     Ok(pid as i64)
 }
 
-/// fork, vfork, clone or clone3 trapped by the process of `e`.
-pub fn serve(e: &mut Entry, u: &Upcall) -> Action {
-    let r = args_of(e, u).and_then(|a| new_process(e, &a));
-    Action::ResumeRax(match r {
-        Ok(pid) => pid as u64,
-        Err(x) => x.as_return() as u64,
-    })
+/// fork, vfork, clone or clone3 trapped by process `p` with `regs`.
+pub fn serve(p: &mut Proc, regs: &UserRegs) -> Outcome {
+    let r = args_of(p, regs).and_then(|a| new_process(p, regs, &a));
+    Outcome::Return(r.unwrap_or_else(|x| x.as_return()))
 }

@@ -13,10 +13,12 @@
 //! when a later process is made.
 
 use crate::{forkcall, execcall, lklfwd::LklForward, sem::Sem, tcb, thread};
+use cellux_personality::dispatch::Outcome;
 use cellux_process::{spawn, trap, Proc, SpawnError, Spec};
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::boot_slot::{SELF_COMP, SELF_CT};
-use cellux_rt::abi::ops::{ct_op, VEC_SYSCALL};
+use cellux_rt::abi::ops::ct_op;
+use cellux_rt::abi::regs::UserRegs;
 use cellux_rt::entry::{Action, Upcall};
 use cellux_rt::sync::SpinLock;
 use cellux_rt::{slots, sys};
@@ -226,10 +228,28 @@ fn end_task(status: u32) {
     let _ = Task::exit_current(status as i32, true);
 }
 
-/// A vfork parent waiting on slot `i` may go on (its child exec'd or ended).
-pub fn vfork_release(i: usize, e: &mut Entry) {
-    if core::mem::take(&mut e.vfork) {
+/// A vfork parent waiting on slot `i` may go on (its child exec'd or
+/// ended); `vfork`: the slot's flag, cleared so it goes on once.
+fn vfork_release(i: usize, vfork: &mut bool) {
+    if core::mem::take(vfork) {
         VFORK_DONE[i].up();
+    }
+}
+
+/// The server's own calls of a process in slot `slot`: new processes and
+/// new images, which need the process table.
+struct ProcessCalls<'a> {
+    slot: usize,
+    vfork: &'a mut bool,
+}
+
+impl trap::Host for ProcessCalls<'_> {
+    fn syscall(&mut self, p: &mut Proc, regs: &mut UserRegs) -> Option<Outcome> {
+        Some(match regs.rax {
+            forkcall::FORK | forkcall::VFORK | forkcall::CLONE | forkcall::CLONE3 => forkcall::serve(p, regs),
+            execcall::EXECVE | execcall::EXECVEAT => execcall::serve(p, regs, || vfork_release(self.slot, self.vfork)),
+            _ => return None,
+        })
     }
 }
 
@@ -267,15 +287,15 @@ fn serve(u: &Upcall) -> Action {
             }
         }
         let had = e.proc.status.is_some();
-        let a = match u.rax {
-            _ if u.vector != VEC_SYSCALL || had => trap::handle(&mut e.proc, u, &mut LklForward),
-            forkcall::FORK | forkcall::VFORK | forkcall::CLONE | forkcall::CLONE3 => forkcall::serve(e, u),
-            execcall::EXECVE | execcall::EXECVEAT => execcall::serve(i, e, u),
-            _ => trap::handle(&mut e.proc, u, &mut LklForward),
+        let a = if had {
+            // An ended process makes nothing new.
+            trap::handle(&mut e.proc, u, &mut LklForward, &mut trap::NoHost)
+        } else {
+            trap::handle(&mut e.proc, u, &mut LklForward, &mut ProcessCalls { slot: i, vfork: &mut e.vfork })
         };
         if let (false, Some(s)) = (had, e.proc.status) {
             end_task(s);
-            vfork_release(i, e);
+            vfork_release(i, &mut e.vfork);
             TABLE[i].state.store(ENDED, Ordering::Release);
         }
         a

@@ -98,9 +98,11 @@ fn reap() {
         }
         let gone = with(i, |e| if e.as_ref().is_some_and(|e| e.proc.thread_dead()) { e.take() } else { None });
         if let Some(mut e) = gone {
-            // The thread's capability belongs to its id's record
-            // (`thread::claim_id` removes it when the id is reused).
-            e.proc.thd = None;
+            // The thread's capability belongs to its id's record, which
+            // gives it back with the id's other one.
+            if let (Some(thd), Some(tid)) = (e.proc.thd.take(), e.proc.tid) {
+                thread::release_id(tid as usize, thd);
+            }
             e.proc.destroy();
             if let Some(t) = e.task {
                 t.put();

@@ -107,6 +107,25 @@ pub fn claim_id(id: usize, thd: u32, asnd: u32) -> u64 {
     h
 }
 
+/// Gives back the capabilities of the dead thread `thd` recorded for id
+/// `id`. The kernel frees a thread id only when the last reference to the
+/// thread goes, and these are the last ones: kept until the id's reuse,
+/// they would keep it from ever being reused (fork after fork ran out of
+/// ids). Nothing happens when the id already records another thread.
+pub fn release_id(id: usize, thd: u32) {
+    let t = tcb::of(id);
+    if t.thd_slot.compare_exchange(thd, 0, Ordering::AcqRel, Ordering::Acquire).is_err() {
+        return;
+    }
+    let asnd = t.asnd.swap(0, Ordering::AcqRel);
+    for s in [thd, asnd] {
+        if s != 0 {
+            let _ = sys::op(SELF_CT, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]);
+            slots::free(s);
+        }
+    }
+}
+
 /// A server-made thread's first steps, on the runtime's stack for its id.
 pub fn start(record: u64) -> ! {
     drop(CREATE.lock());

@@ -24,6 +24,12 @@ fn with<R>(f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
     f(unsafe { &mut *FREE.0.get() })
 }
 
+/// Frames processes never get: the untyped range is shared with the
+/// component serving them (its heap, Linux's allocations, page-table
+/// levels, threads), which must not run dry because a process asked for
+/// all memory. 8 MiB.
+const RESERVE: u64 = 2048;
+
 /// A zeroed user frame, as a `kmem` argument for mapping.
 pub fn alloc() -> Result<u64, Errno> {
     while let Some(p) = with(|f| f.pop()) {
@@ -31,7 +37,15 @@ pub fn alloc() -> Result<u64, Errno> {
             return Ok(ops::kmem(UT, p));
         }
     }
+    if mem::frames_left() <= RESERVE {
+        return Err(Errno::ENOMEM);
+    }
     mem::user_frames(1).map_err(|_| Errno::ENOMEM)
+}
+
+/// How many frames `alloc` can still give.
+pub fn available() -> u64 {
+    with(|f| f.len() as u64) + mem::frames_left().saturating_sub(RESERVE)
 }
 
 /// Gives back a frame that is no longer mapped anywhere.

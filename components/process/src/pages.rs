@@ -170,6 +170,16 @@ impl Pages {
 
 impl Memory for Pages {
     fn map(&mut self, start: u64, end: u64, p: u32) -> Result<(), Errno> {
+        // Refused up front, as Linux's overcommit heuristic refuses more
+        // than there is: backing page by page would take every frame (and
+        // time) before failing.
+        if perms_of(p).is_some() {
+            let want = (end.saturating_sub(start & !(PAGE - 1)) + PAGE - 1) / PAGE;
+            let have = self.pages.range(start & !(PAGE - 1)..end).count() as u64;
+            if want > frames::available() + have {
+                return Err(Errno::ENOMEM);
+            }
+        }
         for va in pages_of(start, end) {
             self.drop_page(va);
             // PROT_NONE needs no frame until mprotect makes it accessible.

@@ -46,6 +46,16 @@ fn take(n: u64, ty: u64) -> Result<u64, Error> {
     }
 }
 
+/// Frames of our untyped range not taken yet (an upper bound: frames that
+/// turn out not to be untyped are skipped when met).
+pub fn frames_left() -> u64 {
+    let _g = LOCK.lock();
+    if range().is_err() {
+        return 0;
+    }
+    (END.load(Ordering::Relaxed) - CURSOR.load(Ordering::Relaxed)) / 4096
+}
+
 /// A kernel-memory frame, as the `kmem` argument of creating operations.
 pub fn kernel_frame() -> Result<u64, Error> {
     take(1, RETYPE_KERNEL).map(|p| ops::kmem(UT, p))

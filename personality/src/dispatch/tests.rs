@@ -245,3 +245,11 @@ fn exit_clears_the_set_tid_address_word() {
     w.ret(sysno::SET_TID_ADDRESS, [0x10, 0, 0, 0, 0, 0]);
     assert_eq!(w.call(sysno::EXIT_GROUP, [0, 0, 0, 0, 0, 0]), Outcome::Exit(0), "a bad pointer does not stop the exit");
 }
+
+#[test]
+fn only_the_low_32_bits_of_rax_name_the_call() {
+    let mut w = World::new();
+    assert_eq!(w.ret(1 << 32 | sysno::BRK, [0; 6]) as u64, w.ret(sysno::BRK, [0; 6]) as u64);
+    assert_eq!(w.ret(u64::MAX, [0; 6]), -38, "-1 is no call");
+    assert_eq!(w.ret(0xffff_ffff_0000_0000 | 1000, [0; 6]), -38);
+}

@@ -1,10 +1,15 @@
 # Shared shell helpers for scripts/*: sourced, never run.
 
 CELLUX_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# Build outputs that take minutes (the Linux library, images) live here,
-# outside the repo, keyed by what went into them.
+# Builds that take minutes and depend only on their inputs (the Linux
+# library, Debian sources) live here, outside the repo, keyed by a hash of
+# what went into them, so every checkout on the machine shares them.
 CELLUX_CACHE=${CELLUX_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cellux}
-export CELLUX_ROOT CELLUX_CACHE
+# Outputs of this checkout's own sources (kernel and component images, the
+# server, root images) are not keyed by content: they stay with the
+# checkout, so two checkouts never build over each other's files.
+CELLUX_BUILD=${CELLUX_BUILD:-$CELLUX_ROOT/target/cellux}
+export CELLUX_ROOT CELLUX_CACHE CELLUX_BUILD
 
 log() { printf '[cellux] %s\n' "$*" >&2; }
 die() { printf '[cellux] error: %s\n' "$*" >&2; exit 1; }

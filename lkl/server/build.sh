@@ -5,7 +5,7 @@
 # CELLUX_LKL_OBJ names one.
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
-out="$CELLUX_CACHE/lklsrv"
+out="$CELLUX_BUILD/lklsrv"
 mkdir -p "$out"
 cd "$CELLUX_ROOT"
 if [ -z "${CELLUX_LKL_OBJ:-}" ]; then

@@ -54,12 +54,17 @@ fn ret(r: Result<u64, Errno>) -> Outcome {
     })
 }
 
-/// Serves the syscall trapped with `regs` (number in rax, arguments in
+/// The syscall number of a trapped `syscall`. Linux takes it as the int in
+/// eax (entry_64.S: movslq %eax), so high bits of rax are ignored:
+/// 1<<32 | 39 is getpid. Every decoder of trapped calls uses this.
+pub fn syscall_nr(regs: &UserRegs) -> u64 {
+    regs.rax as u32 as u64
+}
+
+/// Serves the syscall trapped with `regs` (number in eax, arguments in
 /// rdi, rsi, rdx, r10, r8, r9).
 pub fn syscall(p: &mut Process, regs: &mut UserRegs, mem: &mut dyn Memory, fwd: &mut dyn Forward) -> Outcome {
-    // Linux takes the number as the int in eax (entry_64.S: movslq
-    // %eax), so high bits of rax are ignored: 1<<32 | 39 is getpid.
-    let nr = regs.rax as u32 as u64;
+    let nr = syscall_nr(regs);
     let a = [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9];
     let caller = Caller { tid: p.tid };
     match nr {

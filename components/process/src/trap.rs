@@ -74,8 +74,10 @@ pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward, host: &mut dyn Ho
         p.fault = Some(Fault { vector: u.vector, rip: regs.rip, addr: u.cr2 });
         return signals::on_fault(p, u, regs, fwd);
     }
+    // The full rax is what a restarted call is re-issued with (Linux's
+    // orig_ax); the number itself is eax.
     let nr = regs.rax;
-    if nr == sigreturn::NR_RT_SIGRETURN {
+    if dispatch::syscall_nr(&regs) == sigreturn::NR_RT_SIGRETURN {
         return signals::sigreturn(p, regs, fwd);
     }
     let out = match host.syscall(p, &mut regs) {

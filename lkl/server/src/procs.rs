@@ -13,7 +13,7 @@
 //! when a later process is made.
 
 use crate::{forkcall, execcall, lklfwd::LklForward, sem::Sem, tcb, thread};
-use cellux_personality::dispatch::Outcome;
+use cellux_personality::dispatch::{self, Outcome};
 use cellux_process::{spawn, trap, Proc, SpawnError, Spec};
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::boot_slot::{SELF_COMP, SELF_CT};
@@ -247,7 +247,7 @@ struct ProcessCalls<'a> {
 
 impl trap::Host for ProcessCalls<'_> {
     fn syscall(&mut self, p: &mut Proc, regs: &mut UserRegs) -> Option<Outcome> {
-        Some(match regs.rax {
+        Some(match dispatch::syscall_nr(regs) {
             forkcall::FORK | forkcall::VFORK | forkcall::CLONE | forkcall::CLONE3 => forkcall::serve(p, regs),
             execcall::EXECVE | execcall::EXECVEAT => execcall::serve(p, regs, || vfork_release(self.slot, self.vfork)),
             _ => return None,

@@ -3,14 +3,22 @@
 # cellux_qemu SECONDS KERNEL ARCHIVE [extra qemu args...]
 # Exit status: 0 when the system powered off with success, 1 on failure
 # (kernel panic, failed tests), 124 on timeout.
+# With CELLUX_CONSOLE_INPUT=1 the caller's standard input is typed into the
+# console (COM1), and ^C reaches the guest instead of stopping QEMU;
+# otherwise the console gets no input.
 cellux_qemu() {
     local secs=$1 kernel=$2 archive=$3
     shift 3
+    local console=(-serial stdio) input=/dev/null
+    if [ "${CELLUX_CONSOLE_INPUT:-}" = 1 ]; then
+        console=(-chardev stdio,id=console,signal=off -serial chardev:console)
+        input=/dev/stdin
+    fi
     # The machine flags are scripts/lib.sh's, shared with the Linux baseline.
     timeout --foreground -k 5 "$secs" qemu-system-x86_64 $(cellux_qemu_machine) \
-        -serial stdio -no-reboot \
+        "${console[@]}" -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        -kernel "$kernel" -initrd "$archive" "$@" </dev/null
+        -kernel "$kernel" -initrd "$archive" "$@" <"$input"
     local rc=$?
     case $rc in
         33) return 0 ;;   # isa-debug-exit with the success code (0x10)

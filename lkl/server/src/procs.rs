@@ -286,6 +286,11 @@ fn serve(u: &Upcall) -> Action {
                 // the kernel's), getsid() answers 0, which no process on a
                 // booted Linux system ever sees.
                 let _ = lkl::syscall(lkl::nr::SETSID, &[]);
+                // And, like a getty, with its terminal as the session's
+                // controlling tty when fd 0 is one (an interactive shell
+                // needs it for job control; opening /dev/console never
+                // makes it one). ENOTTY for a pipe or /dev/null: nothing to do.
+                let _ = lkl::syscall(lkl::nr::IOCTL, &[0, lkl::consts::TIOCSCTTY as i64, 0]);
             }
         }
         let had = e.proc.status.is_some();

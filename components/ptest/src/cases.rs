@@ -5,12 +5,8 @@ use alloc::vec::Vec;
 use cellux_abi::archive::Archive;
 use cellux_abi::layout::BOOT_ARCHIVE_VA;
 use cellux_rt::println;
-use core::sync::atomic::{AtomicU64, Ordering};
 
 use crate::table::{run, Run};
-
-static PASSED: AtomicU64 = AtomicU64::new(0);
-static FAILED: AtomicU64 = AtomicU64::new(0);
 
 const SIGTRAP: u32 = 5;
 const SIGILL: u32 = 4;
@@ -35,16 +31,7 @@ fn image(name: &str) -> Option<&'static [u8]> {
 }
 
 fn case(name: &str, f: impl FnOnce() -> Result<(), &'static str>) {
-    match f() {
-        Ok(()) => {
-            PASSED.fetch_add(1, Ordering::Relaxed);
-            println!("PASS {}", name);
-        }
-        Err(why) => {
-            FAILED.fetch_add(1, Ordering::Relaxed);
-            println!("FAIL {}: {}", name, why);
-        }
-    }
+    cellux_rt::report::case(name, f());
 }
 
 /// Runs `prog` with `argv` and checks its wait status.
@@ -139,5 +126,5 @@ pub fn all() -> (u64, u64) {
     case("proc.busybox_echo", || status("busybox", &[b"echo", b"echo from busybox on cellux"], 0));
     case("proc.busybox_false", || status("busybox", &[b"false"], 1 << 8));
     case("proc.forty_processes_in_a_row", many);
-    (PASSED.load(Ordering::Relaxed), FAILED.load(Ordering::Relaxed))
+    cellux_rt::report::totals()
 }

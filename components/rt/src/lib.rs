@@ -1,13 +1,15 @@
 //! The runtime every cellux component links: the entry point (thread
 //! start, invocation and exception upcalls on a per-thread stack), system
 //! call stubs, console output, memory and capability-slot allocation, an
-//! ELF loader for building components, and blocking synchronization.
+//! ELF loader for building components, blocking synchronization, and the
+//! PASS/FAIL reporting of test components.
 #![no_std]
 
 pub mod entry;
 pub mod loader;
 pub mod mem;
 pub mod print;
+pub mod report;
 pub mod slots;
 pub mod sync;
 pub mod sys;

@@ -10,18 +10,19 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use lkl::consts::*;
 use lkl::{nr, sys as lsys, Errno};
 
-static FAILED: AtomicU32 = AtomicU32::new(0);
-
 type Outcome = Result<(), (&'static str, i64)>;
 
-fn run_one(name: &str, f: impl FnOnce() -> Outcome) {
-    match f() {
-        Ok(()) => println!("PASS {}", name),
-        Err((why, v)) => {
-            FAILED.fetch_add(1, Ordering::Relaxed);
-            println!("FAIL {}: {} ({})", name, why, v)
-        }
+/// A failure's reason and the value that showed it, printed `why (v)`.
+struct Why(&'static str, i64);
+
+impl core::fmt::Display for Why {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{} ({})", self.0, self.1)
     }
+}
+
+fn run_one(name: &str, f: impl FnOnce() -> Outcome) {
+    cellux_rt::report::case(name, f().map_err(|(why, v)| Why(why, v)));
 }
 
 fn e(why: &'static str) -> impl Fn(Errno) -> (&'static str, i64) {
@@ -54,7 +55,7 @@ pub fn run(started: Result<(), Errno>, devices: usize) -> ! {
             run_one("lklsrv.disk_write_synced", crate::rootdisk::count_boots);
         }
     }
-    let failed = FAILED.load(Ordering::Relaxed);
+    let (_, failed) = cellux_rt::report::totals();
     println!("LKLSRV DONE failed={}", failed);
     sys::power_off(failed == 0)
 }

@@ -17,10 +17,6 @@ mod util;
 
 use cellux_rt::entry::{Action, Upcall};
 use cellux_rt::{println, sys};
-use core::sync::atomic::{AtomicU64, Ordering};
-
-static PASSED: AtomicU64 = AtomicU64::new(0);
-static FAILED: AtomicU64 = AtomicU64::new(0);
 
 pub type TestResult = Result<(), &'static str>;
 
@@ -29,16 +25,7 @@ pub fn check(cond: bool, why: &'static str) -> TestResult {
 }
 
 pub fn run(name: &str, f: fn() -> TestResult) {
-    match f() {
-        Ok(()) => {
-            PASSED.fetch_add(1, Ordering::Relaxed);
-            println!("PASS {}", name);
-        }
-        Err(why) => {
-            FAILED.fetch_add(1, Ordering::Relaxed);
-            println!("FAIL {}: {}", name, why);
-        }
-    }
+    cellux_rt::report::case(name, f());
 }
 
 #[no_mangle]
@@ -49,7 +36,7 @@ fn cellux_main(_arg: u64) {
     exc::all();
     sched::all();
     irq::all();
-    let (p, f) = (PASSED.load(Ordering::Relaxed), FAILED.load(Ordering::Relaxed));
+    let (p, f) = cellux_rt::report::totals();
     println!("KTEST DONE passed={} failed={}", p, f);
     sys::power_off(f == 0);
 }

@@ -41,6 +41,7 @@ int main(void)
 	YES("getpid stable", getpid() == pid);
 	YES("getpgid(0) == getpgrp()", getpgid(0) == getpgrp());
 	YES("getsid(0) positive", getsid(0) > 0);
+	YES("session leader (getsid(0) == getpid)", getsid(0) == pid);
 	SHOW("kill(self, 0)", kill(pid, 0));
 	SHOW("getpgid of a missing pid", getpgid(0x3fffffff));
 	char host[256];

@@ -4,10 +4,7 @@
 //! the parent's personality state and a thread that starts in the
 //! register file it is given.
 
-use cellux_abi::layout::boot_slot;
-use cellux_abi::ops::{comp_op, ct_op, COMP_LINUX_ABI};
 use cellux_abi::regs::UserRegs;
-use cellux_rt::{mem, slots, sys};
 
 use crate::proc::Proc;
 use crate::spawn::SpawnError;
@@ -15,29 +12,7 @@ use crate::spawn::SpawnError;
 /// A copy of `parent` trapping to `gate`, Linux tid `tid`; its thread (made
 /// by [`Proc::start`]) begins with `regs`.
 pub fn fork(parent: &Proc, gate: u32, tid: u64, regs: UserRegs) -> Result<Proc, SpawnError> {
-    let own = boot_slot::SELF_CT;
-    let (ct, pt, comp) = (slots::alloc(), slots::alloc(), slots::alloc());
-    let made: [u32; 3] = [comp, pt, ct];
-    let mut built = None;
-    let r = (|| -> Result<(), SpawnError> {
-        sys::op(own, ct_op::NEW_CAPTBL, [ct as u64, mem::kernel_frame()?, 1, 0, 0, 0])?;
-        sys::op(own, ct_op::NEW_PGTBL, [pt as u64, mem::kernel_frame()?, 0, 0, 0, 0])?;
-        built = Some(parent.pages.duplicate(pt)?);
-        sys::op(own, ct_op::NEW_COMP, [comp as u64, ct as u64, pt as u64, mem::kernel_frame()?, COMP_LINUX_ABI, 0])?;
-        sys::op(comp, comp_op::SET_HANDLER, [gate as u64, 0, 0, 0, 0, 0])?;
-        Ok(())
-    })();
-    if let Err(e) = r {
-        if let Some(mut p) = built {
-            p.clear();
-        }
-        for s in made {
-            if sys::op(own, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]).is_ok() {
-                slots::free(s);
-            }
-        }
-        return Err(e);
-    }
+    let (shell, ()) = crate::proc::shell(gate, |pages| Ok(parent.pages.duplicate_into(pages)?))?;
     let mut linux = parent.linux.clone();
     linux.tid = tid;
     // The child's own thread has not asked for a clear-on-exit address
@@ -45,9 +20,9 @@ pub fn fork(parent: &Proc, gate: u32, tid: u64, regs: UserRegs) -> Result<Proc, 
     linux.clear_child_tid = 0;
     Ok(Proc {
         linux,
-        pages: built.unwrap_or_else(|| crate::pages::Pages::new(pt)),
-        ct,
-        comp,
+        pages: shell.pages,
+        ct: shell.ct,
+        comp: shell.comp,
         gate,
         thd: None,
         tid: None,
@@ -57,5 +32,6 @@ pub fn fork(parent: &Proc, gate: u32, tid: u64, regs: UserRegs) -> Result<Proc, 
         start_regs: Some(regs),
         status: None,
         fault: None,
+        kframes: shell.kframes,
     })
 }

@@ -1,27 +1,64 @@
-//! User frames for process memory. Frames a process gives back are
-//! returned to untyped memory and kept on a free list; taking one retypes
-//! it to user memory again, which makes the kernel zero it, so no process
-//! ever sees another's data.
+//! Frames for processes: user frames for their memory, and the kernel
+//! frames their objects live in (capability table, page-table root and
+//! levels, component, thread). Frames a process gives back are returned
+//! to untyped memory and kept on one free list; taking one retypes it to
+//! user memory again (which makes the kernel zero it, so no process ever
+//! sees another's data) or to kernel memory. Without the way back, every
+//! process would cost its objects' frames for good.
 
 use alloc::vec::Vec;
-use cellux_abi::ops::{self, ut_op, RETYPE_UNTYPED, RETYPE_USER};
+use cellux_abi::err::Error;
+use cellux_abi::ops::{self, ut_op, RETYPE_KERNEL, RETYPE_UNTYPED, RETYPE_USER};
 use cellux_rt::mem::{self, UT};
 use cellux_rt::sync::SpinLock;
 use cellux_rt::sys;
 use cellux_personality::errno::Errno;
 use core::cell::UnsafeCell;
 
-struct FreeList(UnsafeCell<Vec<u64>>);
-// SAFETY: the vector is only touched with LOCK held.
-unsafe impl Sync for FreeList {}
+struct Lists {
+    /// Untyped frames of ours, ready for either use.
+    free: Vec<u64>,
+    /// Kernel frames given back while their object still had references
+    /// elsewhere (a dead thread its scheduler has not heard of yet):
+    /// retried until the kernel has let go of them.
+    pending: Vec<u64>,
+}
+
+struct Shared(UnsafeCell<Lists>);
+// SAFETY: the lists are only touched with LOCK held.
+unsafe impl Sync for Shared {}
 
 static LOCK: SpinLock = SpinLock::new();
-static FREE: FreeList = FreeList(UnsafeCell::new(Vec::new()));
+static LISTS: Shared = Shared(UnsafeCell::new(Lists { free: Vec::new(), pending: Vec::new() }));
 
-fn with<R>(f: impl FnOnce(&mut Vec<u64>) -> R) -> R {
+fn with<R>(f: impl FnOnce(&mut Lists) -> R) -> R {
     let _g = LOCK.lock();
     // SAFETY: LOCK is held for the closure's whole run.
-    f(unsafe { &mut *FREE.0.get() })
+    f(unsafe { &mut *LISTS.0.get() })
+}
+
+fn to_untyped(p: u64) -> Result<(), Error> {
+    sys::op(UT, ut_op::RETYPE, [p, 1, RETYPE_UNTYPED, 0, 0, 0]).map(|_| ())
+}
+
+/// A free frame retyped to `ty`, from the free list first.
+fn take(ty: u64) -> Option<u64> {
+    while let Some(p) = with(|l| l.free.pop()) {
+        if sys::op(UT, ut_op::RETYPE, [p, 1, ty, 0, 0, 0]).is_ok() {
+            return Some(ops::kmem(UT, p));
+        }
+    }
+    None
+}
+
+/// Moves the pending kernel frames the kernel no longer uses to the free
+/// list.
+fn settle() {
+    let pending = with(|l| core::mem::take(&mut l.pending));
+    for p in pending {
+        let ok = to_untyped(p).is_ok();
+        with(|l| if ok { l.free.push(p) } else { l.pending.push(p) });
+    }
 }
 
 /// Frames processes never get: the untyped range is shared with the
@@ -32,10 +69,12 @@ const RESERVE: u64 = 2048;
 
 /// A zeroed user frame, as a `kmem` argument for mapping.
 pub fn alloc() -> Result<u64, Errno> {
-    while let Some(p) = with(|f| f.pop()) {
-        if sys::op(UT, ut_op::RETYPE, [p, 1, RETYPE_USER, 0, 0, 0]).is_ok() {
-            return Ok(ops::kmem(UT, p));
-        }
+    if let Some(k) = take(RETYPE_USER) {
+        return Ok(k);
+    }
+    settle();
+    if let Some(k) = take(RETYPE_USER) {
+        return Ok(k);
     }
     if mem::frames_left() <= RESERVE {
         return Err(Errno::ENOMEM);
@@ -45,13 +84,42 @@ pub fn alloc() -> Result<u64, Errno> {
 
 /// How many frames `alloc` can still give.
 pub fn available() -> u64 {
-    with(|f| f.len() as u64) + mem::frames_left().saturating_sub(RESERVE)
+    with(|l| l.free.len() as u64) + mem::frames_left().saturating_sub(RESERVE)
 }
 
-/// Gives back a frame that is no longer mapped anywhere.
+/// Gives back a user frame that is no longer mapped anywhere.
 pub fn free(kmem: u64) {
     let p = ops::kmem_split(kmem).1;
-    if sys::op(UT, ut_op::RETYPE, [p, 1, RETYPE_UNTYPED, 0, 0, 0]).is_ok() {
-        with(|f| f.push(p));
+    if to_untyped(p).is_ok() {
+        with(|l| l.free.push(p));
     }
+}
+
+/// A kernel frame for a process's object, as a `kmem` argument.
+pub fn kernel() -> Result<u64, Error> {
+    if let Some(k) = take(RETYPE_KERNEL) {
+        return Ok(k);
+    }
+    settle();
+    take(RETYPE_KERNEL).map_or_else(mem::kernel_frame, Ok)
+}
+
+/// Gives back the frame of a process's object whose capabilities are all
+/// removed; it becomes free once the kernel has destroyed the object.
+pub fn free_kernel(kmem: u64) {
+    let p = ops::kmem_split(kmem).1;
+    if to_untyped(p).is_ok() {
+        with(|l| l.free.push(p));
+    } else {
+        with(|l| l.pending.push(p));
+    }
+}
+
+/// How many frames of our untyped range the kernel holds as untyped now:
+/// what is really free, whoever took and gave back the others (a scan,
+/// one kernel call per frame: for accounting, not for a hot path).
+pub fn untyped_frames() -> u64 {
+    let r = sys::call(UT, ut_op::INFO, [0; 6]);
+    let Ok(first) = r.ok() else { return 0 };
+    (0..r.rdi).filter(|i| sys::op(UT, ut_op::FRAME_INFO, [first + i * 4096, 0, 0, 0, 0, 0]) == Ok(RETYPE_UNTYPED)).count() as u64
 }

@@ -2,11 +2,15 @@
 //! process may touch is backed eagerly by a frame of ours (so the kernel's
 //! copy op reaches all of it without a fault-in path), PROT_* become the
 //! page-table permissions, and PROT_NONE pages are unmapped but keep their
-//! frame so a later mprotect finds their contents again.
+//! frame so a later mprotect finds their contents again. The table's
+//! intermediate levels are built here from frames of ours, and kept on a
+//! list: the kernel frees them with the table, and they come back to us
+//! once it is gone ([`Pages::take_levels`]).
 
 use alloc::collections::BTreeMap;
 use alloc::vec;
 use alloc::vec::Vec;
+use cellux_abi::err::Error;
 use cellux_abi::ops::{pt_op, PERM_EXEC, PERM_WRITE};
 use cellux_personality::addrspace::prot;
 use cellux_personality::errno::Errno;
@@ -27,6 +31,8 @@ struct Page {
 pub struct Pages {
     pt: u32,
     pages: BTreeMap<u64, Page>,
+    /// Kernel frames of the table's intermediate levels.
+    levels: Vec<u64>,
 }
 
 /// Present pages are always readable on x86 (PROT_WRITE alone maps as
@@ -45,16 +51,40 @@ fn pages_of(start: u64, end: u64) -> impl Iterator<Item = u64> {
 impl Pages {
     /// `pt` is the slot of the process's page-table capability in our table.
     pub fn new(pt: u32) -> Self {
-        Pages { pt, pages: BTreeMap::new() }
+        Pages { pt, pages: BTreeMap::new(), levels: Vec::new() }
+    }
+
+    /// The frames of the table's levels, for giving back once the table
+    /// (its capability removed) is gone.
+    pub fn take_levels(&mut self) -> Vec<u64> {
+        core::mem::take(&mut self.levels)
+    }
+
+    /// Maps one frame, building the missing levels on its path first.
+    fn map_frame(&mut self, va: u64, kmem: u64, perms: u64) -> Result<(), Errno> {
+        loop {
+            match sys::call(self.pt, pt_op::MAP, [va, kmem, perms, 1, 0, 0]).ok() {
+                Ok(_) => return Ok(()),
+                Err(Error::NoTable) => {
+                    let kf = frames::kernel().map_err(|_| Errno::ENOMEM)?;
+                    if sys::op(self.pt, pt_op::CONS, [va, kf, 0, 0, 0, 0]).is_err() {
+                        frames::free_kernel(kf);
+                        return Err(Errno::ENOMEM);
+                    }
+                    self.levels.push(kf);
+                }
+                Err(_) => return Err(Errno::ENOMEM),
+            }
+        }
     }
 
     pub fn pt(&self) -> u32 {
         self.pt
     }
 
-    fn kmap(&self, va: u64, pg: Page) -> Result<(), Errno> {
+    fn kmap(&mut self, va: u64, pg: Page) -> Result<(), Errno> {
         match pg.perms {
-            Some(perms) => mem::map(self.pt, va, pg.kmem, 1, perms).map_err(|_| Errno::ENOMEM),
+            Some(perms) => self.map_frame(va, pg.kmem, perms),
             None => Ok(()),
         }
     }
@@ -127,34 +157,25 @@ impl Pages {
         }
     }
 
-    /// A copy of every page (contents and permissions) into the empty page
-    /// table `pt`: fork's address space, copied eagerly. PROT_NONE pages
+    /// A copy of every page (contents and permissions) into `child`, an
+    /// empty table: fork's address space, copied eagerly. PROT_NONE pages
     /// cannot be read through the copy op, so the child gets them zeroed.
-    pub fn duplicate(&self, pt: u32) -> Result<Pages, Errno> {
-        let mut child = Pages::new(pt);
+    /// On an error the caller gives back what `child` holds.
+    pub fn duplicate_into(&self, child: &mut Pages) -> Result<(), Errno> {
         let mut buf = vec![0u8; PAGE as usize];
-        let mut fill = || -> Result<(), Errno> {
-            for (&va, pg) in &self.pages {
-                // Written through a writable mapping, then given its own
-                // permissions (the copy op honours them).
-                child.put(va, pg.perms.map(|p| p | PERM_WRITE))?;
-                if pg.perms.is_some() {
-                    self.copy(va, buf.as_mut_ptr() as u64, buf.len(), false)?;
-                    child.copy(va, buf.as_ptr() as u64, buf.len(), true)?;
-                }
-                if pg.perms != pg.perms.map(|p| p | PERM_WRITE) {
-                    child.set_perms(va, va + PAGE, pg.perms)?;
-                }
+        for (&va, pg) in &self.pages {
+            // Written through a writable mapping, then given its own
+            // permissions (the copy op honours them).
+            child.put(va, pg.perms.map(|p| p | PERM_WRITE))?;
+            if pg.perms.is_some() {
+                self.copy(va, buf.as_mut_ptr() as u64, buf.len(), false)?;
+                child.copy(va, buf.as_ptr() as u64, buf.len(), true)?;
             }
-            Ok(())
-        };
-        match fill() {
-            Ok(()) => Ok(child),
-            Err(e) => {
-                child.clear();
-                Err(e)
+            if pg.perms != pg.perms.map(|p| p | PERM_WRITE) {
+                child.set_perms(va, va + PAGE, pg.perms)?;
             }
         }
+        Ok(())
     }
 
     fn copy(&self, addr: u64, local: u64, len: usize, to_pt: bool) -> Result<(), Errno> {

@@ -1,14 +1,17 @@
 //! One process as its handler keeps it: its capabilities (in the
-//! handler's table), its page table, the personality's state, and how it
-//! ended.
+//! handler's table) and the kernel frames their objects live in, its page
+//! table, the personality's state, and how it ended.
 
+use alloc::vec::Vec;
 use cellux_abi::layout::boot_slot;
-use cellux_abi::ops::{ct_op, thd_op, THD_DEAD};
+use cellux_abi::ops::{comp_op, ct_op, thd_op, COMP_LINUX_ABI, THD_DEAD};
 use cellux_abi::regs::UserRegs;
 use cellux_personality::dispatch::Process;
-use cellux_rt::{mem, slots, sys};
+use cellux_rt::{slots, sys};
 
+use crate::frames;
 use crate::pages::Pages;
+use crate::spawn::SpawnError;
 
 /// Where a new process thread starts: the kernel enters a new thread at
 /// its component's entry with rsp = 0 (the Composite upcall convention),
@@ -45,6 +48,67 @@ pub struct Proc {
     /// Wait status once it has ended.
     pub status: Option<u32>,
     pub fault: Option<Fault>,
+    /// Kernel frames of its objects (capability table, page-table root,
+    /// component, thread), given back with them.
+    pub kframes: Vec<u64>,
+}
+
+/// A new process's component before it has a thread: its capabilities,
+/// its page table and the kernel frames they took.
+pub(crate) struct Shell {
+    pub ct: u32,
+    pub comp: u32,
+    pub pages: Pages,
+    pub kframes: Vec<u64>,
+}
+
+/// Builds a Linux-ABI component trapping to `gate`: a capability table
+/// (a process holds no capabilities: one page of empty slots), a page
+/// table `fill` fills, then the component. On an error nothing of it
+/// stays: frames and slots go back.
+pub(crate) fn shell<T>(gate: u32, fill: impl FnOnce(&mut Pages) -> Result<T, SpawnError>) -> Result<(Shell, T), SpawnError> {
+    let own = boot_slot::SELF_CT;
+    let (ct, pt, comp) = (slots::alloc(), slots::alloc(), slots::alloc());
+    let mut pages = Pages::new(pt);
+    let mut kframes = Vec::new();
+    let r = (|| {
+        sys::op(own, ct_op::NEW_CAPTBL, [ct as u64, kframe(&mut kframes)?, 1, 0, 0, 0])?;
+        sys::op(own, ct_op::NEW_PGTBL, [pt as u64, kframe(&mut kframes)?, 0, 0, 0, 0])?;
+        let v = fill(&mut pages)?;
+        let kf = kframe(&mut kframes)?;
+        sys::op(own, ct_op::NEW_COMP, [comp as u64, ct as u64, pt as u64, kf, COMP_LINUX_ABI, 0])?;
+        sys::op(comp, comp_op::SET_HANDLER, [gate as u64, 0, 0, 0, 0, 0])?;
+        Ok(v)
+    })();
+    match r {
+        Ok(v) => Ok((Shell { ct, comp, pages, kframes }, v)),
+        Err(e) => {
+            give_back(&mut pages, [comp, pt, ct], kframes);
+            Err(e)
+        }
+    }
+}
+
+/// A kernel frame for a new object, noted in `kframes` to go back with it.
+fn kframe(kframes: &mut Vec<u64>) -> Result<u64, SpawnError> {
+    let kf = frames::kernel()?;
+    kframes.push(kf);
+    Ok(kf)
+}
+
+/// Unmaps `pages`, removes the capabilities `caps` and frees their slots
+/// (empty ones too: a half-built process has some), then gives back the
+/// kernel frames of the objects that go with them.
+fn give_back(pages: &mut Pages, caps: impl IntoIterator<Item = u32>, kframes: Vec<u64>) {
+    pages.clear();
+    let own = boot_slot::SELF_CT;
+    for s in caps {
+        let _ = sys::op(own, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]);
+        slots::free(s);
+    }
+    for k in kframes.into_iter().chain(pages.take_levels()) {
+        frames::free_kernel(k);
+    }
 }
 
 impl Proc {
@@ -52,8 +116,16 @@ impl Proc {
     /// handler can find this process by the gate's token.
     pub fn start(&mut self) -> Result<u64, cellux_abi::err::Error> {
         let thd = slots::alloc();
-        let kf = mem::kernel_frame()?;
-        let tid = sys::op(boot_slot::SELF_CT, ct_op::NEW_THD, [thd as u64, self.comp as u64, kf, START_TRAP_RIP, 0, 0])?;
+        let kf = frames::kernel()?;
+        let tid = match sys::op(boot_slot::SELF_CT, ct_op::NEW_THD, [thd as u64, self.comp as u64, kf, START_TRAP_RIP, 0, 0]) {
+            Ok(t) => t,
+            Err(e) => {
+                slots::free(thd);
+                frames::free_kernel(kf);
+                return Err(e);
+            }
+        };
+        self.kframes.push(kf);
         self.thd = Some(thd);
         self.tid = Some(tid);
         Ok(tid)
@@ -64,15 +136,11 @@ impl Proc {
         self.thd.is_none_or(|t| sys::op(t, thd_op::STATE, [0; 6]) == Ok(THD_DEAD))
     }
 
-    /// Gives back its memory and capabilities; its thread must be dead.
+    /// Gives back its memory, capabilities and kernel frames; its thread
+    /// must be dead.
     pub fn destroy(mut self) {
-        self.pages.clear();
-        let own = boot_slot::SELF_CT;
         let pt = self.pages.pt();
-        for s in self.thd.into_iter().chain([self.comp, self.gate, pt, self.ct]) {
-            if sys::op(own, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]).is_ok() {
-                slots::free(s);
-            }
-        }
+        let caps = self.thd.into_iter().chain([self.comp, self.gate, pt, self.ct]);
+        give_back(&mut self.pages, caps, core::mem::take(&mut self.kframes));
     }
 }

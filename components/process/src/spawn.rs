@@ -1,19 +1,16 @@
 //! Building a process from a static ELF image in our memory: a fresh
-//! capability table and page table, the segments copied in with their
-//! protections, a stack holding Linux's initial stack, and the component
-//! marked Linux-ABI with the given exception gate as its handler.
+//! component (`proc::shell`) whose page table gets the segments copied in
+//! with their protections and a stack holding Linux's initial stack.
 
 use alloc::vec;
 use cellux_abi::err::Error;
-use cellux_abi::layout::boot_slot;
-use cellux_abi::ops::{comp_op, ct_op, COMP_LINUX_ABI, PERM_EXEC, PERM_WRITE};
+use cellux_abi::ops::{PERM_EXEC, PERM_WRITE};
 use cellux_loader::elf::{self, ElfError, Executable};
 use cellux_loader::stack::{self, StackError, Startup};
 use cellux_personality::addrspace::{prot, AddressSpace, Backing, USER_TOP};
 use cellux_personality::dispatch::Process;
 use cellux_personality::errno::Errno;
 use cellux_personality::memory::Memory;
-use cellux_rt::{mem, slots, sys};
 use core::fmt;
 
 use crate::pages::Pages;
@@ -96,35 +93,12 @@ fn prot_bits(p: elf::Prot) -> u32 {
 /// process. Its thread is made by [`Proc::start`].
 pub fn spawn(spec: &Spec) -> Result<Proc, SpawnError> {
     let exe = elf::parse(spec.image).map_err(SpawnError::Exec)?;
-    let own = boot_slot::SELF_CT;
-    let (ct, pt, comp) = (slots::alloc(), slots::alloc(), slots::alloc());
-    // A process holds no capabilities: one page of empty slots.
-    sys::op(own, ct_op::NEW_CAPTBL, [ct as u64, mem::kernel_frame()?, 1, 0, 0, 0])?;
-    sys::op(own, ct_op::NEW_PGTBL, [pt as u64, mem::kernel_frame()?, 0, 0, 0, 0])?;
-    let mut pages = Pages::new(pt);
-    let built = fill(&exe, spec, &mut pages).and_then(|v| {
-        sys::op(own, ct_op::NEW_COMP, [comp as u64, ct as u64, pt as u64, mem::kernel_frame()?, COMP_LINUX_ABI, 0])?;
-        sys::op(comp, comp_op::SET_HANDLER, [spec.gate as u64, 0, 0, 0, 0, 0])?;
-        Ok(v)
-    });
-    let (space, sp) = match built {
-        Ok(v) => v,
-        Err(e) => {
-            // Nothing of a half-built process stays: frames and slots go back.
-            pages.clear();
-            for s in [comp, pt, ct] {
-                if sys::op(own, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]).is_ok() {
-                    slots::free(s);
-                }
-            }
-            return Err(e);
-        }
-    };
+    let (shell, (space, sp)) = crate::proc::shell(spec.gate, |pages| fill(&exe, spec, pages))?;
     Ok(Proc {
         linux: Process::new(space, spec.pid),
-        pages,
-        ct,
-        comp,
+        pages: shell.pages,
+        ct: shell.ct,
+        comp: shell.comp,
         gate: spec.gate,
         thd: None,
         tid: None,
@@ -134,6 +108,7 @@ pub fn spawn(spec: &Spec) -> Result<Proc, SpawnError> {
         start_regs: None,
         status: None,
         fault: None,
+        kframes: shell.kframes,
     })
 }
 

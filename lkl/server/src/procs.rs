@@ -112,6 +112,13 @@ fn reap() {
     }
 }
 
+/// Reaps what it can; whether an ended process is left (its thread not
+/// dead yet).
+pub fn reap_ended() -> bool {
+    reap();
+    TABLE.iter().any(|s| s.state.load(Ordering::Acquire) == ENDED)
+}
+
 /// A claimed slot and the exception gate whose token names it, for a
 /// process being built.
 pub struct NewSlot {

@@ -11,8 +11,19 @@
  *                    without the work, on cellux answered by the
  *                    personality before LKL: getppid - enosys is LKL's share
  *   file-write-read  4 MiB written, fsync'd and read back on ext4 (ms)
+ *   fork-exec-wait   fork, execve(/bin/true) in the child, waitpid (us)
+ *   pipe-roundtrip   1 byte to a child process over one pipe and 1 byte
+ *                    back over another (us)
+ *   shell-script     busybox sh running a script of 200 external commands
+ *                    (ms, from fork to waitpid)
+ *   thread-create-join  pthread_create of a thread that returns at once,
+ *                    then pthread_join (us); a kernel without threads
+ *                    gets the line `raw thread-create-join unsupported
+ *                    errno=E`
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +32,7 @@
 #include <unistd.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #define GETPPID_ITERATIONS 20000
 #define FILE_BYTES (4u << 20)
@@ -30,6 +42,11 @@
  * virtio-blk on both sides. */
 #define FILE_PATH "/root/bench-file"
 #define EXT4_MAGIC 0xEF53
+#define FORK_EXEC_ITERATIONS 100
+#define PIPE_ITERATIONS 2000
+#define SCRIPT_ROUNDS 3
+#define SCRIPT_COMMANDS 200
+#define THREAD_ITERATIONS 500
 
 /* lfence keeps rdtsc from being hoisted above the work it brackets. */
 static inline uint64_t cycles(void)
@@ -151,6 +168,155 @@ static int bench_file(void)
 	return 0;
 }
 
+static double now_us(void)
+{
+	return now_ms() * 1e3;
+}
+
+/* Runs argv[0] with argv in a child and waits; 0 if it exited 0. */
+static int run_child(char *const argv[])
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("bench: fork");
+		return -1;
+	}
+	if (pid == 0) {
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	int st;
+	if (waitpid(pid, &st, 0) != pid) {
+		perror("bench: waitpid");
+		return -1;
+	}
+	if (st != 0) {
+		fprintf(stderr, "bench: %s: status %#x\n", argv[0], st);
+		return -1;
+	}
+	return 0;
+}
+
+static int bench_fork_exec(void)
+{
+	static double samples[FORK_EXEC_ITERATIONS];
+	char *argv[] = {"/bin/true", NULL};
+	for (int i = 0; i < 5; i++)
+		if (run_child(argv) != 0)
+			return 1;
+	for (int i = 0; i < FORK_EXEC_ITERATIONS; i++) {
+		double t0 = now_us();
+		if (run_child(argv) != 0)
+			return 1;
+		samples[i] = now_us() - t0;
+	}
+	report("fork-exec-wait", samples, FORK_EXEC_ITERATIONS, "us", 0);
+	return 0;
+}
+
+/* The child echoes every byte back until end of file. */
+static int bench_pipe(void)
+{
+	static double samples[PIPE_ITERATIONS];
+	int to[2], from[2];
+	if (pipe(to) != 0 || pipe(from) != 0)
+		return fail("pipe");
+	pid_t pid = fork();
+	if (pid < 0)
+		return fail("fork");
+	if (pid == 0) {
+		char c;
+		close(to[1]);
+		close(from[0]);
+		while (read(to[0], &c, 1) == 1)
+			if (write(from[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	close(to[0]);
+	close(from[1]);
+	int rc = 0;
+	for (int i = 0; i < PIPE_ITERATIONS + 100 && rc == 0; i++) {
+		char c = (char)i, back;
+		double t0 = now_us();
+		if (write(to[1], &c, 1) != 1 || read(from[0], &back, 1) != 1 || back != c) {
+			fprintf(stderr, "bench: pipe round trip %d failed\n", i);
+			rc = 1;
+		}
+		/* The first 100 warm both sides up. */
+		if (i >= 100)
+			samples[i - 100] = now_us() - t0;
+	}
+	close(to[1]);
+	int st;
+	if (waitpid(pid, &st, 0) != pid || st != 0)
+		rc = 1;
+	close(from[0]);
+	if (rc == 0)
+		report("pipe-roundtrip", samples, PIPE_ITERATIONS, "us", 1);
+	return rc;
+}
+
+static int bench_script(void)
+{
+	/* External commands by path, so no shell runs them as builtins or
+	 * in-process applets: each is a fork and an exec. */
+	static char script[4096];
+	snprintf(script, sizeof(script),
+		 "i=0\n"
+		 "while [ $i -lt %d ]; do\n"
+		 "  /bin/true; /bin/busybox echo $i > /dev/null\n"
+		 "  /bin/busybox test -d /; /bin/busybox basename /a/b > /dev/null\n"
+		 "  i=$((i + 4))\n"
+		 "done\n",
+		 SCRIPT_COMMANDS);
+	char *argv[] = {"/bin/sh", "-c", script, NULL};
+	double samples[SCRIPT_ROUNDS];
+	if (run_child(argv) != 0)
+		return 1;
+	for (int r = 0; r < SCRIPT_ROUNDS; r++) {
+		double t0 = now_ms();
+		if (run_child(argv) != 0)
+			return 1;
+		samples[r] = now_ms() - t0;
+	}
+	report("shell-script", samples, SCRIPT_ROUNDS, "ms", 1);
+	return 0;
+}
+
+static void *thread_body(void *arg)
+{
+	return arg;
+}
+
+static int bench_threads(void)
+{
+	static double samples[THREAD_ITERATIONS];
+	for (int i = 0; i < THREAD_ITERATIONS + 20; i++) {
+		pthread_t t;
+		void *ret;
+		double t0 = now_us();
+		int e = pthread_create(&t, NULL, thread_body, &samples[0]);
+		if (e != 0) {
+			if (i == 0) {
+				printf("raw thread-create-join unsupported errno=%d\n", e);
+				fflush(stdout);
+				return 0;
+			}
+			fprintf(stderr, "bench: pthread_create %d: %s\n", i, strerror(e));
+			return 1;
+		}
+		if ((e = pthread_join(t, &ret)) != 0 || ret != &samples[0]) {
+			fprintf(stderr, "bench: pthread_join %d: %s\n", i, strerror(e));
+			return 1;
+		}
+		if (i >= 20)
+			samples[i - 20] = now_us() - t0;
+	}
+	report("thread-create-join", samples, THREAD_ITERATIONS, "us", 1);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -161,10 +327,19 @@ int main(int argc, char **argv)
 			rc = bench_round_trip("enosys", NO_SUCH_SYSCALL, 1);
 		else if (strcmp(argv[i], "file-write-read") == 0)
 			rc = bench_file();
+		else if (strcmp(argv[i], "fork-exec-wait") == 0)
+			rc = bench_fork_exec();
+		else if (strcmp(argv[i], "pipe-roundtrip") == 0)
+			rc = bench_pipe();
+		else if (strcmp(argv[i], "shell-script") == 0)
+			rc = bench_script();
+		else if (strcmp(argv[i], "thread-create-join") == 0)
+			rc = bench_threads();
 		else
 			rc = 2;
 		if (rc != 0) {
-			fprintf(stderr, "bench: %s failed (known: getppid, enosys, file-write-read)\n", argv[i]);
+			fprintf(stderr, "bench: %s failed (known: getppid, enosys, file-write-read, "
+				"fork-exec-wait, pipe-roundtrip, shell-script, thread-create-join)\n", argv[i]);
 			return rc;
 		}
 	}

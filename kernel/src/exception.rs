@@ -7,11 +7,11 @@
 //! `EXC_REGS_*`/`EXC_FPU_*` and ends with `EXC_RESUME*` or `EXC_END`.
 
 use crate::sched;
-use crate::thread::{self, InvFrame, InvKind, MAX_DEPTH, MAX_EXC};
+use crate::thread::{self, InvFrame, InvKind, State, MAX_DEPTH, MAX_EXC};
 use crate::trap::{Frame, VEC_IRET, VEC_SYSCALL};
 use crate::{comp, console as c, fpu, obj};
 use cellux_abi::err::{Error, KResult};
-use cellux_abi::ops::upcall;
+use cellux_abi::ops::{upcall, VEC_INTERRUPT};
 
 /// Entry from trap.rs for vectors 0-31 taken in user mode.
 pub fn user_exception(f: &mut Frame) {
@@ -23,24 +23,34 @@ pub fn user_exception(f: &mut Frame) {
 #[link_section = ".text.hot"]
 pub fn deliver(f: &mut Frame, cr2: u64) {
     let t = sched::current();
-    let th = thread::get(t);
+    let (fs, gs) = sched::fsgs();
+    match push_upcall(thread::get(t), f, fs, gs, cr2) {
+        Some(i) => {
+            fpu::save(&mut thread::get(t).exc[i].fpu);
+            sched::load_space(t);
+        }
+        None => unhandled(f, cr2),
+    }
+}
+
+/// Saves the trapped context `f` of `th` (FS/GS base given; the caller
+/// fills the FPU image of the returned save slot) in a new exception
+/// frame and turns `f` into the upcall of the trapping component's
+/// handler. None: no handler, or nesting full (nothing changed).
+#[link_section = ".text.hot"]
+fn push_upcall(th: &mut thread::Thread, f: &mut Frame, fs: u64, gs: u64, cr2: u64) -> Option<usize> {
     let c = comp::get(thread::current_comp(th));
     if c.handler_comp == 0 || th.nexc == MAX_EXC || th.depth == MAX_DEPTH {
-        unhandled(f, cr2);
-        return;
+        return None;
     }
     let (hc, entry, token) = (c.handler_comp, c.handler_entry, c.handler_token);
-    if obj::get(hc).is_err() {
-        unhandled(f, cr2);
-        return;
-    }
-    let save = &mut th.exc[th.nexc];
+    obj::get(hc).ok()?;
+    let i = th.nexc;
+    let save = &mut th.exc[i];
     save.regs = *f;
-    let (fs, gs) = sched::fsgs();
     save.fs_base = fs;
     save.gs_base = gs;
     save.cr2 = cr2;
-    fpu::save(&mut save.fpu);
     let sp = thread::entry_sp(th, hc, f.rsp);
     th.inv[th.depth] = InvFrame { comp: hc, kind: InvKind::Exc, ret_rip: f.rip, ret_rsp: f.rsp, ret_rflags: f.rflags };
     th.depth += 1;
@@ -53,7 +63,34 @@ pub fn deliver(f: &mut Frame, cr2: u64) {
     f.rbp = cr2;
     f.rsp = sp;
     (f.rax, f.rdi, f.rsi, f.rdx, f.r10, f.r8, f.r9) = (rax, rdi, rsi, rdx, r10, r8, r9);
-    sched::load_space(t);
+    Some(i)
+}
+
+/// `thd_op::INTERRUPT` of thread `t` (not the caller's own user context:
+/// the caller is executing in a capability-ABI component).
+pub fn interrupt(t: u64) -> KResult<u64> {
+    let th = thread::get(t);
+    if th.state == State::Dead || th.depth == 0 {
+        return Err(Error::ThreadState);
+    }
+    if comp::get(thread::current_comp(th)).linux_abi && t != sched::current() {
+        // Preempted in user mode: its saved context becomes the trapped
+        // one, as if it had trapped where it stands.
+        let mut f = th.regs;
+        f.vector = VEC_INTERRUPT;
+        f.error = 0;
+        let (fs, gs) = (th.fs_base, th.gs_base);
+        let i = push_upcall(th, &mut f, fs, gs, 0).ok_or(Error::Depth)?;
+        th.exc[i].fpu = th.fpu;
+        th.regs = f;
+        return Ok(0);
+    }
+    let in_handler = (1..th.depth).any(|k| th.inv[k].kind == InvKind::Exc && comp::get(th.inv[k - 1].comp).linux_abi);
+    if !in_handler {
+        return Err(Error::Inval);
+    }
+    th.interrupt = true;
+    Ok(1)
 }
 
 /// No handler: the faulting invocation returns `Error::Fault` to its
@@ -130,6 +167,15 @@ pub fn resume(f: &mut Frame, set_rax: Option<u64>) -> KResult<()> {
     }
     sched::wrfsbase(s.fs_base, s.gs_base);
     fpu::restore(&s.fpu);
+    if th.interrupt && comp::get(thread::current_comp(th)).linux_abi {
+        // Interrupted while its handler ran: the upcall replaces the
+        // return to user mode (the context just restored is the trapped one).
+        th.interrupt = false;
+        f.vector = VEC_INTERRUPT;
+        f.error = 0;
+        deliver(f, 0);
+        return Ok(());
+    }
     sched::load_space(t);
     Ok(())
 }

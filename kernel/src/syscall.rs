@@ -130,7 +130,9 @@ fn exc_regs(s: &thread::ExcSave) -> cellux_abi::regs::UserRegs {
         rax: g.rax, rbx: g.rbx, rcx: g.rcx, rdx: g.rdx, rsi: g.rsi, rdi: g.rdi, rbp: g.rbp, rsp: g.rsp,
         r8: g.r8, r9: g.r9, r10: g.r10, r11: g.r11, r12: g.r12, r13: g.r13, r14: g.r14, r15: g.r15,
         rip: g.rip, rflags: g.rflags, fs_base: s.fs_base, gs_base: s.gs_base,
-        vector: g.vector.min(cellux_abi::ops::VEC_SYSCALL), error: g.error, fault_addr: s.cr2,
+        // VEC_IRET (a rewritten syscall frame) still reads as the syscall.
+        vector: if g.vector <= cellux_abi::ops::VEC_INTERRUPT { g.vector } else { cellux_abi::ops::VEC_SYSCALL },
+        error: g.error, fault_addr: s.cr2,
     }
 }
 
@@ -485,6 +487,7 @@ fn thd_op(f: &mut Frame, t: u64, op: u16) -> OpResult {
         }
         thd_op::TID => Ok(Some(th.tid)),
         thd_op::STATE => Ok(Some(if t == sched::current() { THD_RUNNING } else { th.state as u64 })),
+        thd_op::INTERRUPT => exception::interrupt(t).map(Some),
         _ => Err(Error::BadOp),
     }
 }

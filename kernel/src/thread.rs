@@ -78,6 +78,9 @@ pub struct Thread {
     pub evt_next: u64,
     pub evt_kind: u64,
     pub evt_queued: bool,
+    /// `thd_op::INTERRUPT` arrived while its handler ran: take the
+    /// interrupt upcall instead of resuming user mode.
+    pub interrupt: bool,
     pub exc: [ExcSave; MAX_EXC],
 }
 

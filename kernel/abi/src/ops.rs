@@ -138,6 +138,18 @@ pub mod thd_op {
     pub const TID: u16 = 4;
     /// Returns the state (`THD_*`).
     pub const STATE: u16 = 5;
+    /// Interrupt a thread of a Linux-ABI component the way a syscall trap
+    /// would, without executing anything: its handler is upcalled on it
+    /// with vector `VEC_INTERRUPT` and its whole register file (for
+    /// asynchronous signal delivery). A thread preempted in user mode is
+    /// turned into that upcall now (returns 0); a thread inside the
+    /// handler of an exception of a Linux-ABI component is marked and
+    /// takes the upcall instead of returning to user mode when that
+    /// exception is resumed (returns 1), so an interruption is never lost
+    /// between the handler's last look and the resume. Refused: a thread
+    /// executing in no Linux-ABI component (`Inval`), a dead thread
+    /// (`ThreadState`), exception nesting full (`Depth`).
+    pub const INTERRUPT: u16 = 6;
 }
 
 /// Ops on an asynchronous send capability.
@@ -257,3 +269,6 @@ pub mod upcall {
 
 /// The vector number reported for a trapped Linux `syscall`.
 pub const VEC_SYSCALL: u64 = 256;
+/// The vector reported for a `thd_op::INTERRUPT` upcall: nothing was
+/// executed or faulted; the register file is the interrupted context.
+pub const VEC_INTERRUPT: u64 = 257;

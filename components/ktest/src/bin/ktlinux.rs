@@ -79,6 +79,18 @@ fn preserved() -> bool {
 #[no_mangle]
 extern "C" fn lx_main(mode: u64, n: u64) -> ! {
     let mut status = 0u64;
+    if mode == 4 {
+        // Traps once (the handler marks us interrupted meanwhile), then
+        // spins like mode 3.
+        syscall6(503, [0; 6]);
+    }
+    if mode == 3 || mode == 4 {
+        // Busy in user mode, never trapping: only an interrupt reaches
+        // the handler. r12 is a marker the handler checks in the
+        // interrupted register file.
+        // SAFETY: an endless loop touching only r12.
+        unsafe { asm!("mov r12, 0x5157", "2:", "pause", "jmp 2b", options(noreturn, nomem, nostack)) }
+    }
     if mode == 2 {
         // Benchmark: time each trapped syscall; exit with the buffer's
         // address, which the handler reads through our page table.

@@ -48,6 +48,9 @@ pub fn all() {
     run("linux.syscalls_trap_to_handler", linux_syscalls);
     run("linux.syscall_without_handler", linux_no_handler);
     run("linux.process_thread_traps_and_ends", linux_thread);
+    run("linux.interrupt_busy_thread", interrupt_busy);
+    run("linux.interrupt_in_handler_waits_for_resume", interrupt_in_handler);
+    run("linux.interrupt_refusals", interrupt_refusals);
 }
 
 fn register() -> TestResult {
@@ -244,6 +247,113 @@ fn linux_thread() -> TestResult {
     check(sys::op(thd, ops::thd_op::STATE, [0; 6]) == Ok(ops::THD_DEAD), "thread still alive after exit")
 }
 
+/// Interrupt upcalls of the busy threads below: how many, and the
+/// interrupted rax and r12 of the last one.
+const INTR_TOKEN: u64 = LINUX_TOKEN + 2;
+static INTR_SEEN: AtomicU64 = AtomicU64::new(0);
+static INTR_RAX: AtomicU64 = AtomicU64::new(0);
+static INTR_R12: AtomicU64 = AtomicU64::new(0);
+/// Interrupts the handler lets resume before it ends the thread.
+static INTR_RESUMES: AtomicU64 = AtomicU64::new(0);
+/// The thread capability of the mode-4 thread, and what INTERRUPT of
+/// itself answered from inside its syscall's handler.
+static INTR_SELF: AtomicU32 = AtomicU32::new(0);
+static INTR_SELF_RET: AtomicU64 = AtomicU64::new(u64::MAX);
+static INTR_DEAD: AtomicU32 = AtomicU32::new(0);
+
+/// A ktlinux thread in `mode` (3: busy, 4: one trap then busy), with the
+/// interrupt test's handler.
+fn busy_linux_thread(mode: u64) -> Result<(u32, u64), &'static str> {
+    use cellux_rt::abi::layout::boot_slot::SELF_CT;
+    use cellux_rt::abi::ops::ct_op;
+    let b = util::load("ktlinux", ops::COMP_LINUX_ABI).ok_or("ktlinux")?;
+    let h = util::handler_gate(INTR_TOKEN).ok_or("handler gate")?;
+    check(util::set_handler(b.comp, h), "set handler")?;
+    let thd = cellux_rt::slots::alloc();
+    let kf = mem::kernel_frame().map_err(|_| "kmem")?;
+    let tid = sys::op(SELF_CT, ct_op::NEW_THD, [thd as u64, b.comp as u64, kf, b.entry, mode, 0]).map_err(|_| "thread create")?;
+    Ok((thd, tid))
+}
+
+/// Lets other threads run until `cond` holds (at most a second).
+fn wait_until(cond: impl Fn() -> bool) -> bool {
+    let deadline = sys::rdtsc() + sys::tsc_hz();
+    while !cond() && sys::rdtsc() < deadline {
+        let _ = sys::rcv(false, sys::rdtsc() + sys::tsc_hz() / 1000);
+    }
+    cond()
+}
+
+/// A thread spinning in user mode of a Linux-ABI component is upcalled
+/// to its handler with its register file, resumes, and is interrupted
+/// again.
+fn interrupt_busy() -> TestResult {
+    INTR_SEEN.store(0, Ordering::Relaxed);
+    INTR_R12.store(0, Ordering::Relaxed);
+    INTR_RESUMES.store(1, Ordering::Relaxed);
+    let (thd, _) = busy_linux_thread(3)?;
+    // Let it reach its loop.
+    let t0 = sys::rdtsc();
+    while sys::rdtsc() < t0 + sys::tsc_hz() / 50 {
+        let _ = sys::rcv(false, sys::rdtsc() + sys::tsc_hz() / 1000);
+    }
+    check(sys::op(thd, ops::thd_op::INTERRUPT, [0; 6]) == Ok(0), "busy thread not interrupted at once")?;
+    check(wait_until(|| INTR_SEEN.load(Ordering::Acquire) == 1), "no interrupt upcall")?;
+    check(INTR_R12.load(Ordering::Relaxed) == 0x5157, "interrupted register file is not the busy loop's")?;
+    check(sys::op(thd, ops::thd_op::STATE, [0; 6]) != Ok(ops::THD_DEAD), "resumed thread died")?;
+    check(sys::op(thd, ops::thd_op::INTERRUPT, [0; 6]) == Ok(0), "second interrupt refused")?;
+    check(wait_until(|| sys::op(thd, ops::thd_op::STATE, [0; 6]) == Ok(ops::THD_DEAD)), "second interrupt did not end it")?;
+    check(INTR_SEEN.load(Ordering::Relaxed) == 2, "wrong number of interrupt upcalls")?;
+    INTR_DEAD.store(thd, Ordering::Relaxed);
+    Ok(())
+}
+
+/// INTERRUPT of a thread inside its handler marks it: the resume becomes
+/// the interrupt upcall, with the resumed registers, before any user
+/// instruction runs.
+fn interrupt_in_handler() -> TestResult {
+    INTR_SEEN.store(0, Ordering::Relaxed);
+    INTR_RESUMES.store(0, Ordering::Relaxed);
+    INTR_SELF_RET.store(u64::MAX, Ordering::Relaxed);
+    INTR_RAX.store(0, Ordering::Relaxed);
+    let (thd, _) = busy_linux_thread(4)?;
+    INTR_SELF.store(thd, Ordering::Release);
+    check(wait_until(|| sys::op(thd, ops::thd_op::STATE, [0; 6]) == Ok(ops::THD_DEAD)), "thread not ended by the deferred interrupt")?;
+    check(INTR_SELF_RET.load(Ordering::Relaxed) == 1, "INTERRUPT from inside the handler did not answer 'marked'")?;
+    check(INTR_SEEN.load(Ordering::Relaxed) == 1, "no interrupt upcall at resume")?;
+    check(INTR_RAX.load(Ordering::Relaxed) == 0x503, "interrupt upcall does not carry the resumed registers")
+}
+
+fn interrupt_refusals() -> TestResult {
+    use cellux_rt::abi::layout::boot_slot::{SELF_COMP, SELF_THD};
+    check(sys::op(9999, ops::thd_op::INTERRUPT, [0; 6]) == Err(Error::NoCap), "bad capability accepted")?;
+    check(sys::op(SELF_COMP, ops::thd_op::INTERRUPT, [0; 6]).is_err(), "component capability accepted")?;
+    check(sys::op(SELF_THD, ops::thd_op::INTERRUPT, [0; 6]) == Err(Error::Inval), "non-Linux-ABI thread accepted")?;
+    let dead = INTR_DEAD.load(Ordering::Relaxed);
+    check(dead != 0, "no dead thread from the earlier test")?;
+    check(sys::op(dead, ops::thd_op::INTERRUPT, [0; 6]) == Err(Error::ThreadState), "dead thread accepted")
+}
+
+fn interrupt_handler(u: &Upcall, regs: UserRegs) -> Action {
+    if u.vector == VEC_SYSCALL && u.rax == 503 {
+        let me = INTR_SELF.load(Ordering::Acquire);
+        let r = sys::op(me, ops::thd_op::INTERRUPT, [0; 6]).unwrap_or(u64::MAX - 1);
+        INTR_SELF_RET.store(r, Ordering::Relaxed);
+        return Action::ResumeRax(0x503);
+    }
+    if u.vector != ops::VEC_INTERRUPT {
+        return Action::End(u.vector);
+    }
+    INTR_RAX.store(regs.rax, Ordering::Relaxed);
+    INTR_R12.store(regs.r12, Ordering::Relaxed);
+    INTR_SEEN.fetch_add(1, Ordering::Release);
+    if INTR_RESUMES.load(Ordering::Relaxed) > 0 {
+        INTR_RESUMES.fetch_sub(1, Ordering::Relaxed);
+        return Action::Resume;
+    }
+    Action::End(0)
+}
+
 fn read_regs() -> UserRegs {
     let mut r = UserRegs::default();
     let _ = sys::op(0, self_op::EXC_REGS_READ, [&mut r as *mut UserRegs as u64, 0, 0, 0, 0, 0]);
@@ -270,6 +380,9 @@ pub fn handler(u: &Upcall) -> Action {
     LAST_RIP.store(regs.rip, Ordering::Relaxed);
     if u.token == HANDLER_TOKEN && FUZZ_LEFT.load(Ordering::Relaxed) > 0 {
         return if FUZZ_LEFT.fetch_sub(1, Ordering::Relaxed) == 1 { Action::End(u.vector) } else { fuzz_regs(regs) };
+    }
+    if u.token == INTR_TOKEN {
+        return interrupt_handler(u, regs);
     }
     if u.vector == VEC_SYSCALL {
         return linux_syscall(u, regs);

@@ -92,6 +92,9 @@ pub struct lkl_host_ops {
 
     /// The console tty's output (program writes and echo); may be None.
     pub console_write: Option<unsafe extern "C" fn(buf: *const c_char, len: c_int)>,
+
+    /// A host task out of Linux got a signal to handle (see lkl_host.h); may be None.
+    pub signal_kick: Option<unsafe extern "C" fn(thread: lkl_thread_t)>,
 }
 
 /// An opaque Linux task handle.

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t hits, last_signo, last_code, last_pid;
@@ -189,6 +191,104 @@ static int case_nohandler_segv(void)
 	return fail("survived");
 }
 
+/* The cases below have a process busy in user mode, making no system
+ * call, when its signal comes: only an asynchronous interruption reaches
+ * it. A lost signal hangs the case (the runner's timeout fails it). */
+
+static volatile sig_atomic_t flag;
+static volatile unsigned long spins;
+
+static void on_flag(int sig)
+{
+	(void)sig;
+	hits++;
+	flag = 1;
+}
+
+/* A child spinning in user mode once it has said so on the pipe. */
+static pid_t busy_child(void)
+{
+	int fds[2];
+	char c;
+	if (pipe(fds))
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		write(fds[1], "r", 1);
+		for (;;)
+			spins++;
+	}
+	close(fds[1]);
+	if (pid > 0 && read(fds[0], &c, 1) != 1)
+		return -1;
+	close(fds[0]);
+	return pid;
+}
+
+static int case_busy_kill(int sig)
+{
+	int st;
+	pid_t pid = busy_child();
+	if (pid < 0 || kill(pid, sig))
+		return fail("fork/kill");
+	if (waitpid(pid, &st, 0) != pid)
+		return fail("waitpid");
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != sig)
+		return fail("not killed by the signal");
+	return 0;
+}
+
+static int case_busy_alarm(void)
+{
+	if (set(SIGALRM, on_flag, NULL, 0))
+		return fail("sigaction");
+	alarm(1);
+	while (!flag)
+		spins++;
+	if (hits != 1)
+		return fail("handler");
+	return 0;
+}
+
+static int case_itimer(void)
+{
+	struct itimerval it = { { 0, 20000 }, { 0, 20000 } }, off = { 0 };
+	if (set(SIGALRM, on_plain, NULL, 0) || setitimer(ITIMER_REAL, &it, NULL))
+		return fail("setitimer");
+	while (hits < 3)
+		spins++;
+	if (setitimer(ITIMER_REAL, &off, NULL))
+		return fail("disarm");
+	return 0;
+}
+
+/* SIGSTOP really stops a busy child: a SIGTERM sent while it is stopped
+ * stays pending until SIGCONT, and the parent sees stop and continue. */
+static int case_busy_stop(void)
+{
+	int st;
+	pid_t pid = busy_child();
+	if (pid < 0 || kill(pid, SIGSTOP))
+		return fail("fork/stop");
+	if (waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGSTOP)
+		return fail("stop not seen");
+	if (kill(pid, SIGCONT) || waitpid(pid, &st, WCONTINUED) != pid || !WIFCONTINUED(st))
+		return fail("continue not seen");
+	if (kill(pid, SIGSTOP) || waitpid(pid, &st, WUNTRACED) != pid || !WIFSTOPPED(st))
+		return fail("second stop not seen");
+	if (kill(pid, SIGTERM))
+		return fail("term");
+	usleep(300000);
+	if (waitpid(pid, &st, WNOHANG) != 0)
+		return fail("a stopped child took SIGTERM");
+	if (kill(pid, SIGCONT) || waitpid(pid, &st, 0) != pid)
+		return fail("cont/wait");
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGTERM)
+		return fail("pending SIGTERM not taken after SIGCONT");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -207,6 +307,11 @@ int main(int argc, char **argv)
 		: !strcmp(c, "term") ? case_term()
 		: !strcmp(c, "ignore") ? case_ignore()
 		: !strcmp(c, "segv_default") ? case_nohandler_segv()
+		: !strcmp(c, "busy_term") ? case_busy_kill(SIGTERM)
+		: !strcmp(c, "busy_kill") ? case_busy_kill(SIGKILL)
+		: !strcmp(c, "busy_alarm") ? case_busy_alarm()
+		: !strcmp(c, "itimer") ? case_itimer()
+		: !strcmp(c, "busy_stop") ? case_busy_stop()
 		: 2;
 	if (r == 0)
 		printf("ok %s\n", c);

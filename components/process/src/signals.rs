@@ -84,6 +84,17 @@ pub fn sigreturn(p: &mut Proc, mut regs: UserRegs, fwd: &mut dyn Forward) -> Act
     deliver(p, regs, None, TrapInfo::default(), 0, fwd)
 }
 
+/// The thread was interrupted (`thd_op::INTERRUPT`: a signal came while
+/// it ran in user mode) or starts with `regs`: it takes what is pending,
+/// nothing restarts. The look at its signals also re-arms the next
+/// interruption (lkl_task_signal_pending).
+pub fn on_interrupt(p: &mut Proc, regs: UserRegs, fwd: &mut dyn Forward) -> Action {
+    if !fwd.signal_pending(caller(p)) {
+        return if write_regs(&regs) { Action::Resume } else { Action::End(END_BAD_REGS) };
+    }
+    deliver(p, regs, None, TrapInfo::default(), 0, fwd)
+}
+
 /// A CPU exception: the signal Linux's trap handler would force is
 /// queued in Linux so the process's own handler runs. When it does not
 /// (blocked or ignored: Linux's force_sig resets it to the default) or

@@ -3,7 +3,7 @@
 //! signal Linux would send; every way back meets the thread's signals
 //! (`signals`).
 
-use cellux_abi::ops::{self_op, VEC_SYSCALL};
+use cellux_abi::ops::{self_op, VEC_INTERRUPT, VEC_SYSCALL};
 use cellux_abi::regs::{UserRegs, RFLAGS_USER_FIXED};
 use cellux_personality::dispatch::{self, Outcome};
 use cellux_personality::fault;
@@ -68,7 +68,13 @@ pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward, host: &mut dyn Ho
     if !p.started && u.vector == 14 && regs.rip == START_TRAP_RIP {
         p.started = true;
         let start = p.start_regs.unwrap_or_else(|| initial_regs(p));
-        return if write_regs(&start) { Action::Resume } else { Action::End(END_BAD_REGS) };
+        // A signal that came before the start (an interrupt of the
+        // unstarted thread only resumed it) is taken now.
+        return signals::on_interrupt(p, start, fwd);
+    }
+    if u.vector == VEC_INTERRUPT {
+        // Before the start there is no process context to deliver into.
+        return if p.started { signals::on_interrupt(p, regs, fwd) } else { Action::Resume };
     }
     if u.vector != VEC_SYSCALL {
         p.fault = Some(Fault { vector: u.vector, rip: regs.rip, addr: u.cr2 });

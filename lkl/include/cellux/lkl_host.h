@@ -108,6 +108,15 @@ struct lkl_host_ops {
 	 * (ONLCR...). Kept apart from `print` so that kernel messages can go
 	 * elsewhere. May be NULL: the bytes are dropped. */
 	void (*console_write)(const char *buf, int len);
+
+	/* A host task whose host thread is out of Linux (back in host code,
+	 * e.g. running its process in user mode) got a signal to handle:
+	 * `thread` is the host thread that last entered Linux as it. Called
+	 * with the CPU owned, before it is released, at most once until the
+	 * host next asks lkl_task_signal_pending about that task; the host
+	 * makes the thread come and ask (asynchronous signal delivery). May
+	 * be NULL. Must not call into Linux. */
+	void (*signal_kick)(lkl_thread_t thread);
 };
 
 /* ---- Life cycle ------------------------------------------------------ */
@@ -202,7 +211,9 @@ void lkl_task_exit(int status, int group);
 /* Drops a handle from lkl_task_clone. */
 void lkl_task_put(lkl_task_t task);
 
-/* 1 if `task` (0: the caller's) has a signal pending that is not blocked. */
+/* 1 if `task` (0: the caller's) has a signal pending that is not blocked.
+ * Also re-arms the task's signal_kick: a signal arriving after this call
+ * kicks again. */
 int lkl_task_signal_pending(lkl_task_t task);
 
 /* The next signal to deliver to the caller's task, after Linux's own

@@ -20,6 +20,7 @@ mod forkcall;
 mod frames;
 mod galloc;
 mod heap;
+mod interrupt;
 mod iomem;
 mod irq;
 mod lklfwd;

@@ -191,6 +191,7 @@ pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
         copy_to_user: Some(copy_to_user),
         virtio_devices: devices,
         console_write: Some(crate::serial::console_write),
+        signal_kick: Some(crate::interrupt::signal_kick),
     });
     // SAFETY: `boxed` returned a live, initialized table or null.
     unsafe { t.as_ref() }

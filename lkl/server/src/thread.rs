@@ -87,6 +87,7 @@ pub fn creating<R>(f: impl FnOnce() -> R) -> R {
 /// Fresh per-thread state for a thread just made with id `id`, its
 /// capabilities at `thd` and `asnd`; returns its handle.
 pub fn claim_id(id: usize, thd: u32, asnd: u32) -> u64 {
+    let _caps = crate::interrupt::CAPS.lock();
     let t = tcb::of(id);
     // The previous thread of this id has ended (the kernel reused the
     // id): its capabilities go.
@@ -113,6 +114,7 @@ pub fn claim_id(id: usize, thd: u32, asnd: u32) -> u64 {
 /// they would keep it from ever being reused (fork after fork ran out of
 /// ids). Nothing happens when the id already records another thread.
 pub fn release_id(id: usize, thd: u32) {
+    let _caps = crate::interrupt::CAPS.lock();
     let t = tcb::of(id);
     if t.thd_slot.compare_exchange(thd, 0, Ordering::AcqRel, Ordering::Acquire).is_err() {
         return;

@@ -65,5 +65,7 @@ pub fn ops(virtio_devices: Option<CString>) -> &'static lkl_host_ops {
         copy_to_user: Some(uaccess::copy_to_user),
         virtio_devices: devices,
         console_write: Some(console::tty_write),
+        // Hosted processes do not run user code of their own.
+        signal_kick: None,
     }))
 }

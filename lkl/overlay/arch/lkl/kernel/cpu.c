@@ -156,6 +156,7 @@ void lkl_cpu_put(void)
 			if (lkl_park_current())
 				return;
 		}
+		lkl_kick_signalled();
 		lkl_ops->mutex_lock(cpu.lock);
 		if (!irqs_disabled() && lkl_irqs_pending()) {
 			lkl_ops->mutex_unlock(cpu.lock);
@@ -174,6 +175,7 @@ void lkl_cpu_put(void)
  */
 void lkl_cpu_idle(void)
 {
+	lkl_kick_signalled();
 	lkl_ops->mutex_lock(cpu.lock);
 	if (lkl_irqs_pending() || need_resched() || cpu.shutdown) {
 		lkl_ops->mutex_unlock(cpu.lock);

@@ -253,7 +253,12 @@ int lkl_task_signal_pending(lkl_task_t task)
 		return 0;
 	if (!t)
 		t = lkl_ops->tls_get(task_key);
-	return t ? test_tsk_thread_flag(t, TIF_SIGPENDING) : 0;
+	if (!t)
+		return 0;
+	/* Re-arm before looking: a signal sent after the look kicks again. */
+	WRITE_ONCE(t->thread.kicked, 0);
+	smp_mb();
+	return test_tsk_thread_flag(t, TIF_SIGPENDING);
 }
 
 static void deliver_signal(void)

@@ -24,6 +24,9 @@ int lkl_irqs_pending(void);
 /* kernel/threads.c */
 void lkl_threads_init(void);
 int lkl_park_current(void);
+/* Before the CPU is released: kick the host tasks out of Linux that got a
+ * signal to handle (sigkick.c). */
+void lkl_kick_signalled(void);
 void lkl_become(struct task_struct *task);
 void lkl_exit_current(int code, int group, int *exit_code);
 

@@ -25,6 +25,10 @@ struct thread_struct {
 	/* Registers of the process as last reported by the personality;
 	 * Linux's generic code only peeks at them (sigaltstack). */
 	struct pt_regs regs;
+	/* signal_kick was called for the pending signals and the host has
+	 * not looked since (a word of its own: the host clears it without
+	 * the CPU, so it must not share a read-modify-write with `flags`). */
+	unsigned long kicked;
 };
 
 /* A task without a host thread of its own: entered by host threads. */

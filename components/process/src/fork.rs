@@ -1,6 +1,6 @@
 //! fork's process: a new component whose page table is an eager copy of
-//! the parent's (copy-on-write would need the kernel to share frames
-//! read-only between page tables and report write faults to us), with
+//! the parent's, its read-only pages shared (copy-on-write of the writable
+//! ones would need write faults reported to us and handled), with
 //! the parent's personality state and a thread that starts in the
 //! register file it is given.
 

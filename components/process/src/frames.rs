@@ -6,6 +6,7 @@
 //! sees another's data) or to kernel memory. Without the way back, every
 //! process would cost its objects' frames for good.
 
+use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use cellux_abi::err::Error;
 use cellux_abi::ops::{self, ut_op, RETYPE_KERNEL, RETYPE_UNTYPED, RETYPE_USER};
@@ -22,6 +23,9 @@ struct Lists {
     /// elsewhere (a dead thread its scheduler has not heard of yet):
     /// retried until the kernel has let go of them.
     pending: Vec<u64>,
+    /// User frames mapped by more than one page table (read-only pages a
+    /// fork shares): how many more users than one each has.
+    shared: BTreeMap<u64, u32>,
 }
 
 struct Shared(UnsafeCell<Lists>);
@@ -29,7 +33,7 @@ struct Shared(UnsafeCell<Lists>);
 unsafe impl Sync for Shared {}
 
 static LOCK: SpinLock = SpinLock::new();
-static LISTS: Shared = Shared(UnsafeCell::new(Lists { free: Vec::new(), pending: Vec::new() }));
+static LISTS: Shared = Shared(UnsafeCell::new(Lists { free: Vec::new(), pending: Vec::new(), shared: BTreeMap::new() }));
 
 fn with<R>(f: impl FnOnce(&mut Lists) -> R) -> R {
     let _g = LOCK.lock();
@@ -87,12 +91,36 @@ pub fn available() -> u64 {
     with(|l| l.free.len() as u64) + mem::frames_left().saturating_sub(RESERVE)
 }
 
-/// Gives back a user frame that is no longer mapped anywhere.
+/// Gives back a user frame its user no longer maps; it goes back to
+/// untyped memory with its last user.
 pub fn free(kmem: u64) {
     let p = ops::kmem_split(kmem).1;
-    if to_untyped(p).is_ok() {
+    let last = with(|l| match l.shared.get_mut(&p) {
+        Some(n) if *n > 1 => {
+            *n -= 1;
+            false
+        }
+        Some(_) => {
+            l.shared.remove(&p);
+            false
+        }
+        None => true,
+    });
+    if last && to_untyped(p).is_ok() {
         with(|l| l.free.push(p));
     }
+}
+
+/// One more user of a user frame (it maps it too, read-only).
+pub fn share(kmem: u64) {
+    let p = ops::kmem_split(kmem).1;
+    with(|l| *l.shared.entry(p).or_insert(0) += 1);
+}
+
+/// Whether a user frame has other users than the caller.
+pub fn is_shared(kmem: u64) -> bool {
+    let p = ops::kmem_split(kmem).1;
+    with(|l| l.shared.contains_key(&p))
 }
 
 /// A kernel frame for a process's object, as a `kmem` argument.

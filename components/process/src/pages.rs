@@ -120,6 +120,7 @@ impl Pages {
             match self.pages.get(&va).copied() {
                 Some(pg) if pg.perms.is_some_and(|p| p & perms == perms) => {}
                 Some(pg) => {
+                    let pg = self.private(va, pg)?;
                     self.kunmap(va, pg);
                     let up = Page { perms: Some(pg.perms.unwrap_or(0) | perms), ..pg };
                     self.kmap(va, up)?;
@@ -137,6 +138,7 @@ impl Pages {
             match self.pages.get(&va).copied() {
                 Some(pg) if pg.perms == perms => {}
                 Some(pg) => {
+                    let pg = self.private(va, pg)?;
                     self.kunmap(va, pg);
                     let new = Page { perms, ..pg };
                     self.pages.insert(va, new);
@@ -149,6 +151,30 @@ impl Pages {
         Ok(())
     }
 
+    /// `pg` (at `va`) with a frame of its own: a frame a fork shares is
+    /// copied first, before anything may change its permissions (the only
+    /// way a shared page could become writable).
+    fn private(&mut self, va: u64, pg: Page) -> Result<Page, Errno> {
+        if !frames::is_shared(pg.kmem) {
+            return Ok(pg);
+        }
+        // Shared pages are mapped, readable, never written.
+        let mut buf = vec![0u8; PAGE as usize];
+        self.copy(va, buf.as_mut_ptr() as u64, buf.len(), false)?;
+        let own = Page { kmem: frames::alloc()?, perms: pg.perms };
+        self.kunmap(va, pg);
+        frames::free(pg.kmem);
+        // Its levels exist (the shared frame was mapped there): mapping
+        // and copying cannot fail for want of memory.
+        let writable = Page { perms: Some(PERM_WRITE), ..own };
+        let filled = self.kmap(va, writable).and_then(|_| self.copy(va, buf.as_ptr() as u64, buf.len(), true));
+        self.kunmap(va, writable);
+        self.pages.insert(va, own);
+        filled?;
+        self.kmap(va, own)?;
+        Ok(own)
+    }
+
     /// Unmaps everything and gives every frame back.
     pub fn clear(&mut self) {
         let all: Vec<u64> = self.pages.keys().copied().collect();
@@ -158,12 +184,24 @@ impl Pages {
     }
 
     /// A copy of every page (contents and permissions) into `child`, an
-    /// empty table: fork's address space, copied eagerly. PROT_NONE pages
+    /// empty table: fork's address space, copied eagerly except for
+    /// read-only pages, whose frames both map. PROT_NONE pages
     /// cannot be read through the copy op, so the child gets them zeroed.
     /// On an error the caller gives back what `child` holds.
     pub fn duplicate_into(&self, child: &mut Pages) -> Result<(), Errno> {
         let mut buf = vec![0u8; PAGE as usize];
         for (&va, pg) in &self.pages {
+            // Read-only pages are shared, not copied: neither side can
+            // write them, and a change of permissions makes a copy first.
+            if pg.perms.is_some_and(|p| p & PERM_WRITE == 0) {
+                frames::share(pg.kmem);
+                if let Err(e) = child.kmap(va, *pg) {
+                    frames::free(pg.kmem);
+                    return Err(e);
+                }
+                child.pages.insert(va, *pg);
+                continue;
+            }
             // Written through a writable mapping, then given its own
             // permissions (the copy op honours them).
             child.put(va, pg.perms.map(|p| p | PERM_WRITE))?;

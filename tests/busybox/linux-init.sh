@@ -8,6 +8,7 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 hostname cellux-baseline
-sh /bb/guest-run.sh
+# The host names the groups to run, one guest-run.sh argument a line.
+sh /bb/guest-run.sh $(cat /bb/args)
 sync
 poweroff -f

@@ -61,6 +61,14 @@ pub fn syscall_nr(regs: &UserRegs) -> u64 {
     regs.rax as u32 as u64
 }
 
+/// Whether call `nr` changes the process's address space (its map and
+/// page table): with several threads, the host runs these on the
+/// process's one `Process` and `Memory`, one at a time, while every other
+/// call runs on the calling thread alone.
+pub fn changes_address_space(nr: u64) -> bool {
+    matches!(nr, sysno::BRK | sysno::MMAP | sysno::MUNMAP | sysno::MPROTECT | sysno::MREMAP | sysno::MADVISE)
+}
+
 /// Serves the syscall trapped with `regs` (number in eax, arguments in
 /// rdi, rsi, rdx, r10, r8, r9).
 pub fn syscall(p: &mut Process, regs: &mut UserRegs, mem: &mut dyn Memory, fwd: &mut dyn Forward) -> Outcome {

@@ -7,6 +7,7 @@ pub mod sig {
     pub const SIGTRAP: u32 = 5;
     pub const SIGBUS: u32 = 7;
     pub const SIGFPE: u32 = 8;
+    pub const SIGKILL: u32 = 9;
     pub const SIGSEGV: u32 = 11;
 }
 

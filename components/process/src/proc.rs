@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 use cellux_abi::layout::boot_slot;
 use cellux_abi::ops::{comp_op, ct_op, thd_op, COMP_LINUX_ABI, THD_DEAD};
 use cellux_abi::regs::UserRegs;
+use cellux_personality::addrspace::AddressSpace;
 use cellux_personality::dispatch::Process;
 use cellux_rt::{slots, sys};
 
@@ -129,6 +130,32 @@ impl Proc {
         self.thd = Some(thd);
         self.tid = Some(tid);
         Ok(tid)
+    }
+
+    /// Another thread's handle on this process: the same component and
+    /// page table (so user copies and signal frames reach the same
+    /// memory), a Linux tid and start registers (None: the image's entry) of its own, and no share
+    /// of the address-space bookkeeping (`linux.space` is empty, `pages`
+    /// owns no frames): calls that change the address space must go to
+    /// the process's own `Proc`. It owns no capability but its thread's,
+    /// so it is dropped, never `destroy`ed.
+    pub fn thread_view(&self, tid: u64, regs: Option<UserRegs>) -> Proc {
+        let linux = Process::new(AddressSpace::new(0, 0), tid);
+        Proc {
+            linux,
+            pages: Pages::new(self.pages.pt()),
+            ct: self.ct,
+            comp: self.comp,
+            gate: self.gate,
+            thd: None,
+            tid: None,
+            entry: self.entry,
+            sp: self.sp,
+            started: false,
+            start_regs: regs,
+            status: None,
+            fault: None,
+        }
     }
 
     /// Whether its thread has ended (or never existed).

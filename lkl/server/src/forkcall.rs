@@ -1,10 +1,16 @@
-//! fork, vfork, and clone/clone3 for new processes: a copy of the caller
+//! fork, vfork, and clone/clone3. A new process is a copy of the caller
 //! (`cellux_process::fork`) in a slot of its own, with a Linux task cloned
 //! from the caller's (pid, ppid, fd table, cwd come from Linux). The child
 //! resumes from the same syscall with rax = 0; the parent gets its pid.
 //! With CLONE_VFORK the parent waits until the child execs or ends. The
 //! copy is eager, so CLONE_VM|CLONE_VFORK (posix_spawn) gets a copy too:
 //! the child's writes before exec are not seen by the parent.
+//!
+//! A new thread (CLONE_THREAD, which Linux only takes with CLONE_SIGHAND
+//! and CLONE_VM) is a kernel thread in the caller's own component (same
+//! page table), in a Linux task of the caller's thread group (its own
+//! tid, shared fds, cwd and signal handlers as the flags say), starting
+//! on the given stack with the given TLS.
 
 use crate::procs::{self, StartError};
 use cellux_personality::dispatch::Outcome;
@@ -21,9 +27,12 @@ pub const CLONE3: u64 = 435;
 
 const CSIGNAL: u64 = 0xff;
 const CLONE_VM: u64 = 0x100;
+const CLONE_FS: u64 = 0x200;
+const CLONE_FILES: u64 = 0x400;
 const CLONE_SIGHAND: u64 = 0x800;
 const CLONE_VFORK: u64 = 0x4000;
 const CLONE_THREAD: u64 = 0x10000;
+const CLONE_SYSVSEM: u64 = 0x40000;
 const CLONE_SETTLS: u64 = 0x80000;
 const CLONE_PARENT_SETTID: u64 = 0x100000;
 const CLONE_CHILD_CLEARTID: u64 = 0x200000;
@@ -77,14 +86,9 @@ fn errno_of(e: StartError) -> Errno {
     }
 }
 
-fn new_process(parent: &mut Proc, parent_regs: &UserRegs, a: &Args) -> Result<i64, Errno> {
-    if a.flags & CLONE_THREAD != 0 && a.flags & CLONE_SIGHAND == 0 || a.flags & CLONE_SIGHAND != 0 && a.flags & CLONE_VM == 0 {
-        return Err(Errno::EINVAL);
-    }
-    // Threads (CLONE_VM without CLONE_VFORK) need a shared address space.
-    if a.flags & CLONE_VM != 0 && a.flags & CLONE_VFORK == 0 {
-        return Err(Errno::ENOSYS);
-    }
+/// The registers a new process or thread starts with: the caller's at
+/// the call, rax = 0, the new stack and TLS when given.
+fn child_regs(parent_regs: &UserRegs, a: &Args) -> UserRegs {
     let mut regs = *parent_regs;
     regs.rax = 0;
     if a.stack != 0 {
@@ -93,6 +97,31 @@ fn new_process(parent: &mut Proc, parent_regs: &UserRegs, a: &Args) -> Result<i6
     if a.flags & CLONE_SETTLS != 0 {
         regs.fs_base = a.tls;
     }
+    regs
+}
+
+/// The tid stores of CLONE_CHILD_SETTID and CLONE_PARENT_SETTID (in the
+/// child's and the parent's memory; one memory for a thread). As in
+/// Linux, a bad address there does not undo the clone.
+fn store_tids(parent: &mut Proc, child: &mut Proc, a: &Args, tid: i32) {
+    let tid = (tid as u32).to_le_bytes();
+    if a.flags & CLONE_CHILD_SETTID != 0 {
+        let _ = child.pages.write(a.child_tid, &tid);
+    }
+    if a.flags & CLONE_PARENT_SETTID != 0 {
+        let _ = parent.pages.write(a.parent_tid, &tid);
+    }
+}
+
+/// Returns the child's pid and, for CLONE_VFORK, its slot to wait on
+/// (after the parent's process lock is released).
+fn new_process(parent: &mut Proc, parent_regs: &UserRegs, a: &Args) -> Result<(i64, Option<usize>), Errno> {
+    // A process sharing its parent's memory without being its thread
+    // needs a shared address space between two components.
+    if a.flags & CLONE_VM != 0 && a.flags & CLONE_VFORK == 0 {
+        return Err(Errno::ENOSYS);
+    }
+    let regs = child_regs(parent_regs, a);
     let n = procs::new_slot().map_err(errno_of)?;
     let mut child = match fork::fork(parent, n.gate, 0, regs) {
         Ok(c) => c,
@@ -111,27 +140,47 @@ fn new_process(parent: &mut Proc, parent_regs: &UserRegs, a: &Args) -> Result<i6
         }
     };
     child.linux.tid = pid as u64;
-    let tid = (pid as u32).to_le_bytes();
-    if a.flags & CLONE_CHILD_SETTID != 0 {
-        let _ = child.pages.write(a.child_tid, &tid);
-    }
-    if a.flags & CLONE_CHILD_CLEARTID != 0 {
-        child.linux.clear_child_tid = a.child_tid;
-    }
-    if a.flags & CLONE_PARENT_SETTID != 0 {
-        let _ = parent.pages.write(a.parent_tid, &tid);
-    }
+    store_tids(parent, &mut child, a, pid);
+    let clear_tid = if a.flags & CLONE_CHILD_CLEARTID != 0 { a.child_tid } else { 0 };
     let slot = n.index();
     let vfork = a.flags & CLONE_VFORK != 0;
-    procs::launch(n, child, task, true, vfork).map_err(|_| Errno::ENOMEM)?;
-    if vfork {
-        procs::vfork_wait(slot);
-    }
-    Ok(pid as i64)
+    procs::launch(n, child, task, true, vfork, clear_tid).map_err(|_| Errno::ENOMEM)?;
+    Ok((pid as i64, vfork.then_some(slot)))
 }
 
-/// fork, vfork, clone or clone3 trapped by process `p` with `regs`.
-pub fn serve(p: &mut Proc, regs: &UserRegs) -> Outcome {
-    let r = args_of(p, regs).and_then(|a| new_process(p, regs, &a));
-    Outcome::Return(r.unwrap_or_else(|x| x.as_return()))
+/// A new thread of the process `p` (in table slot `slot`).
+fn new_thread(p: &mut Proc, slot: usize, parent_regs: &UserRegs, a: &Args) -> Result<i64, Errno> {
+    // Linux's own rule (copy_process), before anything is made.
+    if a.flags & CLONE_VFORK != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let shared = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_FILES | CLONE_FS | CLONE_SYSVSEM;
+    // Threads of a group have no exit signal; Linux ignores the one given.
+    let (task, tid) = Task::clone_from_current(a.flags & shared, 0).map_err(|x| Errno(x.0 as i32))?;
+    let mut view = p.thread_view(tid as u64, Some(child_regs(parent_regs, a)));
+    store_tids(p, &mut view, a, tid);
+    let clear_tid = if a.flags & CLONE_CHILD_CLEARTID != 0 { a.child_tid } else { 0 };
+    procs::add_thread(slot, view, task, false, clear_tid).map_err(|_| Errno::ENOMEM)?;
+    Ok(tid as i64)
+}
+
+fn new_task(p: &mut Proc, slot: usize, regs: &UserRegs, a: &Args) -> Result<(i64, Option<usize>), Errno> {
+    // Linux's flag rules (copy_process).
+    if a.flags & CLONE_THREAD != 0 && a.flags & CLONE_SIGHAND == 0 || a.flags & CLONE_SIGHAND != 0 && a.flags & CLONE_VM == 0 {
+        return Err(Errno::EINVAL);
+    }
+    if a.flags & CLONE_THREAD != 0 {
+        new_thread(p, slot, regs, a).map(|tid| (tid, None))
+    } else {
+        new_process(p, regs, a)
+    }
+}
+
+/// fork, vfork, clone or clone3 trapped by a thread of process `p` (table
+/// slot `slot`) with `regs`; with it, the slot of a vfork child to wait for.
+pub fn serve(p: &mut Proc, slot: usize, regs: &UserRegs) -> (Outcome, Option<usize>) {
+    match args_of(p, regs).and_then(|a| new_task(p, slot, regs, &a)) {
+        Ok((v, vfork)) => (Outcome::Return(v), vfork),
+        Err(x) => (Outcome::Return(x.as_return()), None),
+    }
 }

@@ -34,6 +34,7 @@ mod selftest;
 mod serial;
 mod sem;
 mod tcb;
+mod threads;
 mod thread;
 mod tls;
 mod uaccess;

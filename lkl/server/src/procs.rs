@@ -2,18 +2,22 @@
 //! exception gate of ours whose token names its slot here, so a trapped
 //! thread finds its process without a search and without a race against
 //! its creator. A slot holds what the server keeps per process: the
-//! process (`cellux_process::Proc`: capabilities, page table, the
-//! personality's state) and, until its thread adopts it on the first trap,
-//! its Linux task.
+//! process (`cellux_process::Proc`: capabilities, page table, address
+//! space, the personality's state) and the vfork hand-off. What is per
+//! thread (registers, Linux task, signal delivery) is in `threads`.
 //!
-//! A slot is claimed through its state alone, never by taking its lock:
-//! a process's thread holds its own slot's lock for the whole of each call
-//! it makes, wait4 and vfork's wait included. Slots of ended processes are
-//! reaped (capabilities and frames given back) once their thread is dead,
-//! when a later process is made.
+//! A slot's lock is held only for calls about the process as a whole
+//! (address-space changes, fork, clone, execve), never across a thread's
+//! other calls, so a thread blocked in read or futex-wait leaves its
+//! siblings free. A slot is claimed through its state alone. Slots of
+//! ended processes (no thread left) are reaped (capabilities and frames
+//! given back) once all their threads are dead, when a later process or
+//! thread is made.
 
-use crate::{forkcall, execcall, lklfwd::LklForward, sem::Sem, tcb, thread};
+use crate::threads::{self, Thread};
+use crate::{execcall, forkcall, lklfwd::LklForward, sem::Sem, tcb, thread};
 use cellux_personality::dispatch::{self, Outcome};
+use cellux_personality::{fault, sysno};
 use cellux_process::{spawn, trap, Proc, SpawnError, Spec};
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::boot_slot::{SELF_COMP, SELF_CT};
@@ -33,31 +37,33 @@ const SIGCHLD: i32 = 17;
 
 pub struct Entry {
     pub proc: Proc,
-    /// Its Linux task, until its thread adopts it.
-    task: Option<Task>,
     /// A vfork parent waits on `VFORK_DONE` of this slot until the
     /// process execs or ends.
     vfork: bool,
-    /// A fork child: its fds and session are its parent's, as they are.
-    forked: bool,
 }
 
 const FREE: u8 = 0;
 const LIVE: u8 = 1;
-/// The process has ended; reaped once its thread is dead.
+/// The process has ended (its last thread has); reaped once all its
+/// threads' records are.
 const ENDED: u8 = 2;
 
 struct Slot {
     state: AtomicU8,
     lock: SpinLock,
     inner: UnsafeCell<Option<Entry>>,
+    /// Threads that have not ended.
+    live: AtomicUsize,
+    /// Thread records not yet reaped.
+    records: AtomicUsize,
 }
 
 // SAFETY: `inner` is only touched with `lock` held.
 unsafe impl Sync for Slot {}
 
 static TABLE: [Slot; SLOTS] =
-    [const { Slot { state: AtomicU8::new(FREE), lock: SpinLock::new(), inner: UnsafeCell::new(None) } }; SLOTS];
+    [const { Slot { state: AtomicU8::new(FREE), lock: SpinLock::new(), inner: UnsafeCell::new(None), live: AtomicUsize::new(0), records: AtomicUsize::new(0) } };
+        SLOTS];
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 static VFORK_DONE: [Sem; SLOTS] = [const { Sem::new(0) }; SLOTS];
 
@@ -90,25 +96,19 @@ pub struct Image<'a> {
     pub envp: &'a [&'a [u8]],
 }
 
-/// Gives back what ended processes held, once their threads are dead.
+/// Gives back what ended threads and processes held, once dead.
 fn reap() {
+    threads::reap(|slot| {
+        TABLE[slot % SLOTS].records.fetch_sub(1, Ordering::AcqRel);
+    });
     for (i, s) in TABLE.iter().enumerate() {
-        if s.state.load(Ordering::Acquire) != ENDED {
+        if s.state.load(Ordering::Acquire) != ENDED || s.records.load(Ordering::Acquire) != 0 {
             continue;
         }
-        let gone = with(i, |e| if e.as_ref().is_some_and(|e| e.proc.thread_dead()) { e.take() } else { None });
-        if let Some(mut e) = gone {
-            // The thread's capability belongs to its id's record, which
-            // gives it back with the id's other one.
-            if let (Some(thd), Some(tid)) = (e.proc.thd.take(), e.proc.tid) {
-                thread::release_id(tid as usize, thd);
-            }
+        if let Some(e) = with(i, |e| e.take()) {
             e.proc.destroy();
-            if let Some(t) = e.task {
-                t.put();
-            }
-            s.state.store(FREE, Ordering::Release);
         }
+        s.state.store(FREE, Ordering::Release);
     }
 }
 
@@ -182,37 +182,69 @@ pub fn start(img: &Image) -> Result<i32, StartError> {
         }
     };
     proc.linux.tid = pid as u64;
-    launch(n, proc, task, false, false).map_err(StartError::Kernel)?;
+    launch(n, proc, task, false, false, 0).map_err(StartError::Kernel)?;
     Ok(pid)
 }
 
-/// Records a built process (its Linux task not yet adopted) in its slot
-/// and starts its thread. With `vfork`, the slot's `VFORK_DONE` is upped
-/// when the process execs or ends.
-pub fn launch(n: NewSlot, proc: Proc, task: Task, forked: bool, vfork: bool) -> Result<(), Error> {
+/// Records a built process in its slot and starts its first thread in
+/// `task` (not yet adopted). With `vfork`, the slot's `VFORK_DONE` is
+/// upped when the process execs or ends; `forked`: its task's fds and
+/// session are its parent's, as they are; `clear_tid`: CLONE_CHILD_CLEARTID.
+pub fn launch(n: NewSlot, proc: Proc, task: Task, forked: bool, vfork: bool, clear_tid: u64) -> Result<(), Error> {
     let i = n.i;
-    let pt = proc.pages.pt();
-    with(i, |e| *e = Some(Entry { proc, task: Some(task), vfork, forked }));
+    let view = proc.thread_view(proc.linux.tid, proc.start_regs);
+    with(i, |e| *e = Some(Entry { proc, vfork }));
+    add_thread(i, view, task, !forked, clear_tid)
+}
+
+/// Starts a thread of the process in slot `i` (its handle on the process
+/// `view`, its Linux task `task` not yet adopted). Takes no slot lock: a
+/// clone calls it with its process's lock held.
+pub fn add_thread(i: usize, mut view: Proc, task: Task, fresh: bool, clear_tid: u64) -> Result<(), Error> {
+    // Threads that came and went (ids and capabilities are few).
+    reap();
+    let s = &TABLE[i];
+    let pt = view.pages.pt();
     let asnd = slots::alloc();
+    s.live.fetch_add(1, Ordering::AcqRel);
+    s.records.fetch_add(1, Ordering::AcqRel);
     // Creation locked: the thread's first trap waits until its id's state
-    // (send capability for wake-ups, user page table) is recorded.
+    // (send capability for wake-ups, user page table, record) is there.
     let r = thread::creating(|| {
-        let (tid, thd) = with(i, |e| {
-            let p = &mut e.as_mut().ok_or(Error::Inval)?.proc;
-            let tid = p.start()?;
-            Ok::<_, Error>((tid, p.thd.unwrap_or(0)))
-        })?;
+        let tid = view.start()?;
+        let thd = view.thd.unwrap_or(0);
         sys::op(SELF_CT, ct_op::NEW_ASND, [asnd as u64, thd as u64, 0, 0, 0, 0])?;
         thread::claim_id(tid as usize, thd, asnd);
         tcb::of(tid as usize).user_pt.store(pt, Ordering::Release);
+        threads::record(tid as usize, Thread { slot: i, view, task: Some(task), fresh, clear_tid, linux_ended: false });
         Ok::<(), Error>(())
     });
     if r.is_err() {
-        // Reaped like an ended process. Its task stays unadopted and
-        // never exits: out of kernel memory, nothing better is at hand.
-        TABLE[i].state.store(ENDED, Ordering::Release);
+        // Its task stays unadopted and never exits: out of kernel memory,
+        // nothing better is at hand.
+        s.records.fetch_sub(1, Ordering::AcqRel);
+        thread_ended(i);
     }
     r
+}
+
+/// A thread of the process in slot `i` has ended; the process has when
+/// it was the last (a vfork parent goes on).
+fn thread_ended(i: usize) {
+    let s = &TABLE[i];
+    if s.live.fetch_sub(1, Ordering::AcqRel) == 1 {
+        with(i, |e| {
+            if let Some(e) = e.as_mut() {
+                vfork_release(i, &mut e.vfork);
+            }
+        });
+        s.state.store(ENDED, Ordering::Release);
+    }
+}
+
+/// How many threads of the process in slot `i` have not ended.
+pub fn live_threads(i: usize) -> usize {
+    TABLE[i % SLOTS].live.load(Ordering::Acquire)
 }
 
 struct Call<'a> {
@@ -227,9 +259,10 @@ extern "C" fn on_stack(c: u64) -> u64 {
     0
 }
 
-/// Linux's side of the end: its task exits with the wait status, so the
-/// parent's wait4 sees it and its fds (pipes to the server) close.
-fn end_task(status: u32) {
+/// Linux's side of an end the process side decided (a fault it could not
+/// deliver, a failed exec): the whole group goes, with the wait status,
+/// so the parent's wait4 sees it and its fds (pipes to the server) close.
+fn end_group(status: u32) {
     // A fatal signal has already ended it inside Linux.
     if crate::lklfwd::take_killed() {
         return;
@@ -245,18 +278,52 @@ fn vfork_release(i: usize, vfork: &mut bool) {
     }
 }
 
-/// The server's own calls of a process in slot `slot`: new processes and
-/// new images, which need the process table.
+/// The server's own calls of a thread of the process in slot `slot`: the
+/// process-wide ones (new processes and threads, new images, address-space
+/// changes), served on the process's own `Proc` under its lock, and a
+/// thread's own end.
 struct ProcessCalls<'a> {
     slot: usize,
-    vfork: &'a mut bool,
+    linux_ended: &'a mut bool,
 }
 
 impl trap::Host for ProcessCalls<'_> {
-    fn syscall(&mut self, p: &mut Proc, regs: &mut UserRegs) -> Option<Outcome> {
-        Some(match dispatch::syscall_nr(regs) {
-            forkcall::FORK | forkcall::VFORK | forkcall::CLONE | forkcall::CLONE3 => forkcall::serve(p, regs),
-            execcall::EXECVE | execcall::EXECVEAT => execcall::serve(p, regs, || vfork_release(self.slot, self.vfork)),
+    fn syscall(&mut self, _: &mut Proc, regs: &mut UserRegs) -> Option<Outcome> {
+        let nr = dispatch::syscall_nr(regs);
+        let i = self.slot;
+        Some(match nr {
+            forkcall::FORK | forkcall::VFORK | forkcall::CLONE | forkcall::CLONE3 => {
+                let (out, vfork_child) = with(i, |e| match e.as_mut() {
+                    Some(e) => forkcall::serve(&mut e.proc, i, regs),
+                    None => (Outcome::Return(-38), None),
+                });
+                if let Some(child) = vfork_child {
+                    vfork_wait(child);
+                }
+                out
+            }
+            execcall::EXECVE | execcall::EXECVEAT => with(i, |e| match e.as_mut() {
+                Some(e) => {
+                    let Entry { proc, vfork } = e;
+                    execcall::serve(proc, regs, || vfork_release(i, vfork))
+                }
+                None => Outcome::Return(-38),
+            }),
+            n if dispatch::changes_address_space(n) => with(i, |e| match e.as_mut() {
+                Some(e) => dispatch::syscall(&mut e.proc.linux, regs, &mut e.proc.pages, &mut LklForward),
+                None => Outcome::Return(-38),
+            }),
+            // Linux's own: its exit path clears the word and wakes its
+            // futex (CLONE_CHILD_CLEARTID's join), in this address space.
+            sysno::SET_TID_ADDRESS => {
+                Outcome::Return(lkl::syscall(lkl::nr::SET_TID_ADDRESS, &[regs.rdi as i64]).unwrap_or_else(|e| -e.0))
+            }
+            sysno::EXIT | sysno::EXIT_GROUP => {
+                let status = fault::exited(regs.rdi);
+                let _ = Task::exit_current(status as i32, nr == sysno::EXIT_GROUP);
+                *self.linux_ended = true;
+                Outcome::Exit(status)
+            }
             _ => return None,
         })
     }
@@ -273,44 +340,53 @@ impl NewSlot {
     }
 }
 
+/// A new thread's first trap: it becomes its Linux task, and tells Linux
+/// what belongs to the task rather than to the process side.
+fn adopt(t: &mut Thread) -> Result<(), ()> {
+    let Some(task) = t.task.take() else { return Ok(()) };
+    let adopted = task.adopt();
+    // The binding holds its own reference.
+    task.put();
+    adopted.map_err(|_| ())?;
+    if t.fresh {
+        // The task's fd table is a copy of its creator's: only 0-2
+        // are meant for the process.
+        let _ = lkl::syscall(lkl::nr::CLOSE_RANGE, &[3, u32::MAX as i64, 0]);
+        // The server starts processes the way init starts a login:
+        // in a session of their own. Left in the server's session (0,
+        // the kernel's), getsid() answers 0, which no process on a
+        // booted Linux system ever sees.
+        let _ = lkl::syscall(lkl::nr::SETSID, &[]);
+        // And, like a getty, with its terminal as the session's
+        // controlling tty when fd 0 is one (an interactive shell
+        // needs it for job control; opening /dev/console never
+        // makes it one). ENOTTY for a pipe or /dev/null: nothing to do.
+        let _ = lkl::syscall(lkl::nr::IOCTL, &[0, lkl::consts::TIOCSCTTY as i64, 0]);
+    }
+    if t.clear_tid != 0 {
+        let _ = lkl::syscall(lkl::nr::SET_TID_ADDRESS, &[t.clear_tid as i64]);
+    }
+    Ok(())
+}
+
 fn serve(u: &Upcall) -> Action {
     let i = (u.token - TOKEN_BASE) as usize;
-    with(i, |e| {
-        let Some(e) = e.as_mut() else { return Action::End(u.vector) };
-        if let Some(task) = e.task.take() {
-            let adopted = task.adopt();
-            // The binding holds its own reference.
-            task.put();
-            if adopted.is_err() {
-                return Action::End(u.vector);
-            }
-            if !e.forked {
-                // The task's fd table is a copy of its creator's: only 0-2
-                // are meant for the process.
-                let _ = lkl::syscall(lkl::nr::CLOSE_RANGE, &[3, u32::MAX as i64, 0]);
-                // The server starts processes the way init starts a login:
-                // in a session of their own. Left in the server's session (0,
-                // the kernel's), getsid() answers 0, which no process on a
-                // booted Linux system ever sees.
-                let _ = lkl::syscall(lkl::nr::SETSID, &[]);
-                // And, like a getty, with its terminal as the session's
-                // controlling tty when fd 0 is one (an interactive shell
-                // needs it for job control; opening /dev/console never
-                // makes it one). ENOTTY for a pipe or /dev/null: nothing to do.
-                let _ = lkl::syscall(lkl::nr::IOCTL, &[0, lkl::consts::TIOCSCTTY as i64, 0]);
-            }
+    let kid = u.tid as usize;
+    threads::with(kid, |t| {
+        let Some(t) = t.as_mut().filter(|t| t.slot == i && t.view.status.is_none()) else { return Action::End(u.vector) };
+        if adopt(t).is_err() {
+            t.view.status = Some(fault::killed(fault::sig::SIGKILL));
+            thread_ended(i);
+            threads::ended(kid);
+            return Action::End(u.vector);
         }
-        let had = e.proc.status.is_some();
-        let a = if had {
-            // An ended process makes nothing new.
-            trap::handle(&mut e.proc, u, &mut LklForward, &mut trap::NoHost)
-        } else {
-            trap::handle(&mut e.proc, u, &mut LklForward, &mut ProcessCalls { slot: i, vfork: &mut e.vfork })
-        };
-        if let (false, Some(s)) = (had, e.proc.status) {
-            end_task(s);
-            vfork_release(i, &mut e.vfork);
-            TABLE[i].state.store(ENDED, Ordering::Release);
+        let a = trap::handle(&mut t.view, u, &mut LklForward, &mut ProcessCalls { slot: i, linux_ended: &mut t.linux_ended });
+        if let Some(s) = t.view.status {
+            if !t.linux_ended {
+                end_group(s);
+            }
+            thread_ended(i);
+            threads::ended(kid);
         }
         a
     })

@@ -253,3 +253,13 @@ fn only_the_low_32_bits_of_rax_name_the_call() {
     assert_eq!(w.ret(u64::MAX, [0; 6]), -38, "-1 is no call");
     assert_eq!(w.ret(0xffff_ffff_0000_0000 | 1000, [0; 6]), -38);
 }
+
+#[test]
+fn address_space_calls_are_the_ones_served_here_on_the_map() {
+    for nr in [sysno::BRK, sysno::MMAP, sysno::MUNMAP, sysno::MPROTECT, sysno::MREMAP, sysno::MADVISE] {
+        assert!(changes_address_space(nr), "{nr}");
+    }
+    for nr in [sysno::WRITE, sysno::EXIT, sysno::ARCH_PRCTL, sysno::SET_TID_ADDRESS, sysno::EXIT_GROUP, 202] {
+        assert!(!changes_address_space(nr), "{nr}");
+    }
+}

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -186,6 +187,15 @@ static void *misc_calls(void *arg)
 	SHOW("thread: get_robust_list", syscall(SYS_get_robust_list, 0, &head, &len));
 	YES("thread: robust list length", len == ROBUST_LIST_HEAD_SIZE);
 	return NULL;
+}
+
+/* ---- a thread blocked in read leaves its siblings free ---- */
+static int blocked_pipe[2];
+static void *blocked_reader(void *arg)
+{
+	(void)arg;
+	char buf[8];
+	return (void *)read(blocked_pipe[0], buf, sizeof buf);
 }
 
 /* ---- raw futexes ---- */
@@ -367,6 +377,30 @@ int main(void)
 	pthread_join(t[0], NULL);
 	printf("sigtimedwait in a thread: %d\n", timedwait_result);
 	pthread_sigmask(SIG_UNBLOCK, &usr, NULL);
+
+	/* While a thread blocks in read, main maps, touches and unmaps
+	 * memory (a change of the shared address space) and only then
+	 * writes what the reader waits for. */
+	if (pipe(blocked_pipe) != 0)
+		return 1;
+	spawn(&t[0], blocked_reader, NULL);
+	for (int i = 0; i < 20; i++)
+		sched_yield();
+	int mapped_ok = 1;
+	for (int i = 0; i < 8; i++) {
+		char *m = mmap(NULL, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED) {
+			mapped_ok = 0;
+			break;
+		}
+		m[0] = m[65535] = (char)i;
+		mapped_ok &= m[0] == (char)i && munmap(m, 65536) == 0;
+	}
+	YES("mmap/munmap while a sibling blocks in read", mapped_ok);
+	SHOW("write to the blocked reader", write(blocked_pipe[1], "abc", 3));
+	void *got;
+	pthread_join(t[0], &got);
+	printf("the reader read: %ld\n", (long)got);
 
 	/* futex requeue: two waiters on fa (one private, one shared futex
 	 * op: both private to this process's memory, keyed the same way

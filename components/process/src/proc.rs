@@ -132,13 +132,13 @@ impl Proc {
         Ok(tid)
     }
 
-    /// Another thread's handle on this process: the same component and
-    /// page table (so user copies and signal frames reach the same
-    /// memory), a Linux tid and start registers (None: the image's entry) of its own, and no share
-    /// of the address-space bookkeeping (`linux.space` is empty, `pages`
-    /// owns no frames): calls that change the address space must go to
-    /// the process's own `Proc`. It owns no capability but its thread's,
-    /// so it is dropped, never `destroy`ed.
+    /// A thread's handle on this process: the same component and page
+    /// table (so user copies and signal frames reach the same memory), a
+    /// Linux tid and start registers (None: the image's entry) of its
+    /// own, and no share of the address-space bookkeeping (`linux.space`
+    /// is empty, `pages` owns no frames): calls that change the address
+    /// space must go to the process's own `Proc`. It owns nothing but its
+    /// thread, so it ends with [`Proc::drop_view`], never `destroy`.
     pub fn thread_view(&self, tid: u64, regs: Option<UserRegs>) -> Proc {
         let linux = Process::new(AddressSpace::new(0, 0), tid);
         Proc {
@@ -155,6 +155,16 @@ impl Proc {
             start_regs: regs,
             status: None,
             fault: None,
+            kframes: Vec::new(),
+        }
+    }
+
+    /// Gives back what a thread view holds once its thread is dead and
+    /// the thread's capability (`thd`, the caller's to remove) is gone:
+    /// the thread's kernel frame.
+    pub fn drop_view(self) {
+        for k in self.kframes {
+            frames::free_kernel(k);
         }
     }
 

@@ -82,9 +82,11 @@ pub fn reap(mut gone: impl FnMut(usize)) {
         if let (Some(thd), Some(id)) = (t.view.thd.take(), t.view.tid) {
             crate::thread::release_id(id as usize, thd);
         }
-        if let Some(task) = t.task {
+        if let Some(task) = t.task.take() {
             task.put();
         }
-        gone(t.slot);
+        let slot = t.slot;
+        t.view.drop_view();
+        gone(slot);
     }
 }

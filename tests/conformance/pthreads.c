@@ -254,6 +254,14 @@ static void *exits_group(void *arg)
 	_exit(7);
 }
 
+static void *spins_forever(void *arg)
+{
+	(void)arg;
+	for (volatile int i = 0;; i++)
+		;
+	return NULL;
+}
+
 static void *blocks_forever(void *arg)
 {
 	(void)arg;
@@ -489,11 +497,13 @@ int main(void)
 	printf("other process exit status: %d\n", WIFEXITED(ost) ? WEXITSTATUS(ost) : -1);
 
 	/* exit_group from a thread that is not the main one, with a
-	 * sibling blocked in pause and main blocked in join */
+	 * sibling blocked in pause, one busy in user mode and main blocked
+	 * in join */
 	fflush(stdout);
 	pid_t child = fork();
 	if (child == 0) {
 		spawn(&t[1], blocks_forever, NULL);
+		spawn(&t[2], spins_forever, NULL);
 		spawn(&t[0], exits_group, NULL);
 		pthread_join(t[0], NULL);
 		_exit(99);

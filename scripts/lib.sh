@@ -38,6 +38,15 @@ cellux_qemu_machine() {
     echo "-M microvm,pit=on,pic=on,rtc=on -cpu max -m ${CELLUX_MEM:-512M} -accel tcg -nic none -display none -monitor none"
 }
 
+# cellux_linux_cmdline: the boot flags every Debian-kernel baseline run
+# shares. Under TCG on a busy host Linux's PIT calibration of the TSC fails
+# and the boot hangs there; TCG's TSC runs at the host's rate, so say it.
+cellux_linux_cmdline() {
+    local khz
+    khz=$(awk -F: '/^cpu MHz/ { printf "%d", $2 * 1000; exit }' /proc/cpuinfo)
+    echo "console=ttyS0 panic=-1 tsc=reliable${khz:+ tsc_early_khz=$khz}"
+}
+
 # cellux_qemu_disk IMG: the root disk as cellux attaches it (virtio-blk on
 # microvm's virtio-mmio, modern transport), for the Linux baseline as well.
 cellux_qemu_disk() {

@@ -15,14 +15,18 @@
  * when it looks at its signals (lkl_task_signal_pending), so a signal that
  * arrives after that look kicks again and none is left unseen.
  *
- * The walk is over every thread with the CPU owned: a few dozen tasks,
- * small next to any entry into Linux.
+ * The walk, with the CPU owned, is over the host tasks only (a list of
+ * their own, not every task: under QEMU's TCG each task_struct touched is
+ * a page to look up again after every address-space switch, and walking
+ * the kernel threads too doubled the cost of a syscall).
  */
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/rcupdate.h>
 #include <asm/host_ops.h>
 #include <asm/cpu.h>
+
+LIST_HEAD(lkl_host_tasks);
 
 /*
  * Whether `t`'s host thread is out of Linux: the task is parked (what
@@ -44,19 +48,22 @@ static bool out_of_linux(struct task_struct *t, lkl_thread_t self)
 
 void lkl_kick_signalled(void)
 {
-	struct task_struct *g, *t;
-	lkl_thread_t self;
+	struct thread_struct *th;
+	struct task_struct *t;
+	lkl_thread_t self = 0;
 
 	if (!lkl_ops->signal_kick)
 		return;
-	self = lkl_ops->thread_self();
-	rcu_read_lock();
-	for_each_process_thread(g, t) {
+	list_for_each_entry(th, &lkl_host_tasks, host_node) {
+		t = container_of(th, struct task_struct, thread);
 		if (!test_tsk_thread_flag(t, TIF_SIGPENDING) ||
-		    READ_ONCE(t->thread.kicked) || !out_of_linux(t, self))
+		    READ_ONCE(t->thread.kicked))
+			continue;
+		if (!self)
+			self = lkl_ops->thread_self();
+		if (!out_of_linux(t, self))
 			continue;
 		WRITE_ONCE(t->thread.kicked, 1);
 		lkl_ops->signal_kick(t->thread.tid);
 	}
-	rcu_read_unlock();
 }

@@ -92,6 +92,7 @@ int copy_thread(struct task_struct *p, const struct kernel_clone_args *args)
 		/* A process or thread task: run by whichever host thread
 		 * adopts it. */
 		t->flags = LKL_TF_HOST;
+		list_add(&t->host_node, &lkl_host_tasks);
 		return 0;
 	}
 
@@ -108,6 +109,8 @@ int copy_thread(struct task_struct *p, const struct kernel_clone_args *args)
 
 void arch_release_task_struct(struct task_struct *tsk)
 {
+	if (tsk->thread.host_node.next)
+		list_del(&tsk->thread.host_node);
 	if (tsk->thread.sem)
 		lkl_ops->sem_free(tsk->thread.sem);
 	tsk->thread.sem = NULL;

@@ -2,6 +2,7 @@
 #ifndef _ASM_LKL_PROCESSOR_H
 #define _ASM_LKL_PROCESSOR_H
 
+#include <linux/types.h>
 #include <asm/ptrace.h>
 
 struct lkl_sem;
@@ -29,7 +30,12 @@ struct thread_struct {
 	 * not looked since (a word of its own: the host clears it without
 	 * the CPU, so it must not share a read-modify-write with `flags`). */
 	unsigned long kicked;
+	/* In lkl_host_tasks while a host task exists (sigkick.c walks it). */
+	struct list_head host_node;
 };
+
+/* Every host task (LKL_TF_HOST from copy_thread), CPU owner only. */
+extern struct list_head lkl_host_tasks;
 
 /* A task without a host thread of its own: entered by host threads. */
 #define LKL_TF_HOST	(1UL << 0)

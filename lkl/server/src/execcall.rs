@@ -7,6 +7,7 @@
 //! A vfork parent goes on once the image is in place.
 
 use crate::exe::{self, ExeError};
+use crate::shebang;
 use crate::tcb;
 use alloc::vec::Vec;
 use cellux_personality::dispatch::Outcome;
@@ -39,6 +40,9 @@ const MAX_FDS: i64 = 1024;
 const E2BIG: Errno = Errno(7);
 const ENAMETOOLONG: Errno = Errno(36);
 const SIGKILL: u32 = 9;
+const ELOOP: Errno = Errno(40);
+/// Linux's BINPRM_MAX_RECURSION.
+const MAX_SCRIPT_DEPTH: usize = 4;
 
 /// Linux calls whose pointers are server memory, on a process thread.
 fn on_server_memory<R>(f: impl FnOnce() -> R) -> R {
@@ -158,7 +162,31 @@ fn replace(p: &mut Proc, r: &UserRegs) -> Result<(), (Errno, bool)> {
     let mut total = 0;
     let argv = user_strings(mem, argv, &mut total).map_err(soft)?;
     let envp = user_strings(mem, envp, &mut total).map_err(soft)?;
-    let image = read_image(dirfd, &path, flags).map_err(soft)?;
+    let mut image = read_image(dirfd, &path, flags).map_err(soft)?;
+    let mut argv = argv;
+    // A script runs its interpreter with [interp, arg?, script, argv[1..]],
+    // nested up to Linux's BINPRM_MAX_RECURSION.
+    let mut script = path.clone();
+    let mut depth = 0;
+    while let Some(found) = shebang::parse(&image) {
+        let (interp, arg) = found.map_err(soft)?;
+        depth += 1;
+        if depth > MAX_SCRIPT_DEPTH {
+            return Err(soft(ELOOP));
+        }
+        total += interp.len() + script.len() + arg.as_ref().map_or(0, |a| a.len() + 1 + 8) + 2 * (1 + 8);
+        if total > ARGS_TOTAL {
+            return Err(soft(E2BIG));
+        }
+        let mut v = Vec::with_capacity(argv.len() + 3);
+        v.push(interp.clone());
+        v.extend(arg);
+        v.push(script);
+        v.extend(argv.into_iter().skip(1));
+        argv = v;
+        image = read_image(AT_FDCWD, &interp, 0).map_err(soft)?;
+        script = interp;
+    }
     let argv: Vec<&[u8]> = argv.iter().map(|s| s.as_slice()).collect();
     let envp: Vec<&[u8]> = envp.iter().map(|s| s.as_slice()).collect();
     let spec = Spec { image: &image, argv: &argv, envp: &envp, execfn: &path, pid: p.linux.tid, gate: p.gate };

@@ -32,6 +32,7 @@ mod rootdisk;
 mod rtc;
 mod selftest;
 mod serial;
+mod shebang;
 mod sem;
 mod tcb;
 mod threads;

@@ -25,6 +25,8 @@ static const char *ename(int e)
 	N(EPERM) N(ENOENT) N(EBADF) N(EFAULT) N(EEXIST) N(ENOTDIR) N(EISDIR)
 	N(EINVAL) N(ENOSYS) N(ENOTEMPTY) N(ERANGE) N(ENOMEM) N(EACCES)
 	N(ESPIPE) N(ENAMETOOLONG) N(EAGAIN) N(EXDEV) N(ELOOP) N(EMFILE) N(ESRCH) N(ENOTTY) N(ECHILD)
+	N(EINTR) N(ENOEXEC) N(EPIPE) N(ECONNREFUSED) N(EADDRINUSE) N(ENOTCONN) N(EIO)
+	N(ENOTSOCK) N(EISCONN) N(EDESTADDRREQ) N(E2BIG)
 #undef N
 	}
 	snprintf(other, sizeof other, "errno %d", e);
@@ -50,6 +52,14 @@ static const char *ename(int e)
 } while (0)
 
 #define YES(label, cond) printf("%s: %s\n", label, (cond) ? "yes" : "no")
+
+/* fork with stdout flushed first, so the child's exit does not print the
+ * parent's buffered lines again. */
+__attribute__((unused)) static pid_t xfork(void)
+{
+	fflush(stdout);
+	return fork();
+}
 
 /* A fresh scratch folder as cwd, so native runs never collide; its name
  * is never printed. */

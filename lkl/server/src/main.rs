@@ -24,6 +24,7 @@ mod interrupt;
 mod iomem;
 mod irq;
 mod lklfwd;
+mod loopback;
 mod oneshot;
 mod ops;
 mod process;

@@ -67,6 +67,9 @@ pub fn run(started: Result<(), Errno>, devices: usize, cmd: &[u8]) -> ! {
     if let Err((why, v)) = crate::rootdisk::mount_root().and_then(|_| crate::rootdisk::system_mounts()) {
         fail(&format!("root filesystem: {} ({})", why, v));
     }
+    if let Err((why, v)) = crate::loopback::up() {
+        fail(&format!("loopback interface: {} ({})", why, v));
+    }
     let mut argv = argv_of(cmd);
     let interactive = argv.is_empty();
     if interactive {

@@ -1,9 +1,6 @@
-/* PENDING (not run: scripts/conformance runs only the folder's own .c files): waits for
- * asynchronous signal delivery to a process busy in user mode (another
- * helper's work). Today a signal reaches a cellux process only when it
- * traps into the server, so a child spinning in a loop is never killed,
- * stopped or continued and this case hangs until its timeout. Move it up
- * to tests/conformance/ when that lands. */
+/* Signals to a child busy in user mode, never trapping: kill, stop and
+ * continue must reach it promptly (asynchronous delivery), with the wait
+ * statuses Linux gives. */
 #include "conf.h"
 #include <sys/wait.h>
 

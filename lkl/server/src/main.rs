@@ -29,6 +29,7 @@ mod oneshot;
 mod ops;
 mod process;
 mod procs;
+mod record;
 mod rootdisk;
 mod rtc;
 mod selftest;

@@ -14,6 +14,7 @@
 //! given back) once all their threads are dead, when a later process or
 //! thread is made.
 
+use crate::record::{Record, ENDED, FREE};
 use crate::threads::{self, Thread};
 use crate::{execcall, forkcall, lklfwd::LklForward, sem::Sem, tcb, thread};
 use cellux_personality::dispatch::{self, Outcome};
@@ -24,10 +25,8 @@ use cellux_rt::abi::layout::boot_slot::{SELF_COMP, SELF_CT};
 use cellux_rt::abi::ops::ct_op;
 use cellux_rt::abi::regs::UserRegs;
 use cellux_rt::entry::{Action, Upcall};
-use cellux_rt::sync::SpinLock;
 use cellux_rt::{slots, sys};
-use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicUsize, Ordering};
 use lkl::task::Task;
 
 /// Gate tokens from here on name table slots (below: test gates).
@@ -42,36 +41,24 @@ pub struct Entry {
     vfork: bool,
 }
 
-const FREE: u8 = 0;
-const LIVE: u8 = 1;
-/// The process has ended (its last thread has); reaped once all its
-/// threads' records are.
-const ENDED: u8 = 2;
-
+/// A process's entry and the counts that say when it can go; its state
+/// ENDED: the process has ended (its last thread has); reaped once all
+/// its threads' records are.
 struct Slot {
-    state: AtomicU8,
-    lock: SpinLock,
-    inner: UnsafeCell<Option<Entry>>,
+    rec: Record<Entry>,
     /// Threads that have not ended.
     live: AtomicUsize,
     /// Thread records not yet reaped.
     records: AtomicUsize,
 }
 
-// SAFETY: `inner` is only touched with `lock` held.
-unsafe impl Sync for Slot {}
-
 static TABLE: [Slot; SLOTS] =
-    [const { Slot { state: AtomicU8::new(FREE), lock: SpinLock::new(), inner: UnsafeCell::new(None), live: AtomicUsize::new(0), records: AtomicUsize::new(0) } };
-        SLOTS];
+    [const { Slot { rec: Record::new(), live: AtomicUsize::new(0), records: AtomicUsize::new(0) } }; SLOTS];
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 static VFORK_DONE: [Sem; SLOTS] = [const { Sem::new(0) }; SLOTS];
 
 fn with<R>(i: usize, f: impl FnOnce(&mut Option<Entry>) -> R) -> R {
-    let s = &TABLE[i % SLOTS];
-    let _g = s.lock.lock();
-    // SAFETY: the slot's lock is held for the closure's whole run.
-    f(unsafe { &mut *s.inner.get() })
+    TABLE[i % SLOTS].rec.with(f)
 }
 
 pub fn owns(token: u64) -> bool {
@@ -102,13 +89,13 @@ fn reap() {
         TABLE[slot % SLOTS].records.fetch_sub(1, Ordering::AcqRel);
     });
     for (i, s) in TABLE.iter().enumerate() {
-        if s.state.load(Ordering::Acquire) != ENDED || s.records.load(Ordering::Acquire) != 0 {
+        if s.rec.state() != ENDED || s.records.load(Ordering::Acquire) != 0 {
             continue;
         }
         if let Some(e) = with(i, |e| e.take()) {
             e.proc.destroy();
         }
-        s.state.store(FREE, Ordering::Release);
+        s.rec.set_state(FREE);
     }
 }
 
@@ -116,7 +103,7 @@ fn reap() {
 /// dead yet).
 pub fn reap_ended() -> bool {
     reap();
-    TABLE.iter().any(|s| s.state.load(Ordering::Acquire) == ENDED)
+    TABLE.iter().any(|s| s.rec.state() == ENDED)
 }
 
 /// A claimed slot and the exception gate whose token names it, for a
@@ -133,13 +120,13 @@ pub fn new_slot() -> Result<NewSlot, StartError> {
     reap();
     let i = (0..SLOTS)
         .map(|_| NEXT.fetch_add(1, Ordering::Relaxed) % SLOTS)
-        .find(|&i| TABLE[i].state.compare_exchange(FREE, LIVE, Ordering::AcqRel, Ordering::Relaxed).is_ok())
+        .find(|&i| TABLE[i].rec.claim())
         .ok_or(StartError::Full)?;
     let gate = slots::alloc();
     let token = TOKEN_BASE + i as u64;
     if let Err(e) = sys::op(SELF_CT, ct_op::NEW_SINV, [gate as u64, SELF_COMP as u64, _start as *const () as u64, token, 0, 0]) {
         slots::free(gate);
-        TABLE[i].state.store(FREE, Ordering::Release);
+        TABLE[i].rec.set_state(FREE);
         return Err(StartError::Kernel(e));
     }
     Ok(NewSlot { i, gate })
@@ -150,14 +137,14 @@ pub fn abandon(n: NewSlot) {
     if sys::op(SELF_CT, ct_op::REMOVE, [n.gate as u64, 0, 0, 0, 0, 0]).is_ok() {
         slots::free(n.gate);
     }
-    TABLE[n.i].state.store(FREE, Ordering::Release);
+    TABLE[n.i].rec.set_state(FREE);
 }
 
 /// Gives back a slot and the process built for it, never started.
 pub fn discard(n: NewSlot, proc: Proc) {
     // Its gate goes with it.
     proc.destroy();
-    TABLE[n.i].state.store(FREE, Ordering::Release);
+    TABLE[n.i].rec.set_state(FREE);
 }
 
 /// Builds a process from `img` whose Linux task is a child (fork-like,
@@ -238,7 +225,7 @@ fn thread_ended(i: usize) {
                 vfork_release(i, &mut e.vfork);
             }
         });
-        s.state.store(ENDED, Ordering::Release);
+        s.rec.set_state(ENDED);
     }
 }
 

@@ -9,9 +9,7 @@
 
 use cellux_process::Proc;
 use cellux_rt::abi::layout::MAX_THREADS;
-use cellux_rt::sync::SpinLock;
-use core::cell::UnsafeCell;
-use core::sync::atomic::{AtomicU8, Ordering};
+use crate::record::{Record, ENDED, FREE, LIVE};
 use lkl::task::Task;
 
 pub struct Thread {
@@ -30,40 +28,23 @@ pub struct Thread {
     pub linux_ended: bool,
 }
 
-const FREE: u8 = 0;
-const LIVE: u8 = 1;
-/// The thread has ended; reaped once the kernel says it is dead.
-const ENDED: u8 = 2;
-
-struct Rec {
-    state: AtomicU8,
-    lock: SpinLock,
-    inner: UnsafeCell<Option<Thread>>,
-}
-
-// SAFETY: `inner` is only touched with `lock` held.
-unsafe impl Sync for Rec {}
-
-static RECS: [Rec; MAX_THREADS] =
-    [const { Rec { state: AtomicU8::new(FREE), lock: SpinLock::new(), inner: UnsafeCell::new(None) } }; MAX_THREADS];
+/// ENDED: the thread has ended; reaped once the kernel says it is dead.
+static RECS: [Record<Thread>; MAX_THREADS] = [const { Record::new() }; MAX_THREADS];
 
 /// Runs `f` on the record of kernel thread `kid`.
 pub fn with<R>(kid: usize, f: impl FnOnce(&mut Option<Thread>) -> R) -> R {
-    let r = &RECS[kid % MAX_THREADS];
-    let _g = r.lock.lock();
-    // SAFETY: the record's lock is held for the closure's whole run.
-    f(unsafe { &mut *r.inner.get() })
+    RECS[kid % MAX_THREADS].with(f)
 }
 
 /// Records thread `kid`, just made (it has not run yet).
 pub fn record(kid: usize, t: Thread) {
     with(kid, |r| *r = Some(t));
-    RECS[kid % MAX_THREADS].state.store(LIVE, Ordering::Release);
+    RECS[kid % MAX_THREADS].set_state(LIVE);
 }
 
 /// The calling thread `kid` has made its last call.
 pub fn ended(kid: usize) {
-    RECS[kid % MAX_THREADS].state.store(ENDED, Ordering::Release);
+    RECS[kid % MAX_THREADS].set_state(ENDED);
 }
 
 /// Gives back the records (and thread capabilities) of ended threads the
@@ -71,12 +52,12 @@ pub fn ended(kid: usize) {
 /// once its last is reaped.
 pub fn reap(mut gone: impl FnMut(usize)) {
     for (kid, r) in RECS.iter().enumerate() {
-        if r.state.load(Ordering::Acquire) != ENDED {
+        if r.state() != ENDED {
             continue;
         }
         let dead = with(kid, |t| if t.as_ref().is_some_and(|t| t.view.thread_dead()) { t.take() } else { None });
         let Some(mut t) = dead else { continue };
-        r.state.store(FREE, Ordering::Release);
+        r.set_state(FREE);
         // The capability belongs to its id's record, which gives it back
         // with the id's other one.
         if let (Some(thd), Some(id)) = (t.view.thd.take(), t.view.tid) {

@@ -18,8 +18,8 @@ use cellux_rt::abi::regs::UserRegs;
 use core::sync::atomic::Ordering;
 use lkl::nr;
 
-pub const EXECVE: u64 = 59;
-pub const EXECVEAT: u64 = 322;
+pub const EXECVE: u64 = lkl::nr::EXECVE as u64;
+pub const EXECVEAT: u64 = lkl::nr::EXECVEAT as u64;
 
 const PAGE: u64 = 4096;
 const PATH_MAX: usize = 4096;

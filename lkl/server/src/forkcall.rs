@@ -18,28 +18,29 @@ use cellux_personality::errno::Errno;
 use cellux_personality::memory::Memory;
 use cellux_rt::abi::regs::UserRegs;
 use cellux_process::{fork, Proc};
+use lkl::consts;
 use lkl::task::Task;
 
-pub const CLONE: u64 = 56;
-pub const FORK: u64 = 57;
-pub const VFORK: u64 = 58;
-pub const CLONE3: u64 = 435;
+pub const CLONE: u64 = lkl::nr::CLONE as u64;
+pub const FORK: u64 = lkl::nr::FORK as u64;
+pub const VFORK: u64 = lkl::nr::VFORK as u64;
+pub const CLONE3: u64 = lkl::nr::CLONE3 as u64;
 
-const CSIGNAL: u64 = 0xff;
-const CLONE_VM: u64 = 0x100;
-const CLONE_FS: u64 = 0x200;
-const CLONE_FILES: u64 = 0x400;
-const CLONE_SIGHAND: u64 = 0x800;
-const CLONE_VFORK: u64 = 0x4000;
-const CLONE_THREAD: u64 = 0x10000;
-const CLONE_SYSVSEM: u64 = 0x40000;
-const CLONE_SETTLS: u64 = 0x80000;
-const CLONE_PARENT_SETTID: u64 = 0x100000;
-const CLONE_CHILD_CLEARTID: u64 = 0x200000;
-const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
-const SIGCHLD: u64 = 17;
+const CSIGNAL: u64 = consts::CSIGNAL as u64;
+const CLONE_VM: u64 = consts::CLONE_VM as u64;
+const CLONE_FS: u64 = consts::CLONE_FS as u64;
+const CLONE_FILES: u64 = consts::CLONE_FILES as u64;
+const CLONE_SIGHAND: u64 = consts::CLONE_SIGHAND as u64;
+const CLONE_VFORK: u64 = consts::CLONE_VFORK as u64;
+const CLONE_THREAD: u64 = consts::CLONE_THREAD as u64;
+const CLONE_SYSVSEM: u64 = consts::CLONE_SYSVSEM as u64;
+const CLONE_SETTLS: u64 = consts::CLONE_SETTLS as u64;
+const CLONE_PARENT_SETTID: u64 = consts::CLONE_PARENT_SETTID as u64;
+const CLONE_CHILD_CLEARTID: u64 = consts::CLONE_CHILD_CLEARTID as u64;
+const CLONE_CHILD_SETTID: u64 = consts::CLONE_CHILD_SETTID as u64;
+const SIGCHLD: u64 = consts::SIGCHLD as u64;
 /// struct clone_args up to `tls` (CLONE_ARGS_SIZE_VER0).
-const CLONE_ARGS_VER0: u64 = 64;
+const CLONE_ARGS_VER0: u64 = consts::CLONE_ARGS_SIZE_VER0 as u64;
 
 /// One request, whichever call made it.
 struct Args {

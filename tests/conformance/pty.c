@@ -2,12 +2,13 @@
  * ways in raw and canonical modes with echo and output processing, and a
  * child in a session of its own with the slave as controlling tty. */
 #include "conf.h"
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 
 /* Everything the master has to read now (the tty layer may hand it over
- * in pieces), shown with \r and \n visible. */
+ * in pieces, so pieces are joined), shown with \r and \n visible. */
 static void drain(const char *label, int m)
 {
 	char buf[256], out[512];
@@ -18,7 +19,18 @@ static void drain(const char *label, int m)
 			break;
 		usleep(1000);
 	}
-	ssize_t n = avail > 0 ? read(m, buf, sizeof buf) : 0;
+	/* Then until it stays quiet for 200 ms: Linux's pty hands echo over
+	 * from a work item, so "ab" and "c\r\n" may come apart. */
+	ssize_t n = 0;
+	struct pollfd p = { .fd = m, .events = POLLIN };
+	while (avail > 0 && n < (ssize_t)sizeof buf) {
+		ssize_t r = read(m, buf + n, sizeof buf - n);
+		if (r <= 0)
+			break;
+		n += r;
+		if (poll(&p, 1, 200) <= 0)
+			break;
+	}
 	for (ssize_t i = 0; i < n && o < sizeof out - 3; i++) {
 		if (buf[i] == '\r') { out[o++] = '\\'; out[o++] = 'r'; }
 		else if (buf[i] == '\n') { out[o++] = '\\'; out[o++] = 'n'; }

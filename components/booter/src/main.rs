@@ -16,7 +16,12 @@ pub const CLIENT_BASE: u32 = 16;
 pub const CLIENT_STRIDE: u32 = 4;
 
 const SCHED_MEM: u64 = 8 << 20;
-const APP_MEM: u64 = 96 << 20;
+/// What the booter keeps for building the components (their images, page
+/// tables, threads); the rest of RAM is shared out among the apps.
+const BOOTER_MEM: u64 = 16 << 20;
+/// Less than this per app and the system could not run a process.
+const APP_MIN: u64 = 64 << 20;
+const APP_ALIGN: u64 = 2 << 20;
 const MAX_APPS: usize = 3;
 
 fn fail(msg: core::fmt::Arguments) -> ! {
@@ -80,16 +85,24 @@ fn cellux_main(archive_off: u64) {
     let init = ar.find("init").unwrap_or_else(|| fail(format_args!("boot archive has no 'init' entry")));
     let init = core::str::from_utf8(init.data).unwrap_or_else(|_| fail(format_args!("'init' is not text")));
     let r = sys::call(mem::UT, ut_op::INFO, [0; 6]);
-    let top = r.ok().unwrap_or(0) + r.rdi * 4096;
+    let bottom = r.ok().unwrap_or(0);
+    let top = bottom + r.rdi * 4096;
 
     let mut names = init.split_whitespace().filter(|n| *n != "sched");
     let apps: [Option<&str>; MAX_APPS] = core::array::from_fn(|_| names.next());
     let napps = apps.iter().flatten().count() as u64;
+    // Each app gets an equal share of what RAM QEMU was given (`-m`), so
+    // a bigger machine means more room for processes.
+    let share = top.saturating_sub(bottom + BOOTER_MEM + SCHED_MEM) / napps.max(1) / APP_ALIGN * APP_ALIGN;
+    if share < APP_MIN {
+        fail(format_args!("{} MiB of RAM leaves {} MiB per component, {} MiB needed: give QEMU more (-m)", (top - bottom) >> 20, share >> 20, APP_MIN >> 20));
+    }
+    println!("booter: {} MiB for each of {} components", share >> 20, napps);
     let sched = build(&ar, "sched", 0, top - SCHED_MEM, SCHED_MEM / 4096, napps);
     for (i, name) in apps.iter().enumerate() {
         let Some(name) = name else { continue };
-        let first = top - SCHED_MEM - (i as u64 + 1) * APP_MEM;
-        let app = build(&ar, name, sched.thd, first, APP_MEM / 4096, 0);
+        let first = top - SCHED_MEM - (i as u64 + 1) * share;
+        let app = build(&ar, name, sched.thd, first, share / 4096, 0);
         op(app.ct, ct_op::NEW_SINV, [thread::SCHED_GATE as u64, sched.comp as u64, sched.entry, i as u64, 0, 0], "sched gate");
         let base = CLIENT_BASE + i as u32 * CLIENT_STRIDE;
         for (k, src) in [app.comp, app.ct, app.thd].into_iter().enumerate() {

@@ -12,6 +12,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod addrspace;
+pub mod areas;
 pub mod dispatch;
 pub mod errno;
 pub mod fault;

@@ -9,8 +9,28 @@ pub trait Memory {
     /// Maps fresh zero-filled pages over [start, end) with `prot`
     /// (`addrspace::prot` bits; PROT_NONE pages need not be backed yet).
     fn map(&mut self, start: u64, end: u64, prot: u32) -> Result<(), Errno>;
+    /// As `map`, for MAP_SHARED|MAP_ANONYMOUS: the pages stay shared with
+    /// the children a fork makes (each sees the other's writes).
+    fn map_shared(&mut self, start: u64, end: u64, prot: u32) -> Result<(), Errno> {
+        self.map(start, end, prot)
+    }
     /// Drops every page of [start, end); unmapped holes are fine.
     fn unmap(&mut self, start: u64, end: u64);
+    /// Moves the contents of [from, from + len) to [to, to + len), a
+    /// fresh readable and writable mapping (mremap's move); pages that can
+    /// not be read (PROT_NONE) arrive zeroed. The old range is unmapped
+    /// afterwards by the caller.
+    fn relocate(&mut self, from: u64, to: u64, len: u64) -> Result<(), Errno> {
+        let mut page = alloc::vec![0u8; 4096];
+        let mut off = 0;
+        while off < len {
+            if self.read(from + off, &mut page).is_ok() {
+                self.write(to + off, &page)?;
+            }
+            off += 4096;
+        }
+        Ok(())
+    }
     /// Changes the protection of [start, end), keeping contents.
     fn protect(&mut self, start: u64, end: u64, prot: u32) -> Result<(), Errno>;
     /// Replaces the pages of [start, end) that exist by zeroed ones,

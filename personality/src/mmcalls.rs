@@ -38,6 +38,7 @@ fn apply(
                 fill_from_file(mem, fwd, caller, start, end, file, offset)?;
                 mem.protect(start, end, prot)?;
             }
+            Effect::Map { start, end, prot, backing: Backing::SharedAnonymous } => mem.map_shared(start, end, prot)?,
             Effect::Map { start, end, prot, .. } => mem.map(start, end, prot)?,
             Effect::Unmap { start, end } => mem.unmap(start, end),
             Effect::Protect { start, end, prot } => mem.protect(start, end, prot)?,
@@ -187,8 +188,8 @@ pub fn mremap(space: &mut AddressSpace, mem: &mut dyn Memory, a: [u64; 6]) -> Re
     move_to(space, mem, old, old_len, new_len, prot, None)
 }
 
-/// Moves a mapping by copying its pages into a fresh one, then unmapping
-/// the old. Pages that can not be read (PROT_NONE) arrive zeroed.
+/// Moves a mapping: its pages go to a fresh one (`Memory::relocate`),
+/// then the old is unmapped.
 fn move_to(
     space: &mut AddressSpace,
     mem: &mut dyn Memory,
@@ -202,14 +203,7 @@ fn move_to(
     let flags = map::PRIVATE | map::ANONYMOUS | if fixed.is_some() { map::FIXED } else { 0 };
     let a = [fixed.unwrap_or(0), new_len, u64::from(rw), u64::from(flags), u64::MAX, 0];
     let dest = mmap(space, mem, &mut NoFiles, Caller { tid: 0 }, a)?;
-    let mut page: Vec<u8> = vec![0; PAGE_SIZE as usize];
-    let mut off = 0;
-    while off < old_len.min(new_len) {
-        if mem.read(old + off, &mut page).is_ok() {
-            mem.write(dest + off, &page)?;
-        }
-        off += PAGE_SIZE;
-    }
+    mem.relocate(old, dest, old_len.min(new_len))?;
     if prot != rw {
         mprotect(space, mem, dest, new_len, u64::from(prot))?;
     }

@@ -12,6 +12,9 @@
  *                    personality before LKL: getppid - enosys is LKL's share
  *   file-write-read  4 MiB written, fsync'd and read back on ext4 (ms)
  *   fork-exec-wait   fork, execve(/bin/true) in the child, waitpid (us)
+ *   fork-big-heap    with 16 MiB of the heap written, fork, a child that
+ *                    writes one page of it and exits, waitpid (us): what a
+ *                    fork costs by the memory it is made from
  *   pipe-roundtrip   1 byte to a child process over one pipe and 1 byte
  *                    back over another (us)
  *   shell-script     busybox sh running a script of 200 external commands
@@ -43,6 +46,8 @@
 #define FILE_PATH "/root/bench-file"
 #define EXT4_MAGIC 0xEF53
 #define FORK_EXEC_ITERATIONS 100
+#define BIG_HEAP (16u << 20)
+#define BIG_HEAP_ITERATIONS 20
 #define PIPE_ITERATIONS 2000
 #define SCRIPT_ROUNDS 3
 #define SCRIPT_COMMANDS 200
@@ -214,6 +219,33 @@ static int bench_fork_exec(void)
 	return 0;
 }
 
+static int bench_fork_big_heap(void)
+{
+	static double samples[BIG_HEAP_ITERATIONS];
+	unsigned char *heap = malloc(BIG_HEAP);
+	if (!heap)
+		return fail("malloc");
+	memset(heap, 0x5a, BIG_HEAP);
+	for (int i = 0; i < BIG_HEAP_ITERATIONS + 2; i++) {
+		double t0 = now_us();
+		pid_t pid = fork();
+		if (pid < 0)
+			return fail("fork");
+		if (pid == 0) {
+			heap[i * 4096] = 1;
+			_exit(heap[BIG_HEAP - 1] == 0x5a ? 0 : 1);
+		}
+		int st;
+		if (waitpid(pid, &st, 0) != pid || st != 0)
+			return fail("fork-big-heap child");
+		if (i >= 2)
+			samples[i - 2] = now_us() - t0;
+	}
+	free(heap);
+	report("fork-big-heap", samples, BIG_HEAP_ITERATIONS, "us", 0);
+	return 0;
+}
+
 /* The child echoes every byte back until end of file. */
 static int bench_pipe(void)
 {
@@ -329,6 +361,8 @@ int main(int argc, char **argv)
 			rc = bench_file();
 		else if (strcmp(argv[i], "fork-exec-wait") == 0)
 			rc = bench_fork_exec();
+		else if (strcmp(argv[i], "fork-big-heap") == 0)
+			rc = bench_fork_big_heap();
 		else if (strcmp(argv[i], "pipe-roundtrip") == 0)
 			rc = bench_pipe();
 		else if (strcmp(argv[i], "shell-script") == 0)
@@ -339,7 +373,7 @@ int main(int argc, char **argv)
 			rc = 2;
 		if (rc != 0) {
 			fprintf(stderr, "bench: %s failed (known: getppid, enosys, file-write-read, "
-				"fork-exec-wait, pipe-roundtrip, shell-script, thread-create-join)\n", argv[i]);
+				"fork-exec-wait, fork-big-heap, pipe-roundtrip, shell-script, thread-create-join)\n", argv[i]);
 			return rc;
 		}
 	}

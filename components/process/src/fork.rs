@@ -1,8 +1,7 @@
-//! fork's process: a new component whose page table is an eager copy of
-//! the parent's, its read-only pages shared (copy-on-write of the writable
-//! ones would need write faults reported to us and handled), with
-//! the parent's personality state and a thread that starts in the
-//! register file it is given.
+//! fork's process: a new component whose page table shares the parent's
+//! frames (copy-on-write for private pages, for good for MAP_SHARED
+//! ones: `backing`), with the parent's personality state and a thread
+//! that starts in the register file it is given.
 
 use cellux_abi::regs::UserRegs;
 

@@ -11,11 +11,14 @@
 
 extern crate alloc;
 
+pub mod backing;
 mod entropy;
 pub mod fork;
 pub mod frames;
+mod locked;
 pub mod pages;
 pub mod proc;
+mod scratch;
 mod signals;
 pub mod spawn;
 pub mod trap;

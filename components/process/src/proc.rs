@@ -101,7 +101,7 @@ fn kframe(kframes: &mut Vec<u64>) -> Result<u64, SpawnError> {
 /// (empty ones too: a half-built process has some), then gives back the
 /// kernel frames of the objects that go with them.
 fn give_back(pages: &mut Pages, caps: impl IntoIterator<Item = u32>, kframes: Vec<u64>) {
-    pages.clear();
+    pages.retire();
     let own = boot_slot::SELF_CT;
     for s in caps {
         let _ = sys::op(own, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]);
@@ -133,17 +133,17 @@ impl Proc {
     }
 
     /// A thread's handle on this process: the same component and page
-    /// table (so user copies and signal frames reach the same memory), a
-    /// Linux tid and start registers (None: the image's entry) of its
-    /// own, and no share of the address-space bookkeeping (`linux.space`
-    /// is empty, `pages` owns no frames): calls that change the address
-    /// space must go to the process's own `Proc`. It owns nothing but its
+    /// table and backing (so user copies, signal frames and page faults
+    /// reach the same memory), a Linux tid and start registers (None: the
+    /// image's entry) of its own, and no share of the personality's map
+    /// (`linux.space` is empty): calls that change the address space must
+    /// go to the process's own `Proc`. It owns nothing but its
     /// thread, so it ends with [`Proc::drop_view`], never `destroy`.
     pub fn thread_view(&self, tid: u64, regs: Option<UserRegs>) -> Proc {
         let linux = Process::new(AddressSpace::new(0, 0), tid);
         Proc {
             linux,
-            pages: Pages::new(self.pages.pt()),
+            pages: self.pages.view(),
             ct: self.ct,
             comp: self.comp,
             gate: self.gate,

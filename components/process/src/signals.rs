@@ -98,9 +98,11 @@ pub fn on_interrupt(p: &mut Proc, regs: UserRegs, fwd: &mut dyn Forward) -> Acti
 /// A CPU exception: the signal Linux's trap handler would force is
 /// queued in Linux so the process's own handler runs. When it does not
 /// (blocked or ignored: Linux's force_sig resets it to the default) or
-/// Linux cannot take it, the process dies by that signal.
-pub fn on_fault(p: &mut Proc, u: &Upcall, regs: UserRegs, fwd: &mut dyn Forward) -> Action {
-    let (signo, info) = fault::siginfo_for(u.vector, u.error, u.cr2, regs.rip);
+/// Linux cannot take it, the process dies by that signal. `code_err`:
+/// the error code the si_code follows (a page fault's P bit as the map
+/// has it); the frame gets the CPU's.
+pub fn on_fault(p: &mut Proc, u: &Upcall, code_err: u64, regs: UserRegs, fwd: &mut dyn Forward) -> Action {
+    let (signo, info) = fault::siginfo_for(u.vector, code_err, u.cr2, regs.rip);
     let who = caller(p);
     if fwd.raise(who, signo, &info).is_err() {
         return end(p, fault::killed(signo));

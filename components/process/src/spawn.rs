@@ -16,7 +16,7 @@ use core::fmt;
 use crate::pages::Pages;
 use crate::proc::Proc;
 
-/// The stack's top (exclusive) and its size, all backed at start.
+/// The stack's top (exclusive) and its size (backed as touched).
 pub const STACK_TOP: u64 = USER_TOP;
 pub const STACK_SIZE: u64 = 512 * 1024;
 /// Room the initial stack (strings, vectors) may take.

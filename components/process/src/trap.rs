@@ -12,8 +12,11 @@ use cellux_personality::sigreturn;
 use cellux_rt::entry::{Action, Upcall};
 use cellux_rt::sys;
 
+use crate::backing::Verdict;
 use crate::proc::{Fault, Proc, START_TRAP_RIP};
 use crate::signals;
+
+const VEC_PAGE_FAULT: u64 = 14;
 
 /// EXC_END code when the kernel refused a register file we built
 /// (a bug of ours, reported rather than hidden).
@@ -77,8 +80,22 @@ pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward, host: &mut dyn Ho
         return if p.started { signals::on_interrupt(p, regs, fwd) } else { Action::Resume };
     }
     if u.vector != VEC_SYSCALL {
+        // The P bit decides SEGV_MAPERR or SEGV_ACCERR; what the map
+        // says decides it here, as Linux's VMA lookup does (a PROT_NONE
+        // page or an unbacked read-only one is not present, yet ACCERR).
+        let mut code_err = u.error;
+        if u.vector == VEC_PAGE_FAULT {
+            match p.pages.fault(u.cr2, u.error) {
+                Verdict::Backed => return Action::Resume,
+                // Linux's answer to a fault it cannot back is the OOM
+                // killer's SIGKILL.
+                Verdict::NoMemory => return end(p, fault::killed(fault::sig::SIGKILL)),
+                Verdict::Denied => code_err |= 1,
+                Verdict::Unmapped => code_err &= !1,
+            }
+        }
         p.fault = Some(Fault { vector: u.vector, rip: regs.rip, addr: u.cr2 });
-        return signals::on_fault(p, u, regs, fwd);
+        return signals::on_fault(p, u, code_err, regs, fwd);
     }
     // The full rax is what a restarted call is re-issued with (Linux's
     // orig_ax); the number itself is eax.

@@ -3,8 +3,9 @@
 //! from the caller's (pid, ppid, fd table, cwd come from Linux). The child
 //! resumes from the same syscall with rax = 0; the parent gets its pid.
 //! With CLONE_VFORK the parent waits until the child execs or ends. The
-//! copy is eager, so CLONE_VM|CLONE_VFORK (posix_spawn) gets a copy too:
-//! the child's writes before exec are not seen by the parent.
+//! child's memory is a copy-on-write copy, so CLONE_VM|CLONE_VFORK
+//! (posix_spawn) gets a copy too: the child's writes before exec are not
+//! seen by the parent.
 //!
 //! A new thread (CLONE_THREAD, which Linux only takes with CLONE_SIGHAND
 //! and CLONE_VM) is a kernel thread in the caller's own component (same

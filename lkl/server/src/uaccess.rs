@@ -14,20 +14,33 @@ use core::sync::atomic::Ordering;
 const CHUNK: u64 = 1 << 30;
 
 /// Copies between `remote` (in the thread's user page table) and `local`
-/// (ours); returns the bytes NOT copied.
+/// (ours); returns the bytes NOT copied. A process page its map allows
+/// but that has no frame yet (or shares one copy-on-write, for a write)
+/// is backed and the copy goes on, as Linux's fault handling in
+/// copy_*_user would.
 pub fn copy(remote: u64, local: u64, n: u64, to_user: bool) -> u64 {
     let pt = match tcb::me().user_pt.load(Ordering::Relaxed) {
         0 => boot_slot::SELF_PT,
         pt => pt,
     };
     let mut done = 0;
+    let mut backed = None;
     while done < n {
         let len = (n - done).min(CHUNK);
-        match mem::copy(pt, remote.wrapping_add(done), local.wrapping_add(done), len, to_user) {
-            Ok((k, None)) if k == len => done += k,
-            Ok((k, _)) => return n - done - k.min(len),
-            Err(_) => return n - done,
+        let Ok((k, stop)) = mem::copy(pt, remote.wrapping_add(done), local.wrapping_add(done), len, to_user) else {
+            return n - done;
+        };
+        done += k.min(len);
+        if k >= len {
+            continue;
         }
+        // Stopped on the process's side (not ours), at a page not just
+        // backed (a retry there would stop again).
+        let at = remote.wrapping_add(done);
+        if stop != Some(at) || backed == Some(at) || !cellux_process::pages::resolve(pt, at, remote.wrapping_add(n), to_user) {
+            return n - done;
+        }
+        backed = Some(at);
     }
     0
 }

@@ -144,6 +144,8 @@ extern "C" {
     pub fn lkl_task_put(task: lkl_task_t);
     pub fn lkl_task_signal_pending(task: lkl_task_t) -> c_int;
     pub fn lkl_task_next_signal(out: *mut lkl_signal_delivery) -> c_int;
+    pub fn lkl_exec_image_info(info: *mut c_ulong) -> c_long;
+    pub fn lkl_exec_take_image(image: *mut c_void, image_len: c_ulong, strings: *mut c_char, strings_len: c_ulong) -> c_long;
 }
 
 #[cfg(not(lkl_linked))]

@@ -16,6 +16,7 @@ extern crate std;
 
 pub mod console;
 pub mod errno;
+pub mod exec;
 pub mod ffi;
 pub mod jmp;
 pub mod kernel;

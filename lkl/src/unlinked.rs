@@ -5,7 +5,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 use crate::ffi::{lkl_host_ops, lkl_signal_delivery, lkl_task_t};
-use core::ffi::{c_char, c_int, c_long, c_ulong};
+use core::ffi::{c_char, c_int, c_long, c_ulong, c_void};
 
 const ENODEV: c_int = 19;
 
@@ -51,4 +51,10 @@ pub unsafe extern "C" fn lkl_task_signal_pending(_task: lkl_task_t) -> c_int {
 }
 pub unsafe extern "C" fn lkl_task_next_signal(_out: *mut lkl_signal_delivery) -> c_int {
     -ENODEV
+}
+pub unsafe extern "C" fn lkl_exec_image_info(_info: *mut c_ulong) -> c_long {
+    -ENODEV as c_long
+}
+pub unsafe extern "C" fn lkl_exec_take_image(_i: *mut c_void, _il: c_ulong, _s: *mut c_char, _sl: c_ulong) -> c_long {
+    -ENODEV as c_long
 }

@@ -146,9 +146,29 @@ void lkl_cleanup(void);
  * handler's SA_RESTART as arch/x86's signal code does.
  *
  * Numbers the personality serves itself answer -ENOSYS here: fork, vfork,
- * clone, clone3, execve, execveat, exit, exit_group, rt_sigreturn,
- * arch_prctl, mmap, munmap, mremap, mprotect, brk, reboot, ptrace. */
+ * clone, clone3, exit, exit_group, rt_sigreturn, arch_prctl, mmap, munmap,
+ * mremap, mprotect, brk, reboot, ptrace.
+ *
+ * execve and execveat are Linux's, with the process's own pointers: when
+ * one returns 0 the task is past its point of no return (other threads
+ * ended, close-on-exec done, handlers reset, comm and /proc/self/exe set)
+ * and the host builds the new image from lkl_exec_take_image. */
 long lkl_syscall(long no, long *params);
+
+/* ---- The image of an execve ----------------------------------------- */
+
+/* What the calling thread's task's last successful execve left for the
+ * host: info[0] the image's size in bytes, info[1] the size of its
+ * strings, info[2] argc, info[3] envc. -ENOENT when there is none. */
+long lkl_exec_image_info(unsigned long *info);
+
+/* Reads the image (image_len bytes, as info[0] said) into `image` and
+ * copies its strings (strings_len, as info[1]) into `strings`: argc
+ * argument strings, envc environment strings, then the file name execve
+ * was given, each NUL-terminated. Hands everything over whatever the
+ * result: 0, or -errno (-EIO: the file changed under it). */
+long lkl_exec_take_image(void *image, unsigned long image_len,
+			 char *strings, unsigned long strings_len);
 
 /* ---- Interrupts (device host sides) ---------------------------------- */
 

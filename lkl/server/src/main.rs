@@ -34,7 +34,6 @@ mod rootdisk;
 mod rtc;
 mod selftest;
 mod serial;
-mod shebang;
 mod sem;
 mod tcb;
 mod threads;

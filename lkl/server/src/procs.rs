@@ -275,7 +275,7 @@ struct ProcessCalls<'a> {
 }
 
 impl trap::Host for ProcessCalls<'_> {
-    fn syscall(&mut self, _: &mut Proc, regs: &mut UserRegs) -> Option<Outcome> {
+    fn syscall(&mut self, view: &mut Proc, regs: &mut UserRegs) -> Option<Outcome> {
         let nr = dispatch::syscall_nr(regs);
         let i = self.slot;
         Some(match nr {
@@ -289,13 +289,18 @@ impl trap::Host for ProcessCalls<'_> {
                 }
                 out
             }
-            execcall::EXECVE | execcall::EXECVEAT => with(i, |e| match e.as_mut() {
-                Some(e) => {
-                    let Entry { proc, vfork } = e;
-                    execcall::serve(proc, regs, || vfork_release(i, vfork))
-                }
-                None => Outcome::Return(-38),
-            }),
+            // Linux's execve without the process's lock: it waits for the
+            // other threads to end, and one may be waiting for the lock.
+            execcall::EXECVE | execcall::EXECVEAT => match execcall::linux_exec(regs) {
+                Err(out) => out,
+                Ok(img) => with(i, |e| match e.as_mut() {
+                    Some(e) => {
+                        let Entry { proc, vfork } = e;
+                        execcall::build(proc, view, img, regs, || vfork_release(i, vfork))
+                    }
+                    None => Outcome::Exit(fault::killed(fault::sig::SIGKILL)),
+                }),
+            },
             n if dispatch::changes_address_space(n) => with(i, |e| match e.as_mut() {
                 Some(e) => dispatch::syscall(&mut e.proc.linux, regs, &mut e.proc.pages, &mut LklForward),
                 None => Outcome::Return(-38),

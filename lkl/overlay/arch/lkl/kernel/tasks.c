@@ -88,7 +88,7 @@ static int enter_new_thread_task(void)
 }
 
 /* Own the CPU as the calling host thread's task. */
-static int lkl_enter(void)
+int lkl_enter(void)
 {
 	struct task_struct *t;
 	int ret;
@@ -112,7 +112,7 @@ static int lkl_enter(void)
 }
 
 /* What the way back to user mode does on a real architecture. */
-static void lkl_exit_to_user(void)
+void lkl_exit_to_user(void)
 {
 	if (test_thread_flag(TIF_NOTIFY_SIGNAL)) {
 		clear_thread_flag(TIF_NOTIFY_SIGNAL);

@@ -109,6 +109,7 @@ int copy_thread(struct task_struct *p, const struct kernel_clone_args *args)
 
 void arch_release_task_struct(struct task_struct *tsk)
 {
+	lkl_exec_release(tsk);
 	if (tsk->thread.host_node.next)
 		list_del(&tsk->thread.host_node);
 	if (tsk->thread.sem)

@@ -35,6 +35,13 @@ int lkl_tasks_init(void);
 void lkl_wait_boot(void);
 extern struct task_struct *lkl_init_process;
 void lkl_init_became_user(void);
+/* Own the CPU as the calling host thread's task (0 or -errno)... */
+int lkl_enter(void);
+/* ...and before releasing it, what a return to user mode runs. */
+void lkl_exit_to_user(void);
+
+/* kernel/binfmt.c: an exec's image the host has not taken, dropped. */
+void lkl_exec_release(struct task_struct *t);
 
 /* mm/bootmem.c */
 void lkl_bootmem_init(void);

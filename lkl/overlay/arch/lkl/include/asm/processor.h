@@ -7,6 +7,7 @@
 
 struct lkl_sem;
 struct lkl_jmp_buf;
+struct lkl_exec_image;
 
 /*
  * What a task needs to run on host threads. `tid` is the host thread that
@@ -32,6 +33,9 @@ struct thread_struct {
 	unsigned long kicked;
 	/* In lkl_host_tasks while a host task exists (sigkick.c walks it). */
 	struct list_head host_node;
+	/* What an execve left for the host to build the image from, until
+	 * the host takes it (binfmt.c). */
+	struct lkl_exec_image *exec;
 };
 
 /* Every host task (LKL_TF_HOST from copy_thread), CPU owner only. */

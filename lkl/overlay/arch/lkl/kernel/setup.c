@@ -114,13 +114,18 @@ static const char lkl_init_magic[] = "\x7f" "cellux-lkl-init\n";
 
 static int lkl_load_init(struct linux_binprm *bprm)
 {
+	static bool done;
 	int ret;
 
-	if (memcmp(bprm->buf, lkl_init_magic, sizeof(lkl_init_magic) - 1))
+	/* kernel_init's exec only: a process exec'ing /init (say, through
+	 * /proc/self/exe of a process pid 1 made) gets ENOEXEC, as for any
+	 * file no format knows, rather than an image nobody builds. */
+	if (done || memcmp(bprm->buf, lkl_init_magic, sizeof(lkl_init_magic) - 1))
 		return -ENOEXEC;
 	ret = begin_new_exec(bprm);
 	if (ret)
 		return ret;
+	done = true;
 	setup_new_exec(bprm);
 	return 0;
 }

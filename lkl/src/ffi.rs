@@ -95,6 +95,10 @@ pub struct lkl_host_ops {
 
     /// A host task out of Linux got a signal to handle (see lkl_host.h); may be None.
     pub signal_kick: Option<unsafe extern "C" fn(thread: lkl_thread_t)>,
+
+    /// The name of the shared page under a user address, for futex keys
+    /// (see lkl_host.h); may be None.
+    pub futex_shared_page: Option<unsafe extern "C" fn(uaddr: c_ulong) -> c_ulong>,
 }
 
 /// An opaque Linux task handle.
@@ -142,6 +146,7 @@ extern "C" {
     pub fn lkl_task_clone(clone_flags: c_ulong, exit_signal: c_int, task: *mut lkl_task_t, tid: *mut c_int) -> c_long;
     pub fn lkl_task_exit(status: c_int, group: c_int);
     pub fn lkl_task_put(task: lkl_task_t);
+    pub fn lkl_task_detach() -> lkl_task_t;
     pub fn lkl_task_signal_pending(task: lkl_task_t) -> c_int;
     pub fn lkl_task_next_signal(out: *mut lkl_signal_delivery) -> c_int;
     pub fn lkl_exec_image_info(info: *mut c_ulong) -> c_long;

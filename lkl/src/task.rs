@@ -88,7 +88,19 @@ impl Task {
         Ok(())
     }
 
-    /// Releases a handle from `clone_from_current`.
+    /// Unbinds the calling host thread from its task and returns the
+    /// binding's reference as a handle for another thread to adopt (the
+    /// task goes on); None when the thread has no task.
+    pub fn detach_current() -> Result<Task, Errno> {
+        running()?;
+        // SAFETY: Linux is running; the call has no arguments.
+        match unsafe { ffi::lkl_task_detach() } {
+            0 => Err(Errno::ESRCH),
+            t => Ok(Task(t)),
+        }
+    }
+
+    /// Releases a handle from `clone_from_current` or `detach_current`.
     pub fn put(self) {
         if is_running() {
             // SAFETY: `self` is a live handle, consumed here.

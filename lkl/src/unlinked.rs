@@ -46,6 +46,9 @@ pub unsafe extern "C" fn lkl_task_clone(_f: c_ulong, _s: c_int, _t: *mut lkl_tas
 }
 pub unsafe extern "C" fn lkl_task_exit(_status: c_int, _group: c_int) {}
 pub unsafe extern "C" fn lkl_task_put(_task: lkl_task_t) {}
+pub unsafe extern "C" fn lkl_task_detach() -> lkl_task_t {
+    0
+}
 pub unsafe extern "C" fn lkl_task_signal_pending(_task: lkl_task_t) -> c_int {
     0
 }

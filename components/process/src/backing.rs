@@ -189,6 +189,20 @@ impl Backing {
         }
     }
 
+    /// The frame under `addr` if its range is shared memory (MAP_SHARED,
+    /// the same frame in every process that shares it), backed first if
+    /// it was not yet; None for private memory, or no memory at all.
+    pub fn shared_frame(&mut self, addr: u64) -> Option<u64> {
+        let va = addr & !(PAGE - 1);
+        if !self.areas.find(va)?.shared {
+            return None;
+        }
+        if !self.frames.contains_key(&va) && self.touch(va, Touch::Read) != Verdict::Backed {
+            return None;
+        }
+        self.frame_at(va)
+    }
+
     /// A copy the kernel stopped at `addr` on its way to `end`: `touch`
     /// of that page, then of the rest of the way while they come back
     /// `Backed` (at most `RUN` pages), so the retry does not stop again

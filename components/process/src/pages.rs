@@ -51,6 +51,15 @@ pub fn resolve(pt: u32, addr: u64, end: u64, write: bool) -> bool {
     space.with(|b| b.touch_run(addr, end, how)) == Verdict::Backed
 }
 
+/// The physical address of the shared-memory page under `addr` in the
+/// process whose page table has slot `pt` (backed first if need be): a
+/// name for it that every process sharing it agrees on, which keys the
+/// futexes processes share. None for private memory or no memory.
+pub fn shared_page(pt: u32, addr: u64) -> Option<u64> {
+    let space = SPACES.with(|m| m.get(&pt).cloned())?;
+    space.with(|b| b.shared_frame(addr)).map(|k| kmem_split(k).1)
+}
+
 impl Pages {
     /// `pt` is the slot of the process's page-table capability in our
     /// table; the new, empty address space is found by it until

@@ -117,6 +117,16 @@ struct lkl_host_ops {
 	 * makes the thread come and ask (asynchronous signal delivery). May
 	 * be NULL. Must not call into Linux. */
 	void (*signal_kick)(lkl_thread_t thread);
+
+	/* Shared memory for a futex that processes share (a futex call
+	 * without FUTEX_PRIVATE_FLAG): for the page under `uaddr` in the
+	 * calling task's process, a non-zero name every process that maps
+	 * the same shared page agrees on (its physical address), backing it
+	 * first if need be; 0 when the page is private memory, which keys
+	 * the futex by the process as Linux does for private mappings. Called
+	 * with the CPU owned; must not call into Linux. May be NULL: no
+	 * memory is shared between processes. */
+	unsigned long (*futex_shared_page)(unsigned long uaddr);
 };
 
 /* ---- Life cycle ------------------------------------------------------ */
@@ -228,8 +238,15 @@ long lkl_task_clone(unsigned long clone_flags, int exit_signal,
  * gets its exit signal. The host thread itself goes on, taskless. */
 void lkl_task_exit(int status, int group);
 
-/* Drops a handle from lkl_task_clone. */
+/* Drops a handle from lkl_task_clone or lkl_task_detach. */
 void lkl_task_put(lkl_task_t task);
+
+/* Unbinds the calling host thread from its task and hands the binding's
+ * reference to the caller as a handle, for another host thread to adopt:
+ * the task goes on, only the thread that runs it changes (a process that
+ * leaves a borrowed address space at exec moves to a thread of its own).
+ * Returns 0 when the thread has no task or Linux is not running. */
+lkl_task_t lkl_task_detach(void);
 
 /* 1 if `task` (0: the caller's) has a signal pending that is not blocked.
  * Also re-arms the task's signal_kick: a signal arriving after this call

@@ -6,13 +6,14 @@
 //! /proc/self/exe. Its format for our images (arch/lkl/kernel/binfmt.c)
 //! maps nothing: it leaves the file and the final strings, from which the
 //! new image is built here in the same process component (same thread,
-//! same Linux task, so the same pid). A vfork parent goes on once the
-//! image is in place.
+//! same Linux task, so the same pid), or, for a vfork child that borrows
+//! its parent's address space, in a new component of its own. A vfork
+//! parent goes on once the image is in place.
 
 use alloc::vec::Vec;
 use cellux_personality::dispatch::{self, Outcome};
 use cellux_personality::fault;
-use cellux_process::{exec, trap, Proc, Spec};
+use cellux_process::{exec, spawn, trap, Proc, Spec};
 use cellux_rt::abi::regs::UserRegs;
 use lkl::exec::{image_info, take_image};
 
@@ -20,7 +21,7 @@ pub const EXECVE: u64 = lkl::nr::EXECVE as u64;
 pub const EXECVEAT: u64 = lkl::nr::EXECVEAT as u64;
 
 /// The end of a process whose exec failed past Linux's point of no return.
-fn lost() -> Outcome {
+pub fn lost() -> Outcome {
     Outcome::Exit(fault::killed(fault::sig::SIGKILL))
 }
 
@@ -62,24 +63,44 @@ pub fn linux_exec(r: &UserRegs) -> Result<NewImage, Outcome> {
 /// runs (a vfork parent may go on). Linux is past its point of no
 /// return: a failure kills the process.
 pub fn build(p: &mut Proc, view: &mut Proc, img: NewImage, regs: &mut UserRegs, exec_done: impl FnOnce()) -> Outcome {
-    let mut parts = img.strings.split(|&b| b == 0);
-    let argv: Vec<&[u8]> = parts.by_ref().take(img.argc).collect();
-    let envp: Vec<&[u8]> = parts.by_ref().take(img.envc).collect();
-    let execfn = parts.next().unwrap_or(b"");
-    if argv.len() != img.argc || envp.len() != img.envc {
-        return lost();
-    }
     // The caller may have been another thread than the first: Linux gave
     // it the process's pid (de_thread).
-    if let Ok(pid) = lkl::syscall(lkl::nr::GETPID, &[]) {
-        p.linux.tid = pid as u64;
-        view.linux.tid = pid as u64;
-    }
-    let spec = Spec { image: &img.image, argv: &argv, envp: &envp, execfn, pid: p.linux.tid, gate: p.gate };
-    if exec(p, &spec).is_err() {
+    let pid = caller_pid().unwrap_or(p.linux.tid);
+    p.linux.tid = pid;
+    view.linux.tid = pid;
+    if with_spec(&img, pid, p.gate, |spec| exec(p, spec).is_ok()) != Some(true) {
         return lost();
     }
     exec_done();
     *regs = trap::initial_regs(p);
     Outcome::Resume
+}
+
+/// Builds `img` as a new process component trapping to `gate`, with the
+/// caller's pid; its thread is not made yet. Linux is past its point of
+/// no return: `Err` is the process's end.
+pub fn fresh(img: NewImage, gate: u32) -> Result<Proc, Outcome> {
+    let pid = caller_pid().map_err(|_| lost())?;
+    match with_spec(&img, pid, gate, spawn) {
+        Some(Ok(p)) => Ok(p),
+        _ => Err(lost()),
+    }
+}
+
+/// The calling task's pid, as Linux's exec left it.
+fn caller_pid() -> Result<u64, lkl::Errno> {
+    lkl::syscall(lkl::nr::GETPID, &[]).map(|p| p as u64)
+}
+
+/// Runs `f` on the image's start-up description (argv, envp and the file
+/// name from its strings); None when the strings are not what Linux said.
+fn with_spec<R>(img: &NewImage, pid: u64, gate: u32, f: impl FnOnce(&Spec) -> R) -> Option<R> {
+    let mut parts = img.strings.split(|&b| b == 0);
+    let argv: Vec<&[u8]> = parts.by_ref().take(img.argc).collect();
+    let envp: Vec<&[u8]> = parts.by_ref().take(img.envc).collect();
+    let execfn = parts.next().unwrap_or(b"");
+    if argv.len() != img.argc || envp.len() != img.envc {
+        return None;
+    }
+    Some(f(&Spec { image: &img.image, argv: &argv, envp: &envp, execfn, pid, gate }))
 }

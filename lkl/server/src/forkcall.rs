@@ -2,10 +2,13 @@
 //! (`cellux_process::fork`) in a slot of its own, with a Linux task cloned
 //! from the caller's (pid, ppid, fd table, cwd come from Linux). The child
 //! resumes from the same syscall with rax = 0; the parent gets its pid.
-//! With CLONE_VFORK the parent waits until the child execs or ends. The
-//! child's memory is a copy-on-write copy, so CLONE_VM|CLONE_VFORK
-//! (posix_spawn) gets a copy too: the child's writes before exec are not
-//! seen by the parent.
+//! With CLONE_VFORK the parent waits until the child execs or ends.
+//! The child's memory is a copy-on-write copy, except with CLONE_VM:
+//! a vfork (or posix_spawn's CLONE_VM|CLONE_VFORK) child is a thread in
+//! its parent's component, in its own slot and Linux process, so what it
+//! writes before it execs or exits (an exec failure's errno, as glibc's
+//! posix_spawn and busybox's spawn() leave it) is the parent's to read;
+//! its exec builds a component of its own (`procs`).
 //!
 //! A new thread (CLONE_THREAD, which Linux only takes with CLONE_SIGHAND
 //! and CLONE_VM) is a kernel thread in the caller's own component (same
@@ -117,11 +120,9 @@ fn store_tids(parent: &mut Proc, child: &mut Proc, a: &Args, tid: i32) {
 
 /// Returns the child's pid and, for CLONE_VFORK, its slot to wait on
 /// (after the parent's process lock is released).
-fn new_process(parent: &mut Proc, parent_regs: &UserRegs, a: &Args) -> Result<(i64, Option<usize>), Errno> {
-    // A process sharing its parent's memory without being its thread
-    // needs a shared address space between two components.
-    if a.flags & CLONE_VM != 0 && a.flags & CLONE_VFORK == 0 {
-        return Err(Errno::ENOSYS);
+fn new_process(parent: &mut Proc, vm: usize, parent_regs: &UserRegs, a: &Args) -> Result<(i64, Option<usize>), Errno> {
+    if a.flags & CLONE_VM != 0 {
+        return borrowing_child(parent, vm, parent_regs, a);
     }
     let regs = child_regs(parent_regs, a);
     let n = procs::new_slot().map_err(errno_of)?;
@@ -150,8 +151,36 @@ fn new_process(parent: &mut Proc, parent_regs: &UserRegs, a: &Args) -> Result<(i
     Ok((pid as i64, vfork.then_some(slot)))
 }
 
-/// A new thread of the process `p` (in table slot `slot`).
-fn new_thread(p: &mut Proc, slot: usize, parent_regs: &UserRegs, a: &Args) -> Result<i64, Errno> {
+/// A vfork child sharing the address space `parent` (of slot `vm`) until
+/// it execs or ends. Returns its pid and its slot, to wait on.
+fn borrowing_child(parent: &mut Proc, vm: usize, parent_regs: &UserRegs, a: &Args) -> Result<(i64, Option<usize>), Errno> {
+    // Without CLONE_VFORK the parent could exec or unmap under a child
+    // still using the space: sharing it across an exec needs the old map
+    // to change hands, which is not built.
+    if a.flags & CLONE_VFORK == 0 {
+        return Err(Errno::ENOSYS);
+    }
+    let n = procs::new_slot().map_err(errno_of)?;
+    let (task, pid) = match Task::clone_from_current(a.flags & !(CLONE_VM | CLONE_VFORK), a.exit_signal as i32) {
+        Ok(t) => t,
+        Err(x) => {
+            procs::abandon(n);
+            return Err(Errno(x.0 as i32));
+        }
+    };
+    let mut home = parent.thread_view(pid as u64, None);
+    home.gate = n.gate;
+    let mut thread = parent.thread_view(pid as u64, Some(child_regs(parent_regs, a)));
+    store_tids(parent, &mut thread, a, pid);
+    let clear_tid = if a.flags & CLONE_CHILD_CLEARTID != 0 { a.child_tid } else { 0 };
+    let slot = n.index();
+    procs::launch_borrowed(n, vm, home, thread, task, clear_tid).map_err(|_| Errno::ENOMEM)?;
+    Ok((pid as i64, Some(slot)))
+}
+
+/// A new thread of the process `p` (in table slot `slot`, its address
+/// space in slot `vm`'s component).
+fn new_thread(p: &mut Proc, slot: usize, vm: usize, parent_regs: &UserRegs, a: &Args) -> Result<i64, Errno> {
     // Linux's own rule (copy_process), before anything is made.
     if a.flags & CLONE_VFORK != 0 {
         return Err(Errno::EINVAL);
@@ -162,26 +191,28 @@ fn new_thread(p: &mut Proc, slot: usize, parent_regs: &UserRegs, a: &Args) -> Re
     let mut view = p.thread_view(tid as u64, Some(child_regs(parent_regs, a)));
     store_tids(p, &mut view, a, tid);
     let clear_tid = if a.flags & CLONE_CHILD_CLEARTID != 0 { a.child_tid } else { 0 };
-    procs::add_thread(slot, view, task, false, clear_tid).map_err(|_| Errno::ENOMEM)?;
+    procs::add_thread(slot, vm, view, task, false, clear_tid).map_err(|_| Errno::ENOMEM)?;
     Ok(tid as i64)
 }
 
-fn new_task(p: &mut Proc, slot: usize, regs: &UserRegs, a: &Args) -> Result<(i64, Option<usize>), Errno> {
+fn new_task(p: &mut Proc, slot: usize, vm: usize, regs: &UserRegs, a: &Args) -> Result<(i64, Option<usize>), Errno> {
     // Linux's flag rules (copy_process).
     if a.flags & CLONE_THREAD != 0 && a.flags & CLONE_SIGHAND == 0 || a.flags & CLONE_SIGHAND != 0 && a.flags & CLONE_VM == 0 {
         return Err(Errno::EINVAL);
     }
     if a.flags & CLONE_THREAD != 0 {
-        new_thread(p, slot, regs, a).map(|tid| (tid, None))
+        new_thread(p, slot, vm, regs, a).map(|tid| (tid, None))
     } else {
-        new_process(p, regs, a)
+        new_process(p, vm, regs, a)
     }
 }
 
-/// fork, vfork, clone or clone3 trapped by a thread of process `p` (table
-/// slot `slot`) with `regs`; with it, the slot of a vfork child to wait for.
-pub fn serve(p: &mut Proc, slot: usize, regs: &UserRegs) -> (Outcome, Option<usize>) {
-    match args_of(p, regs).and_then(|a| new_task(p, slot, regs, &a)) {
+/// fork, vfork, clone or clone3 trapped by a thread of the process in
+/// table slot `slot` with `regs`; `p`: the process holding its address
+/// space (slot `vm`: its own, or a vfork parent's). With it, the slot of a
+/// vfork child to wait for.
+pub fn serve(p: &mut Proc, slot: usize, vm: usize, regs: &UserRegs) -> (Outcome, Option<usize>) {
+    match args_of(p, regs).and_then(|a| new_task(p, slot, vm, regs, &a)) {
         Ok((v, vfork)) => (Outcome::Return(v), vfork),
         Err(x) => (Outcome::Return(x.as_return()), None),
     }

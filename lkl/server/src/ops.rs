@@ -152,6 +152,10 @@ unsafe extern "C" fn copy_to_user(to: *mut c_void, from: *const c_void, n: c_ulo
     uaccess::copy(to as u64, from as u64, n as u64, true) as c_ulong
 }
 
+unsafe extern "C" fn futex_shared_page(uaddr: c_ulong) -> c_ulong {
+    uaccess::shared_page(uaddr as u64) as c_ulong
+}
+
 /// The table, with `devices` (NUL-terminated `virtio_mmio.device=` words,
 /// or null) for the command line. Leaked: Linux keeps it until the end.
 pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
@@ -192,6 +196,7 @@ pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
         virtio_devices: devices,
         console_write: Some(crate::serial::console_write),
         signal_kick: Some(crate::interrupt::signal_kick),
+        futex_shared_page: Some(futex_shared_page),
     });
     // SAFETY: `boxed` returned a live, initialized table or null.
     unsafe { t.as_ref() }

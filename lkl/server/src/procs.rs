@@ -39,6 +39,26 @@ pub struct Entry {
     /// A vfork parent waits on `VFORK_DONE` of this slot until the
     /// process execs or ends.
     vfork: bool,
+    /// The slot whose `proc` holds this process's address space: its own,
+    /// or, for a vfork child until it execs, its parent's (shared, as
+    /// CLONE_VM asks; `proc` is then only a view of it with our own gate).
+    vm: usize,
+}
+
+impl Entry {
+    /// Gives back what the process held; its threads must be dead. A
+    /// borrowed address space stays its owner's: only our gate goes.
+    fn destroy(self, i: usize) {
+        if self.vm == i {
+            self.proc.destroy();
+            return;
+        }
+        let gate = self.proc.gate;
+        if sys::op(SELF_CT, ct_op::REMOVE, [gate as u64, 0, 0, 0, 0, 0]).is_ok() {
+            slots::free(gate);
+        }
+        self.proc.drop_view();
+    }
 }
 
 /// A process's entry and the counts that say when it can go; its state
@@ -85,15 +105,18 @@ pub struct Image<'a> {
 
 /// Gives back what ended threads and processes held, once dead.
 fn reap() {
-    threads::reap(|slot| {
+    threads::reap(|slot, host| {
         TABLE[slot % SLOTS].records.fetch_sub(1, Ordering::AcqRel);
+        if host != slot {
+            TABLE[host % SLOTS].records.fetch_sub(1, Ordering::AcqRel);
+        }
     });
     for (i, s) in TABLE.iter().enumerate() {
         if s.rec.state() != ENDED || s.records.load(Ordering::Acquire) != 0 {
             continue;
         }
         if let Some(e) = with(i, |e| e.take()) {
-            e.proc.destroy();
+            e.destroy(i);
         }
         s.rec.set_state(FREE);
     }
@@ -180,14 +203,26 @@ pub fn start(img: &Image) -> Result<i32, StartError> {
 pub fn launch(n: NewSlot, proc: Proc, task: Task, forked: bool, vfork: bool, clear_tid: u64) -> Result<(), Error> {
     let i = n.i;
     let view = proc.thread_view(proc.linux.tid, proc.start_regs);
-    with(i, |e| *e = Some(Entry { proc, vfork }));
-    add_thread(i, view, task, !forked, clear_tid)
+    with(i, |e| *e = Some(Entry { proc, vfork, vm: i }));
+    add_thread(i, i, view, task, !forked, clear_tid)
+}
+
+/// Records a vfork child that shares the address space of slot `vm`
+/// (`home`: a view of it, with the child's own gate for its later image)
+/// and starts its thread there (`thread`: its view, with its start
+/// registers). The parent waits for it as for any vfork child.
+pub fn launch_borrowed(n: NewSlot, vm: usize, home: Proc, thread: Proc, task: Task, clear_tid: u64) -> Result<(), Error> {
+    let i = n.i;
+    with(i, |e| *e = Some(Entry { proc: home, vfork: true, vm }));
+    add_thread(i, vm, thread, task, false, clear_tid)
 }
 
 /// Starts a thread of the process in slot `i` (its handle on the process
-/// `view`, its Linux task `task` not yet adopted). Takes no slot lock: a
-/// clone calls it with its process's lock held.
-pub fn add_thread(i: usize, mut view: Proc, task: Task, fresh: bool, clear_tid: u64) -> Result<(), Error> {
+/// `view`, its Linux task `task` not yet adopted) in the component of
+/// slot `host` (`i` itself unless the address space is borrowed; that
+/// slot is kept until the thread's record is reaped). Takes no slot lock:
+/// a clone calls it with its process's lock held.
+pub fn add_thread(i: usize, host: usize, mut view: Proc, task: Task, fresh: bool, clear_tid: u64) -> Result<(), Error> {
     // Threads that came and went (ids and capabilities are few).
     reap();
     let s = &TABLE[i];
@@ -195,6 +230,9 @@ pub fn add_thread(i: usize, mut view: Proc, task: Task, fresh: bool, clear_tid: 
     let asnd = slots::alloc();
     s.live.fetch_add(1, Ordering::AcqRel);
     s.records.fetch_add(1, Ordering::AcqRel);
+    if host != i {
+        TABLE[host].records.fetch_add(1, Ordering::AcqRel);
+    }
     // Creation locked: the thread's first trap waits until its id's state
     // (send capability for wake-ups, user page table, record) is there.
     let r = thread::creating(|| {
@@ -203,13 +241,16 @@ pub fn add_thread(i: usize, mut view: Proc, task: Task, fresh: bool, clear_tid: 
         sys::op(SELF_CT, ct_op::NEW_ASND, [asnd as u64, thd as u64, 0, 0, 0, 0])?;
         thread::claim_id(tid as usize, thd, asnd);
         tcb::of(tid as usize).user_pt.store(pt, Ordering::Release);
-        threads::record(tid as usize, Thread { slot: i, view, task: Some(task), fresh, clear_tid, linux_ended: false });
+        threads::record(tid as usize, Thread { slot: i, host, view, task: Some(task), fresh, clear_tid, linux_ended: false });
         Ok::<(), Error>(())
     });
     if r.is_err() {
         // Its task stays unadopted and never exits: out of kernel memory,
         // nothing better is at hand.
         s.records.fetch_sub(1, Ordering::AcqRel);
+        if host != i {
+            TABLE[host].records.fetch_sub(1, Ordering::AcqRel);
+        }
         thread_ended(i);
     }
     r
@@ -278,10 +319,13 @@ impl trap::Host for ProcessCalls<'_> {
     fn syscall(&mut self, view: &mut Proc, regs: &mut UserRegs) -> Option<Outcome> {
         let nr = dispatch::syscall_nr(regs);
         let i = self.slot;
+        // Whose `proc` holds the address space: only this thread's own
+        // exec changes it, so it cannot change under this call.
+        let vm = with(i, |e| e.as_ref().map_or(i, |e| e.vm));
         Some(match nr {
             forkcall::FORK | forkcall::VFORK | forkcall::CLONE | forkcall::CLONE3 => {
-                let (out, vfork_child) = with(i, |e| match e.as_mut() {
-                    Some(e) => forkcall::serve(&mut e.proc, i, regs),
+                let (out, vfork_child) = with(vm, |e| match e.as_mut() {
+                    Some(e) => forkcall::serve(&mut e.proc, i, vm, regs),
                     None => (Outcome::Return(-38), None),
                 });
                 if let Some(child) = vfork_child {
@@ -293,15 +337,16 @@ impl trap::Host for ProcessCalls<'_> {
             // other threads to end, and one may be waiting for the lock.
             execcall::EXECVE | execcall::EXECVEAT => match execcall::linux_exec(regs) {
                 Err(out) => out,
+                Ok(img) if vm != i => self.exec_elsewhere(img),
                 Ok(img) => with(i, |e| match e.as_mut() {
                     Some(e) => {
-                        let Entry { proc, vfork } = e;
+                        let Entry { proc, vfork, .. } = e;
                         execcall::build(proc, view, img, regs, || vfork_release(i, vfork))
                     }
                     None => Outcome::Exit(fault::killed(fault::sig::SIGKILL)),
                 }),
             },
-            n if dispatch::changes_address_space(n) => with(i, |e| match e.as_mut() {
+            n if dispatch::changes_address_space(n) => with(vm, |e| match e.as_mut() {
                 Some(e) => dispatch::syscall(&mut e.proc.linux, regs, &mut e.proc.pages, &mut LklForward),
                 None => Outcome::Return(-38),
             }),
@@ -318,6 +363,47 @@ impl trap::Host for ProcessCalls<'_> {
             }
             _ => return None,
         })
+    }
+}
+
+impl ProcessCalls<'_> {
+    /// A vfork child's exec, past Linux's: the image goes into a new
+    /// component of its own (the borrowed address space stays its
+    /// parent's), whose new thread takes over this thread's Linux task;
+    /// this thread ends, the task and the process go on.
+    fn exec_elsewhere(&mut self, img: execcall::NewImage) -> Outcome {
+        let i = self.slot;
+        let Some(gate) = with(i, |e| e.as_ref().map(|e| e.proc.gate)) else { return execcall::lost() };
+        let proc = match execcall::fresh(img, gate) {
+            Ok(p) => p,
+            Err(out) => return out,
+        };
+        let Ok(task) = Task::detach_current() else {
+            proc.destroy();
+            return execcall::lost();
+        };
+        let thread = proc.thread_view(proc.linux.tid, None);
+        let borrowed = with(i, |e| {
+            let e = e.as_mut()?;
+            e.vm = i;
+            Some(core::mem::replace(&mut e.proc, proc))
+        });
+        if let Some(view) = borrowed {
+            view.drop_view();
+        }
+        if add_thread(i, i, thread, task, false, 0).is_err() {
+            // Back to this thread, to be ended with the process.
+            let _ = task.adopt();
+            task.put();
+            return execcall::lost();
+        }
+        with(i, |e| {
+            if let Some(e) = e.as_mut() {
+                vfork_release(i, &mut e.vfork);
+            }
+        });
+        *self.linux_ended = true;
+        Outcome::Exit(0)
     }
 }
 
@@ -362,10 +448,13 @@ fn adopt(t: &mut Thread) -> Result<(), ()> {
 }
 
 fn serve(u: &Upcall) -> Action {
-    let i = (u.token - TOKEN_BASE) as usize;
+    // The slot whose component trapped; the thread's own process may be
+    // another (a vfork child running in its parent's address space).
+    let host = (u.token - TOKEN_BASE) as usize;
     let kid = u.tid as usize;
     threads::with(kid, |t| {
-        let Some(t) = t.as_mut().filter(|t| t.slot == i && t.view.status.is_none()) else { return Action::End(u.vector) };
+        let Some(t) = t.as_mut().filter(|t| t.host == host && t.view.status.is_none()) else { return Action::End(u.vector) };
+        let i = t.slot;
         if adopt(t).is_err() {
             t.view.status = Some(fault::killed(fault::sig::SIGKILL));
             thread_ended(i);

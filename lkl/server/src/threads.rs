@@ -15,6 +15,10 @@ use lkl::task::Task;
 pub struct Thread {
     /// The process's slot in the process table.
     pub slot: usize,
+    /// The slot whose component the thread runs in (and whose gate it
+    /// traps through): its own process's, or, for a vfork child before
+    /// it execs, the parent's, whose address space it borrows.
+    pub host: usize,
     pub view: Proc,
     /// Its Linux task, until the thread adopts it.
     pub task: Option<Task>,
@@ -48,9 +52,9 @@ pub fn ended(kid: usize) {
 }
 
 /// Gives back the records (and thread capabilities) of ended threads the
-/// kernel has seen die; `gone(slot)` for each, so their process can go
-/// once its last is reaped.
-pub fn reap(mut gone: impl FnMut(usize)) {
+/// kernel has seen die; `gone(slot, host)` for each, so their process
+/// (and the one whose component they ran in) can go once its last is reaped.
+pub fn reap(mut gone: impl FnMut(usize, usize)) {
     for (kid, r) in RECS.iter().enumerate() {
         if r.state() != ENDED {
             continue;
@@ -66,8 +70,8 @@ pub fn reap(mut gone: impl FnMut(usize)) {
         if let Some(task) = t.task.take() {
             task.put();
         }
-        let slot = t.slot;
+        let (slot, host) = (t.slot, t.host);
         t.view.drop_view();
-        gone(slot);
+        gone(slot, host);
     }
 }

@@ -45,6 +45,16 @@ pub fn copy(remote: u64, local: u64, n: u64, to_user: bool) -> u64 {
     0
 }
 
+/// The physical address of the shared-memory page under `addr` in the
+/// process the thread serves, 0 for private memory (or none): how a
+/// futex that processes share is named the same in each of them.
+pub fn shared_page(addr: u64) -> u64 {
+    match tcb::me().user_pt.load(Ordering::Relaxed) {
+        0 => 0,
+        pt => cellux_process::pages::shared_page(pt, addr).unwrap_or(0),
+    }
+}
+
 /// Makes the calling thread's Linux calls reach process memory through
 /// `pt` (0: back to the server's own).
 pub fn bind(pt: u32) {

@@ -67,5 +67,6 @@ pub fn ops(virtio_devices: Option<CString>) -> &'static lkl_host_ops {
         console_write: Some(console::tty_write),
         // Hosted processes do not run user code of their own.
         signal_kick: None,
+        futex_shared_page: None,
     }))
 }

@@ -232,6 +232,18 @@ void lkl_task_put(lkl_task_t task)
 	lkl_cpu_put();
 }
 
+lkl_task_t lkl_task_detach(void)
+{
+	struct task_struct *t;
+
+	if (!running || lkl_cpu_get())
+		return 0;
+	t = lkl_ops->tls_get(task_key);
+	lkl_ops->tls_set(task_key, NULL);
+	lkl_cpu_put();
+	return (lkl_task_t)t;
+}
+
 void lkl_task_exit(int status, int group)
 {
 	struct task_struct *t;

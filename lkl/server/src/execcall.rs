@@ -7,8 +7,9 @@
 //! maps nothing: it leaves the file and the final strings, from which the
 //! new image is built here in the same process component (same thread,
 //! same Linux task, so the same pid), or, for a vfork child that borrows
-//! its parent's address space, in a new component of its own. A vfork
-//! parent goes on once the image is in place.
+//! its parent's address space and for the first process (`procs::start`),
+//! in a new component of its own. A vfork parent goes on once the image
+//! is in place.
 
 use alloc::vec::Vec;
 use cellux_personality::dispatch::{self, Outcome};
@@ -42,19 +43,36 @@ fn buffer(n: usize) -> Option<Vec<u8>> {
     Some(v)
 }
 
+/// Why an exec gave no new image.
+#[derive(Debug)]
+pub enum ExecError {
+    /// Linux refused it; the task goes on as it was.
+    Refused(lkl::Errno),
+    /// Linux went past its point of no return and the image cannot be
+    /// had: the process's end.
+    Lost,
+}
+
 /// Runs Linux's execve (or execveat) trapped with `r` in the caller's
 /// task. `Err`: what the process gets instead of a new image: the errno
-/// of a refusal, or its end when Linux went past its point of no return
-/// and the image cannot be had.
+/// of a refusal, or its end.
 pub fn linux_exec(r: &UserRegs) -> Result<NewImage, Outcome> {
     let args = [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9].map(|a| a as i64);
-    if let Err(e) = lkl::syscall(dispatch::syscall_nr(r) as i64, &args) {
-        return Err(Outcome::Return(-e.0));
-    }
-    let info = image_info().map_err(|_| lost())?;
-    let mut image = buffer(info.image_len).ok_or_else(lost)?;
-    let mut strings = buffer(info.strings_len).ok_or_else(lost)?;
-    take_image(&mut image, &mut strings).map_err(|_| lost())?;
+    run(dispatch::syscall_nr(r) as i64, &args).map_err(|e| match e {
+        ExecError::Refused(e) => Outcome::Return(-e.0),
+        ExecError::Lost => lost(),
+    })
+}
+
+/// Linux's execve or execveat (`nr`) with `args` in the caller's task.
+/// Its pointers are user addresses of the process the thread serves, or
+/// the server's own for a thread serving none (the first process's).
+pub fn run(nr: i64, args: &[i64]) -> Result<NewImage, ExecError> {
+    lkl::syscall(nr, args).map_err(ExecError::Refused)?;
+    let info = image_info().map_err(|_| ExecError::Lost)?;
+    let mut image = buffer(info.image_len).ok_or(ExecError::Lost)?;
+    let mut strings = buffer(info.strings_len).ok_or(ExecError::Lost)?;
+    take_image(&mut image, &mut strings).map_err(|_| ExecError::Lost)?;
     Ok(NewImage { image, strings, argc: info.argc, envc: info.envc })
 }
 

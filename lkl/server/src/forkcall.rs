@@ -86,8 +86,9 @@ fn errno_of(e: StartError) -> Errno {
     match e {
         StartError::Full => Errno(11), // EAGAIN
         StartError::Task(x) => Errno(x.0 as i32),
-        StartError::Spawn(s) => s.errno(),
         StartError::Kernel(_) => Errno::ENOMEM,
+        // Only the first process execs while being made.
+        StartError::Exec(_) => Errno::ENOMEM,
     }
 }
 

@@ -14,7 +14,6 @@ extern crate alloc;
 mod bootarchive;
 mod clock;
 mod console_test;
-mod exe;
 mod execcall;
 mod forkcall;
 mod frames;

@@ -1,6 +1,6 @@
 //! A one-shot run: the boot archive's `run` entry names a command (its
 //! argv, each argument NUL-terminated); the server mounts the root disk,
-//! reads the executable through Linux, builds the first process from it
+//! has Linux exec the command in a task of its own (`procs::start`),
 //! with `/` as cwd and a sane environment, hands its output to the serial
 //! port (`frames`), reaps it with wait4 and powers off with its status.
 //!
@@ -9,20 +9,19 @@
 //! here and forwards framed, so the caller gets them apart and exact;
 //! with no command, `/bin/sh` with all three on the console tty.
 
-use crate::exe::{self, ExeError};
+use crate::execcall::ExecError;
 use crate::frames;
-use crate::procs::{self, Image, StartError};
+use crate::procs::{self, StartError};
 use alloc::ffi::CString;
+use core::ffi::CStr;
 use alloc::format;
 use alloc::vec::Vec;
-use cellux_personality::errno::Errno as PErrno;
-use cellux_process::SpawnError;
 use cellux_rt::{println, sys};
 use lkl::consts::*;
 use lkl::structs::pollfd;
 use lkl::{nr, sys as lsys, Errno};
 
-const ENV: [&[u8]; 4] = [b"PATH=/bin:/sbin:/usr/bin:/usr/sbin", b"HOME=/root", b"TERM=linux", b"PWD=/"];
+const ENV: [&CStr; 4] = [c"PATH=/bin:/sbin:/usr/bin:/usr/sbin", c"HOME=/root", c"TERM=linux", c"PWD=/"];
 const TCGETS: i64 = 0x5401;
 /// Shell statuses for a command that could not run.
 const CANNOT_EXECUTE: u8 = 126;
@@ -79,26 +78,13 @@ pub fn run(started: Result<(), Errno>, devices: usize, cmd: &[u8]) -> ! {
         }
         argv.push(b"/bin/sh");
     }
-    let path = argv[0];
-    let shown = core::str::from_utf8(path).unwrap_or("?");
-    let Ok(cpath) = CString::new(path) else { fail("NUL in the command") };
-    // From reading the executable to reaping it, as tests/bench/linux-init.c
+    let shown = core::str::from_utf8(argv[0]).unwrap_or("?");
+    // Split on NUL: none inside.
+    let Ok(args) = argv.iter().map(|a| CString::new(*a)).collect::<Result<Vec<_>, _>>() else { fail("NUL in the command") };
+    let args: Vec<&CStr> = args.iter().map(|a| a.as_c_str()).collect();
+    // From the exec to reaping the process, as tests/bench/linux-init.c
     // times a fork, execve and waitpid: scripts/bench's busybox-ls figure.
     let t0 = crate::clock::now_ns();
-    let image = match exe::read(&cpath) {
-        Ok(i) => i,
-        Err(e) => {
-            let (code, why) = match e {
-                ExeError::Io(Errno::ENOENT) | ExeError::Io(Errno::ENOTDIR) => (NOT_FOUND, format!("not found")),
-                ExeError::Io(Errno::EACCES) => (CANNOT_EXECUTE, format!("permission denied")),
-                ExeError::Io(x) => (CANNOT_EXECUTE, format!("cannot read it (errno {})", x.0)),
-                ExeError::NotRegular => (CANNOT_EXECUTE, format!("not a regular file")),
-                ExeError::TooLarge(n) => (CANNOT_EXECUTE, format!("too large ({} bytes)", n)),
-            };
-            frames::message(&format!("cellux: {}: {}\n", shown, why));
-            finish(code)
-        }
-    };
     let streams = match streams(interactive) {
         Ok(s) => s,
         Err((why, e)) => fail(&format!("{} ({})", why, e.0)),
@@ -108,21 +94,17 @@ pub fn run(started: Result<(), Errno>, devices: usize, cmd: &[u8]) -> ! {
         frames::tty_mode();
     }
     let untyped = cellux_process::frames::untyped_frames();
-    let started = procs::start(&Image { image: &image, argv: &argv, envp: &ENV });
+    let started = procs::start(args[0], &args, &ENV);
     // The child has its copies; the server keeps only the read ends.
     for fd in 0..3 {
         let _ = lsys::close(fd);
     }
-    drop(image);
     let pid = match started {
         Ok(pid) => pid,
-        Err(StartError::Spawn(e @ SpawnError::Exec(_))) => {
-            frames::message(&format!("cellux: {}: {}\n", shown, e));
-            finish(CANNOT_EXECUTE)
-        }
-        Err(StartError::Spawn(e)) if e.errno() == PErrno(7) => {
-            frames::message(&format!("cellux: {}: argument list too long\n", shown));
-            finish(CANNOT_EXECUTE)
+        Err(StartError::Exec(ExecError::Refused(e))) => {
+            let (code, why) = refusal(e);
+            frames::message(&format!("cellux: {}: {}\n", shown, why));
+            finish(code)
         }
         Err(e) => fail(&format!("building the process: {:?}", e)),
     };
@@ -150,6 +132,17 @@ fn account(before: u64) {
         let _ = lsys::nanosleep(10_000_000);
     }
     println!("lkl server: untyped frames before={} after={}", before, cellux_process::frames::untyped_frames());
+}
+
+/// The status and message a shell gives for an exec Linux refused.
+fn refusal(e: Errno) -> (u8, &'static str) {
+    match e {
+        Errno::ENOENT | Errno::ENOTDIR => (NOT_FOUND, "not found"),
+        Errno::EACCES => (CANNOT_EXECUTE, "permission denied"),
+        Errno::ENOEXEC => (CANNOT_EXECUTE, "exec format error: not a static x86_64 ELF (dynamically linked ones are not run)"),
+        Errno::E2BIG => (CANNOT_EXECUTE, "argument list too long"),
+        _ => (CANNOT_EXECUTE, "cannot execute"),
+    }
 }
 
 /// What a shell reports for a wait status.

@@ -19,13 +19,14 @@ use crate::threads::{self, Thread};
 use crate::{execcall, forkcall, lklfwd::LklForward, sem::Sem, tcb, thread};
 use cellux_personality::dispatch::{self, Outcome};
 use cellux_personality::{fault, sysno};
-use cellux_process::{spawn, trap, Proc, SpawnError, Spec};
+use cellux_process::{trap, Proc};
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::boot_slot::{SELF_COMP, SELF_CT};
 use cellux_rt::abi::ops::ct_op;
 use cellux_rt::abi::regs::UserRegs;
 use cellux_rt::entry::{Action, Upcall};
 use cellux_rt::{slots, sys};
+use core::ffi::CStr;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use lkl::task::Task;
 
@@ -88,19 +89,13 @@ pub fn owns(token: u64) -> bool {
 #[derive(Debug)]
 #[allow(dead_code)] // the fields are for the Debug report
 pub enum StartError {
-    Spawn(SpawnError),
     /// No free slot in the table.
     Full,
     /// Linux refused the task (its errno).
     Task(lkl::Errno),
     Kernel(Error),
-}
-
-/// What a new process is made of.
-pub struct Image<'a> {
-    pub image: &'a [u8],
-    pub argv: &'a [&'a [u8]],
-    pub envp: &'a [&'a [u8]],
+    /// The first process's exec (`start`).
+    Exec(execcall::ExecError),
 }
 
 /// Gives back what ended threads and processes held, once dead.
@@ -170,30 +165,64 @@ pub fn discard(n: NewSlot, proc: Proc) {
     TABLE[n.i].rec.set_state(FREE);
 }
 
-/// Builds a process from `img` whose Linux task is a child (fork-like,
-/// fds copied) of the caller's task, and starts its thread. Returns its pid.
-pub fn start(img: &Image) -> Result<i32, StartError> {
+/// Starts a first process the way init starts a program: a task that is
+/// a child of the caller's (fork-like, fds copied) runs Linux's own
+/// execve of `path` with `argv` and `envp` (in our memory), so the
+/// file's checks, comm and /proc/self/exe are Linux's;
+/// the image it leaves is built in a new component whose thread takes
+/// the task over. Returns its pid; on an error nothing is left behind.
+pub fn start(path: &CStr, argv: &[&CStr], envp: &[&CStr]) -> Result<i32, StartError> {
     let n = new_slot()?;
-    let execfn = img.argv.first().copied().unwrap_or(b"");
-    let spec = Spec { image: img.image, argv: img.argv, envp: img.envp, execfn, pid: 0, gate: n.gate };
-    let mut proc = match spawn(&spec) {
-        Ok(p) => p,
-        Err(e) => {
-            abandon(n);
-            return Err(StartError::Spawn(e));
-        }
-    };
-    // The task last: a refused image leaves nothing behind in Linux.
     let (task, pid) = match Task::clone_from_current(0, SIGCHLD) {
         Ok(t) => t,
         Err(e) => {
-            discard(n, proc);
+            abandon(n);
             return Err(StartError::Task(e));
         }
     };
-    proc.linux.tid = pid as u64;
-    launch(n, proc, task, false, false, 0).map_err(StartError::Kernel)?;
-    Ok(pid)
+    match in_task(task, || exec_first(path, argv, envp, n.gate)) {
+        Ok((proc, task)) => {
+            launch(n, proc, task, false, false, 0).map_err(StartError::Kernel)?;
+            Ok(pid)
+        }
+        Err(e) => {
+            abandon(n);
+            // The task ended in `in_task`: reap it.
+            let _ = lkl::sys::wait4(pid, 0);
+            Err(e)
+        }
+    }
+}
+
+/// Runs `f` with the calling thread bound to `task` instead of its own
+/// and hands the task back after a success; after a failure the task
+/// has exited.
+fn in_task<R>(task: Task, f: impl FnOnce() -> Result<R, StartError>) -> Result<(R, Task), StartError> {
+    let own = Task::detach_current().map_err(StartError::Task)?;
+    let adopted = task.adopt();
+    // The binding holds its own reference.
+    task.put();
+    let r = adopted.map_err(StartError::Task).and_then(|_| f());
+    let out = match r {
+        Ok(v) => Task::detach_current().map(|t| (v, t)).map_err(StartError::Task),
+        Err(e) => {
+            let _ = Task::exit_current(0, false);
+            Err(e)
+        }
+    };
+    // Refused only once Linux has stopped, when nothing goes on anyway.
+    let _ = own.adopt();
+    own.put();
+    out
+}
+
+/// The first process's execve, in its own task; its image built for
+/// `gate`.
+fn exec_first(path: &CStr, argv: &[&CStr], envp: &[&CStr], gate: u32) -> Result<Proc, StartError> {
+    let table = |v: &[&CStr]| v.iter().map(|s| s.as_ptr() as i64).chain(core::iter::once(0)).collect::<alloc::vec::Vec<i64>>();
+    let (a, e) = (table(argv), table(envp));
+    let img = execcall::run(lkl::nr::EXECVE, &[path.as_ptr() as i64, a.as_ptr() as i64, e.as_ptr() as i64]).map_err(StartError::Exec)?;
+    execcall::fresh(img, gate).map_err(|_| StartError::Exec(execcall::ExecError::Lost))
 }
 
 /// Records a built process in its slot and starts its first thread in

@@ -341,16 +341,17 @@ fn vfork_release(i: usize, vfork: &mut bool) {
 /// thread's own end.
 struct ProcessCalls<'a> {
     slot: usize,
+    /// The slot whose `proc` holds the address space: the component the
+    /// thread traps from (its `Thread::host`), the same as its entry's
+    /// `vm` until its own exec changes both.
+    vm: usize,
     linux_ended: &'a mut bool,
 }
 
 impl trap::Host for ProcessCalls<'_> {
     fn syscall(&mut self, view: &mut Proc, regs: &mut UserRegs) -> Option<Outcome> {
         let nr = dispatch::syscall_nr(regs);
-        let i = self.slot;
-        // Whose `proc` holds the address space: only this thread's own
-        // exec changes it, so it cannot change under this call.
-        let vm = with(i, |e| e.as_ref().map_or(i, |e| e.vm));
+        let (i, vm) = (self.slot, self.vm);
         Some(match nr {
             forkcall::FORK | forkcall::VFORK | forkcall::CLONE | forkcall::CLONE3 => {
                 let (out, vfork_child) = with(vm, |e| match e.as_mut() {
@@ -490,7 +491,7 @@ fn serve(u: &Upcall) -> Action {
             threads::ended(kid);
             return Action::End(u.vector);
         }
-        let a = trap::handle(&mut t.view, u, &mut LklForward, &mut ProcessCalls { slot: i, linux_ended: &mut t.linux_ended });
+        let a = trap::handle(&mut t.view, u, &mut LklForward, &mut ProcessCalls { slot: i, vm: host, linux_ended: &mut t.linux_ended });
         if let Some(s) = t.view.status {
             if !t.linux_ended {
                 end_group(s);

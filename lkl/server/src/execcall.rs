@@ -96,12 +96,12 @@ pub fn build(p: &mut Proc, view: &mut Proc, img: NewImage, regs: &mut UserRegs, 
 
 /// Builds `img` as a new process component trapping to `gate`, with the
 /// caller's pid; its thread is not made yet. Linux is past its point of
-/// no return: `Err` is the process's end.
-pub fn fresh(img: NewImage, gate: u32) -> Result<Proc, Outcome> {
-    let pid = caller_pid().map_err(|_| lost())?;
+/// no return: the only error is `Lost`, the process's end.
+pub fn fresh(img: NewImage, gate: u32) -> Result<Proc, ExecError> {
+    let pid = caller_pid().map_err(|_| ExecError::Lost)?;
     match with_spec(&img, pid, gate, spawn) {
         Some(Ok(p)) => Ok(p),
-        _ => Err(lost()),
+        _ => Err(ExecError::Lost),
     }
 }
 

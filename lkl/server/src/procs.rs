@@ -222,7 +222,7 @@ fn exec_first(path: &CStr, argv: &[&CStr], envp: &[&CStr], gate: u32) -> Result<
     let table = |v: &[&CStr]| v.iter().map(|s| s.as_ptr() as i64).chain(core::iter::once(0)).collect::<alloc::vec::Vec<i64>>();
     let (a, e) = (table(argv), table(envp));
     let img = execcall::run(lkl::nr::EXECVE, &[path.as_ptr() as i64, a.as_ptr() as i64, e.as_ptr() as i64]).map_err(StartError::Exec)?;
-    execcall::fresh(img, gate).map_err(|_| StartError::Exec(execcall::ExecError::Lost))
+    execcall::fresh(img, gate).map_err(StartError::Exec)
 }
 
 /// Records a built process in its slot and starts its first thread in
@@ -404,10 +404,7 @@ impl ProcessCalls<'_> {
     fn exec_elsewhere(&mut self, img: execcall::NewImage) -> Outcome {
         let i = self.slot;
         let Some(gate) = with(i, |e| e.as_ref().map(|e| e.proc.gate)) else { return execcall::lost() };
-        let proc = match execcall::fresh(img, gate) {
-            Ok(p) => p,
-            Err(out) => return out,
-        };
+        let Ok(proc) = execcall::fresh(img, gate) else { return execcall::lost() };
         let Ok(task) = Task::detach_current() else {
             proc.destroy();
             return execcall::lost();

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Splits the serial stream of a one-shot cellux run (see
-lkl/server/src/frames.rs): frames `ESC _ cellux:KIND:PAYLOAD ESC \\` carry
+components/lklsrv/src/frames.rs): frames `ESC _ cellux:KIND:PAYLOAD ESC \\` carry
 the process's stdout (o) and stderr (e) as hex, its status as a shell
 reports it (x), or announce that the process writes to the console tty
 itself (t: raw bytes from then on are its output). Everything else is

@@ -1,16 +1,16 @@
-//! The entry point for a trapped `syscall`: calls about the process's own
-//! address space and thread are served here, everything else goes to the
-//! [`Forward`] hook (the LKL server). Numbers Linux does not define are
-//! -ENOSYS without a round trip.
+//! The personality's own calls, as the routing table (`route`) names
+//! them: a process's address space (`memory`, `Route::Memory`) and a
+//! thread's FS/GS base (`arch_prctl`, `Route::ThreadRegs`). Every other
+//! call is served elsewhere (see `route`).
 
 use cellux_abi::regs::UserRegs;
 
 use crate::addrspace::AddressSpace;
 use crate::errno::Errno;
-use crate::fault;
 use crate::forward::{Caller, Forward};
 use crate::memory::Memory;
-use crate::{mmcalls, sysno};
+use crate::mmcalls;
+use crate::route::Mm;
 
 /// Linux's TASK_SIZE_MAX: FS/GS bases must stay below it.
 const TASK_SIZE_MAX: u64 = 0x7fff_ffff_f000;
@@ -20,19 +20,17 @@ const ARCH_SET_FS: u64 = 0x1002;
 const ARCH_GET_FS: u64 = 0x1003;
 const ARCH_GET_GS: u64 = 0x1004;
 
-/// The personality's state of one single-threaded process.
+/// The personality's state of one process (or of one thread's view of it).
 #[derive(Debug, Clone)]
 pub struct Process {
     pub space: AddressSpace,
-    /// Linux thread id of its thread (= its pid).
+    /// Linux thread id of the thread it serves (its pid for the first).
     pub tid: u64,
-    /// set_tid_address: cleared (and futex-woken) when the thread ends.
-    pub clear_child_tid: u64,
 }
 
 impl Process {
     pub fn new(space: AddressSpace, tid: u64) -> Self {
-        Process { space, tid, clear_child_tid: 0 }
+        Process { space, tid }
     }
 }
 
@@ -61,46 +59,25 @@ pub fn syscall_nr(regs: &UserRegs) -> u64 {
     regs.rax as u32 as u64
 }
 
-/// Whether call `nr` changes the process's address space (its map and
-/// page table): with several threads, the host runs these on the
-/// process's one `Process` and `Memory`, one at a time, while every other
-/// call runs on the calling thread alone.
-pub fn changes_address_space(nr: u64) -> bool {
-    matches!(nr, sysno::BRK | sysno::MMAP | sysno::MUNMAP | sysno::MPROTECT | sysno::MREMAP | sysno::MADVISE)
-}
-
-/// Serves the syscall trapped with `regs` (number in eax, arguments in
-/// rdi, rsi, rdx, r10, r8, r9).
-pub fn syscall(p: &mut Process, regs: &mut UserRegs, mem: &mut dyn Memory, fwd: &mut dyn Forward) -> Outcome {
-    let nr = syscall_nr(regs);
+/// Serves address-space call `call` trapped with `regs` (arguments in
+/// rdi, rsi, rdx, r10, r8, r9). With several threads the host runs these
+/// on the process's one `Process` and `Memory`, one at a time.
+pub fn memory(call: Mm, p: &mut Process, regs: &UserRegs, mem: &mut dyn Memory, fwd: &mut dyn Forward) -> Outcome {
     let a = [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9];
     let caller = Caller { tid: p.tid };
-    match nr {
-        sysno::BRK => Outcome::Return(mmcalls::brk(&mut p.space, mem, a[0]) as i64),
-        sysno::MMAP => ret(mmcalls::mmap(&mut p.space, mem, fwd, caller, a)),
-        sysno::MUNMAP => ret(mmcalls::munmap(&mut p.space, mem, a[0], a[1])),
-        sysno::MPROTECT => ret(mmcalls::mprotect(&mut p.space, mem, a[0], a[1], a[2])),
-        sysno::MREMAP => ret(mmcalls::mremap(&mut p.space, mem, a)),
-        sysno::MADVISE => ret(mmcalls::madvise(&mut p.space, mem, a[0], a[1], a[2])),
-        sysno::ARCH_PRCTL => arch_prctl(regs, mem, a[0], a[1]),
-        sysno::SET_TID_ADDRESS => {
-            p.clear_child_tid = a[0];
-            Outcome::Return(p.tid as i64)
-        }
-        // One thread per process for now: exit and exit_group both end it.
-        sysno::EXIT | sysno::EXIT_GROUP => {
-            // As Linux's mm_release: a bad pointer here is ignored.
-            if p.clear_child_tid != 0 {
-                let _ = mem.write(p.clear_child_tid, &0u32.to_le_bytes());
-            }
-            Outcome::Exit(fault::exited(a[0]))
-        }
-        n if n >= sysno::NR_SYSCALLS => Outcome::Return(Errno::ENOSYS.as_return()),
-        n => Outcome::Return(fwd.syscall(caller, n, a, mem)),
+    match call {
+        Mm::Brk => Outcome::Return(mmcalls::brk(&mut p.space, mem, a[0]) as i64),
+        Mm::Mmap => ret(mmcalls::mmap(&mut p.space, mem, fwd, caller, a)),
+        Mm::Munmap => ret(mmcalls::munmap(&mut p.space, mem, a[0], a[1])),
+        Mm::Mprotect => ret(mmcalls::mprotect(&mut p.space, mem, a[0], a[1], a[2])),
+        Mm::Mremap => ret(mmcalls::mremap(&mut p.space, mem, a)),
+        Mm::Madvise => ret(mmcalls::madvise(&mut p.space, mem, a[0], a[1], a[2])),
     }
 }
 
-fn arch_prctl(regs: &mut UserRegs, mem: &mut dyn Memory, code: u64, addr: u64) -> Outcome {
+/// arch_prctl(code, addr) on the calling thread's registers.
+pub fn arch_prctl(regs: &mut UserRegs, mem: &mut dyn Memory) -> Outcome {
+    let (code, addr) = (regs.rdi, regs.rsi);
     let set = |regs: &mut UserRegs, fs: bool| {
         if addr >= TASK_SIZE_MAX {
             return Outcome::Return(Errno::EPERM.as_return());

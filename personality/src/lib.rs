@@ -21,5 +21,6 @@ pub mod memory;
 mod mmcalls;
 pub mod sigframe;
 pub mod signal;
+pub mod route;
 pub mod sigreturn;
 pub mod sysno;

@@ -9,10 +9,8 @@ use crate::forward::{Caller, Forward};
 use crate::memory::Memory;
 use crate::sigframe::{self, FRAME_SIZE, SIGMASK_OFFSET, UC_OFFSET};
 use crate::signal::clean_fpu;
+use crate::sysno;
 
-pub const NR_RT_SIGRETURN: u64 = 15;
-const NR_RT_SIGPROCMASK: u64 = 14;
-const NR_SIGALTSTACK: u64 = 131;
 const SIG_SETMASK: u64 = 2;
 
 /// The frame could not be read or was refused: Linux's badframe, which
@@ -35,7 +33,7 @@ pub fn sigreturn(
     let mut frame = [0u8; FRAME_SIZE as usize];
     mem.read(at, &mut frame).map_err(|_| BadFrame)?;
     let mask_at = at + SIGMASK_OFFSET;
-    if fwd.syscall(caller, NR_RT_SIGPROCMASK, [SIG_SETMASK, mask_at, 0, 8, 0, 0], mem) < 0 {
+    if fwd.syscall(caller, sysno::RT_SIGPROCMASK, [SIG_SETMASK, mask_at, 0, 8, 0, 0], mem) < 0 {
         return Err(BadFrame);
     }
     let r = sigframe::parse(&frame);
@@ -43,7 +41,7 @@ pub fn sigreturn(
     if r.fpstate_addr != 0 {
         mem.read(r.fpstate_addr, &mut image).map_err(|_| BadFrame)?;
     }
-    if fwd.syscall(caller, NR_SIGALTSTACK, [at + UC_OFFSET + 16, 0, 0, 0, 0, 0], mem) < 0 {
+    if fwd.syscall(caller, sysno::SIGALTSTACK, [at + UC_OFFSET + 16, 0, 0, 0, 0, 0], mem) < 0 {
         return Err(BadFrame);
     }
     // FS and GS bases are not part of a signal frame on x86_64.

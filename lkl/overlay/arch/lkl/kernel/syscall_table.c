@@ -33,12 +33,14 @@ long sys_ni_syscall(void);
 const lkl_syscall_fn lkl_syscall_table[__NR_syscalls] = {
 #include <asm/syscalls_64.h>
 	/*
-	 * What belongs to the process side, which the personality does
-	 * itself: address spaces, register state, process creation and
-	 * ending (lkl_task_clone/lkl_task_exit), signal return, and the
-	 * machine's life (lkl_sys_halt). execve and execveat are Linux's:
-	 * they end in binfmt.c, which leaves the image for the host to
-	 * build.
+	 * What Linux must not serve: the calls the routing table
+	 * (personality/src/route.rs) sends elsewhere, address spaces,
+	 * register state, process creation (lkl_task_clone), signal
+	 * return, and what no process is offered (the machine's life is
+	 * lkl_sys_halt's; ptrace). A unit test there holds this list to
+	 * that table. execve, execveat, exit, exit_group and
+	 * set_tid_address are Linux's in part: execve ends in binfmt.c,
+	 * which leaves the image for the host to build.
 	 */
 	[__NR_fork]		= (lkl_syscall_fn)lkl_sys_ni,
 	[__NR_vfork]		= (lkl_syscall_fn)lkl_sys_ni,
@@ -51,6 +53,7 @@ const lkl_syscall_fn lkl_syscall_table[__NR_syscalls] = {
 	[__NR_mremap]		= (lkl_syscall_fn)lkl_sys_ni,
 	[__NR_mprotect]		= (lkl_syscall_fn)lkl_sys_ni,
 	[__NR_brk]		= (lkl_syscall_fn)lkl_sys_ni,
+	[__NR_madvise]		= (lkl_syscall_fn)lkl_sys_ni,
 	[__NR_reboot]		= (lkl_syscall_fn)lkl_sys_ni,
 	[__NR_ptrace]		= (lkl_syscall_fn)lkl_sys_ni,
 };

@@ -1,0 +1,23 @@
+//! The host half of the server: Linux's host operations (the contract in
+//! `lkl/include/cellux/lkl_host.h`) built from the cellux kernel's
+//! primitives. Each file has the name of its counterpart in the hosted
+//! implementation (`lkl/src/host/`), so the same concept is found under the
+//! same name on both hosts; `table` is the operations table Linux calls
+//! through. What is only here: `tcb` (the server's per-thread state),
+//! `galloc` (Rust's allocator on the same heap), `irq`, `rtc` and
+//! `virtio` (the machine's devices).
+
+pub mod console;
+pub mod galloc;
+pub mod iomem;
+pub mod irq;
+pub mod mem;
+pub mod rtc;
+pub mod sync;
+pub mod table;
+pub mod tcb;
+pub mod thread;
+pub mod timer;
+pub mod tls;
+pub mod uaccess;
+pub mod virtio;

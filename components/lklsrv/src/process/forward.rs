@@ -1,0 +1,92 @@
+//! The personality's `Forward` hook on the server: every call it does not
+//! serve runs in the calling process's Linux task (the migrated thread has
+//! adopted it, so Linux finds it through the TLS key), with the process's
+//! user pointers reached through its page table (`Tcb::user_pt`).
+
+use crate::host::tcb;
+use cellux_personality::errno::Errno;
+use cellux_personality::forward::{Caller, Forward};
+use cellux_personality::memory::Memory;
+use cellux_personality::signal::{self, Handler, Next};
+use cellux_rt::abi::layout::MAX_THREADS;
+use core::sync::atomic::{AtomicBool, Ordering};
+use lkl::task::{Signal, Task};
+
+/// Per thread id: a fatal signal ended the thread's task inside Linux, so
+/// the process's end must not end it again (the thread is taskless, and a
+/// taskless thread's next Linux call would get a fresh task of init's).
+static KILLED: [AtomicBool; MAX_THREADS] = [const { AtomicBool::new(false) }; MAX_THREADS];
+
+/// Whether Linux itself ended the calling thread's task by a signal since
+/// the last ask.
+pub fn take_killed() -> bool {
+    KILLED[tcb::tid()].swap(false, Ordering::AcqRel)
+}
+
+/// Runs `f` with Linux's user copies going to server memory, for calls
+/// whose pointers are ours rather than the process's.
+fn on_server_memory<R>(f: impl FnOnce() -> R) -> R {
+    let me = tcb::me();
+    let pt = me.user_pt.swap(0, Ordering::AcqRel);
+    let r = f();
+    me.user_pt.store(pt, Ordering::Release);
+    r
+}
+
+pub struct LklForward;
+
+impl Forward for LklForward {
+    fn syscall(&mut self, _: Caller, nr: u64, args: [u64; 6], _: &mut dyn Memory) -> i64 {
+        let mut a = args.map(|v| v as i64);
+        // SAFETY: six arguments as lkl_syscall reads; pointers among them
+        // are process addresses, reaching Linux only through
+        // copy_*_user on this thread's user page table. Numbers Linux does
+        // not implement come back as -ENOSYS.
+        unsafe { lkl::ffi::lkl_syscall(nr as i64, a.as_mut_ptr()) }
+    }
+
+    fn read_file(&mut self, _: Caller, fd: u64, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
+        // `buf` is server memory.
+        let r = on_server_memory(|| {
+            lkl::syscall(lkl::nr::PREAD64, &[fd as i64, buf.as_mut_ptr() as i64, buf.len() as i64, offset as i64])
+        });
+        r.map(|n| n as usize).map_err(|e| Errno(e.0 as i32))
+    }
+
+    fn signal_pending(&mut self, _: Caller) -> bool {
+        Task::current().and_then(|t| t.signal_pending()).unwrap_or(false)
+    }
+
+    fn next_signal(&mut self, _: Caller) -> Next {
+        match Task::next_signal() {
+            Ok(Some(Signal::Handler { signo, handler, flags, restorer, old_mask, siginfo, altstack, .. })) => {
+                Next::Handler(Handler {
+                    signo: signo as u32,
+                    handler,
+                    flags,
+                    restorer,
+                    old_mask,
+                    siginfo,
+                    alt: signal::alt_stack(altstack.0, altstack.1, altstack.2),
+                })
+            }
+            Ok(Some(Signal::Exit { status })) => {
+                KILLED[tcb::tid()].store(true, Ordering::Release);
+                Next::Killed(status as u32)
+            }
+            _ => Next::None,
+        }
+    }
+
+    fn raise(&mut self, _: Caller, signo: u32, info: &[u8; 128]) -> Result<(), Errno> {
+        // rt_tgsigqueueinfo to itself may carry a kernel si_code (a
+        // fault's), which Linux refuses only towards other processes.
+        let tid = lkl::syscall(lkl::nr::GETTID, &[]).map_err(|e| Errno(e.0 as i32))?;
+        let tgid = lkl::syscall(lkl::nr::GETPID, &[]).map_err(|e| Errno(e.0 as i32))?;
+        on_server_memory(|| {
+            lkl::syscall(lkl::nr::RT_TGSIGQUEUEINFO, &[tgid, tid, i64::from(signo), info.as_ptr() as i64])
+        })
+        .map(|_| ())
+        .map_err(|e| Errno(e.0 as i32))
+    }
+}

@@ -1,0 +1,318 @@
+//! The server's process table. Each Linux process component traps to an
+//! exception gate of ours whose token names its slot here, so a trapped
+//! thread finds its process without a search and without a race against
+//! its creator. A slot holds what the server keeps per process: the
+//! process (`cellux_process::Proc`: capabilities, page table, address
+//! space, the personality's state) and the vfork hand-off. What is per
+//! thread (registers, Linux task, signal delivery) is in `threads`.
+//!
+//! A slot's lock is held only for calls about the process as a whole
+//! (address-space changes, fork, clone, execve: `trap`), never across a thread's
+//! other calls, so a thread blocked in read or futex-wait leaves its
+//! siblings free. A slot is claimed through its state alone. Slots of
+//! ended processes (no thread left) are reaped (capabilities and frames
+//! given back) once all their threads are dead, when a later process or
+//! thread is made.
+
+use crate::process::record::{Record, ENDED, FREE};
+use crate::process::threads::{self, Thread};
+use crate::process::exec;
+use crate::host::sync::Sem;
+use crate::host::tcb;
+use crate::host::thread;
+use cellux_process::Proc;
+use cellux_rt::abi::err::Error;
+use cellux_rt::abi::layout::boot_slot::{SELF_COMP, SELF_CT};
+use cellux_rt::abi::ops::ct_op;
+use cellux_rt::{slots, sys};
+use core::ffi::CStr;
+use core::sync::atomic::{AtomicUsize, Ordering};
+use lkl::task::Task;
+
+/// Gate tokens from here on name table slots (below: test gates).
+pub const TOKEN_BASE: u64 = 0x100;
+const SLOTS: usize = 32;
+const SIGCHLD: i32 = 17;
+
+pub struct Entry {
+    pub proc: Proc,
+    /// A vfork parent waits on `VFORK_DONE` of this slot until the
+    /// process execs or ends.
+    pub(super) vfork: bool,
+    /// The slot whose `proc` holds this process's address space: its own,
+    /// or, for a vfork child until it execs, its parent's (shared, as
+    /// CLONE_VM asks; `proc` is then only a view of it with our own gate).
+    pub(super) vm: usize,
+}
+
+impl Entry {
+    /// Gives back what the process held; its threads must be dead. A
+    /// borrowed address space stays its owner's: only our gate goes.
+    fn destroy(self, i: usize) {
+        if self.vm == i {
+            self.proc.destroy();
+            return;
+        }
+        let gate = self.proc.gate;
+        if sys::op(SELF_CT, ct_op::REMOVE, [gate as u64, 0, 0, 0, 0, 0]).is_ok() {
+            slots::free(gate);
+        }
+        self.proc.drop_view();
+    }
+}
+
+/// A process's entry and the counts that say when it can go; its state
+/// ENDED: the process has ended (its last thread has); reaped once all
+/// its threads' records are.
+struct Slot {
+    rec: Record<Entry>,
+    /// Threads that have not ended.
+    live: AtomicUsize,
+    /// Thread records not yet reaped.
+    records: AtomicUsize,
+}
+
+static TABLE: [Slot; SLOTS] =
+    [const { Slot { rec: Record::new(), live: AtomicUsize::new(0), records: AtomicUsize::new(0) } }; SLOTS];
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+static VFORK_DONE: [Sem; SLOTS] = [const { Sem::new(0) }; SLOTS];
+
+pub(super) fn with<R>(i: usize, f: impl FnOnce(&mut Option<Entry>) -> R) -> R {
+    TABLE[i % SLOTS].rec.with(f)
+}
+
+pub fn owns(token: u64) -> bool {
+    (TOKEN_BASE..TOKEN_BASE + SLOTS as u64).contains(&token)
+}
+
+#[derive(Debug)]
+#[allow(dead_code)] // the fields are for the Debug report
+pub enum StartError {
+    /// No free slot in the table.
+    Full,
+    /// Linux refused the task (its errno).
+    Task(lkl::Errno),
+    Kernel(Error),
+    /// The first process's exec (`start`).
+    Exec(exec::ExecError),
+}
+
+/// Gives back what ended threads and processes held, once dead.
+fn reap() {
+    threads::reap(|slot, host| {
+        TABLE[slot % SLOTS].records.fetch_sub(1, Ordering::AcqRel);
+        if host != slot {
+            TABLE[host % SLOTS].records.fetch_sub(1, Ordering::AcqRel);
+        }
+    });
+    for (i, s) in TABLE.iter().enumerate() {
+        if s.rec.state() != ENDED || s.records.load(Ordering::Acquire) != 0 {
+            continue;
+        }
+        if let Some(e) = with(i, |e| e.take()) {
+            e.destroy(i);
+        }
+        s.rec.set_state(FREE);
+    }
+}
+
+/// Reaps what it can; whether an ended process is left (its thread not
+/// dead yet).
+pub fn reap_ended() -> bool {
+    reap();
+    TABLE.iter().any(|s| s.rec.state() == ENDED)
+}
+
+/// A claimed slot and the exception gate whose token names it, for a
+/// process being built.
+pub struct NewSlot {
+    i: usize,
+    pub gate: u32,
+}
+
+pub fn new_slot() -> Result<NewSlot, StartError> {
+    extern "C" {
+        fn _start();
+    }
+    reap();
+    let i = (0..SLOTS)
+        .map(|_| NEXT.fetch_add(1, Ordering::Relaxed) % SLOTS)
+        .find(|&i| TABLE[i].rec.claim())
+        .ok_or(StartError::Full)?;
+    let gate = slots::alloc();
+    let token = TOKEN_BASE + i as u64;
+    if let Err(e) = sys::op(SELF_CT, ct_op::NEW_SINV, [gate as u64, SELF_COMP as u64, _start as *const () as u64, token, 0, 0]) {
+        slots::free(gate);
+        TABLE[i].rec.set_state(FREE);
+        return Err(StartError::Kernel(e));
+    }
+    Ok(NewSlot { i, gate })
+}
+
+/// Gives back a slot whose process was never made.
+pub fn abandon(n: NewSlot) {
+    if sys::op(SELF_CT, ct_op::REMOVE, [n.gate as u64, 0, 0, 0, 0, 0]).is_ok() {
+        slots::free(n.gate);
+    }
+    TABLE[n.i].rec.set_state(FREE);
+}
+
+/// Gives back a slot and the process built for it, never started.
+pub fn discard(n: NewSlot, proc: Proc) {
+    // Its gate goes with it.
+    proc.destroy();
+    TABLE[n.i].rec.set_state(FREE);
+}
+
+/// Starts a first process the way init starts a program: a task that is
+/// a child of the caller's (fork-like, fds copied) runs Linux's own
+/// execve of `path` with `argv` and `envp` (in our memory), so the
+/// file's checks, comm and /proc/self/exe are Linux's;
+/// the image it leaves is built in a new component whose thread takes
+/// the task over. Returns its pid; on an error nothing is left behind.
+pub fn start(path: &CStr, argv: &[&CStr], envp: &[&CStr]) -> Result<i32, StartError> {
+    let n = new_slot()?;
+    let (task, pid) = match Task::clone_from_current(0, SIGCHLD) {
+        Ok(t) => t,
+        Err(e) => {
+            abandon(n);
+            return Err(StartError::Task(e));
+        }
+    };
+    match in_task(task, || exec_first(path, argv, envp, n.gate)) {
+        Ok((proc, task)) => {
+            launch(n, proc, task, false, false, 0).map_err(StartError::Kernel)?;
+            Ok(pid)
+        }
+        Err(e) => {
+            abandon(n);
+            // The task ended in `in_task`: reap it.
+            let _ = lkl::sys::wait4(pid, 0);
+            Err(e)
+        }
+    }
+}
+
+/// Runs `f` with the calling thread bound to `task` instead of its own
+/// and hands the task back after a success; after a failure the task
+/// has exited.
+fn in_task<R>(task: Task, f: impl FnOnce() -> Result<R, StartError>) -> Result<(R, Task), StartError> {
+    let own = Task::detach_current().map_err(StartError::Task)?;
+    let adopted = task.adopt();
+    // The binding holds its own reference.
+    task.put();
+    let r = adopted.map_err(StartError::Task).and_then(|_| f());
+    let out = match r {
+        Ok(v) => Task::detach_current().map(|t| (v, t)).map_err(StartError::Task),
+        Err(e) => {
+            let _ = Task::exit_current(0, false);
+            Err(e)
+        }
+    };
+    // Refused only once Linux has stopped, when nothing goes on anyway.
+    let _ = own.adopt();
+    own.put();
+    out
+}
+
+/// The first process's execve, in its own task; its image built for
+/// `gate`.
+fn exec_first(path: &CStr, argv: &[&CStr], envp: &[&CStr], gate: u32) -> Result<Proc, StartError> {
+    let table = |v: &[&CStr]| v.iter().map(|s| s.as_ptr() as i64).chain(core::iter::once(0)).collect::<alloc::vec::Vec<i64>>();
+    let (a, e) = (table(argv), table(envp));
+    let img = exec::run(lkl::nr::EXECVE, &[path.as_ptr() as i64, a.as_ptr() as i64, e.as_ptr() as i64]).map_err(StartError::Exec)?;
+    exec::fresh(img, gate).map_err(StartError::Exec)
+}
+
+/// Records a built process in its slot and starts its first thread in
+/// `task` (not yet adopted). With `vfork`, the slot's `VFORK_DONE` is
+/// upped when the process execs or ends; `forked`: its task's fds and
+/// session are its parent's, as they are; `clear_tid`: CLONE_CHILD_CLEARTID.
+pub fn launch(n: NewSlot, proc: Proc, task: Task, forked: bool, vfork: bool, clear_tid: u64) -> Result<(), Error> {
+    let i = n.i;
+    let view = proc.thread_view(proc.linux.tid, proc.start_regs);
+    with(i, |e| *e = Some(Entry { proc, vfork, vm: i }));
+    add_thread(i, i, view, task, !forked, clear_tid)
+}
+
+/// Records a vfork child that shares the address space of slot `vm`
+/// (`home`: a view of it, with the child's own gate for its later image)
+/// and starts its thread there (`thread`: its view, with its start
+/// registers). The parent waits for it as for any vfork child.
+pub fn launch_borrowed(n: NewSlot, vm: usize, home: Proc, thread: Proc, task: Task, clear_tid: u64) -> Result<(), Error> {
+    let i = n.i;
+    with(i, |e| *e = Some(Entry { proc: home, vfork: true, vm }));
+    add_thread(i, vm, thread, task, false, clear_tid)
+}
+
+/// Starts a thread of the process in slot `i` (its handle on the process
+/// `view`, its Linux task `task` not yet adopted) in the component of
+/// slot `host` (`i` itself unless the address space is borrowed; that
+/// slot is kept until the thread's record is reaped). Takes no slot lock:
+/// a clone calls it with its process's lock held.
+pub fn add_thread(i: usize, host: usize, mut view: Proc, task: Task, fresh: bool, clear_tid: u64) -> Result<(), Error> {
+    // Threads that came and went (ids and capabilities are few).
+    reap();
+    let s = &TABLE[i];
+    let pt = view.pages.pt();
+    let asnd = slots::alloc();
+    s.live.fetch_add(1, Ordering::AcqRel);
+    s.records.fetch_add(1, Ordering::AcqRel);
+    if host != i {
+        TABLE[host].records.fetch_add(1, Ordering::AcqRel);
+    }
+    // Creation locked: the thread's first trap waits until its id's state
+    // (send capability for wake-ups, user page table, record) is there.
+    let r = thread::creating(|| {
+        let tid = view.start()?;
+        let thd = view.thd.unwrap_or(0);
+        sys::op(SELF_CT, ct_op::NEW_ASND, [asnd as u64, thd as u64, 0, 0, 0, 0])?;
+        thread::claim_id(tid as usize, thd, asnd);
+        tcb::of(tid as usize).user_pt.store(pt, Ordering::Release);
+        threads::record(tid as usize, Thread { slot: i, host, view, task: Some(task), fresh, clear_tid, linux_ended: false });
+        Ok::<(), Error>(())
+    });
+    if r.is_err() {
+        // Its task stays unadopted and never exits: out of kernel memory,
+        // nothing better is at hand.
+        s.records.fetch_sub(1, Ordering::AcqRel);
+        if host != i {
+            TABLE[host].records.fetch_sub(1, Ordering::AcqRel);
+        }
+        thread_ended(i);
+    }
+    r
+}
+
+/// A thread of the process in slot `i` has ended; the process has when
+/// it was the last (a vfork parent goes on).
+pub(super) fn thread_ended(i: usize) {
+    let s = &TABLE[i];
+    if s.live.fetch_sub(1, Ordering::AcqRel) == 1 {
+        with(i, |e| {
+            if let Some(e) = e.as_mut() {
+                vfork_release(i, &mut e.vfork);
+            }
+        });
+        s.rec.set_state(ENDED);
+    }
+}
+
+/// A vfork parent waiting on slot `i` may go on (its child exec'd or
+/// ended); `vfork`: the slot's flag, cleared so it goes on once.
+pub(super) fn vfork_release(i: usize, vfork: &mut bool) {
+    if core::mem::take(vfork) {
+        VFORK_DONE[i].up();
+    }
+}
+
+/// Waits until the vfork child in `slot` execs or ends.
+pub fn vfork_wait(slot: usize) {
+    VFORK_DONE[slot].down();
+}
+
+impl NewSlot {
+    pub fn index(&self) -> usize {
+        self.i
+    }
+}

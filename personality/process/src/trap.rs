@@ -1,0 +1,122 @@
+//! The handler's side of a trapped process thread: its first fault starts
+//! it, a `syscall` goes where the routing table (`route`) says, any other
+//! exception raises the signal Linux would send; every way back meets the
+//! thread's signals (`signals`). This is the one place a trapped call's
+//! route is decided.
+
+use cellux_abi::ops::{self_op, VEC_INTERRUPT, VEC_SYSCALL};
+use cellux_abi::regs::{UserRegs, RFLAGS_USER_FIXED};
+use cellux_personality::dispatch::{self, Outcome};
+use cellux_personality::errno::Errno;
+use cellux_personality::fault;
+use cellux_personality::forward::{Caller, Forward};
+use cellux_personality::route::{self, Lifecycle, Route};
+use cellux_rt::entry::{Action, Upcall};
+use cellux_rt::sys;
+
+use crate::backing::Verdict;
+use crate::proc::{Fault, Proc, START_TRAP_RIP};
+use crate::signals;
+
+const VEC_PAGE_FAULT: u64 = 14;
+
+/// EXC_END code when the kernel refused a register file we built
+/// (a bug of ours, reported rather than hidden).
+pub const END_BAD_REGS: u64 = 0xdead;
+
+pub fn read_regs() -> Option<UserRegs> {
+    let mut r = UserRegs::default();
+    sys::op(0, self_op::EXC_REGS_READ, [&mut r as *mut UserRegs as u64, 0, 0, 0, 0, 0]).ok()?;
+    Some(r)
+}
+
+pub fn write_regs(r: &UserRegs) -> bool {
+    sys::op(0, self_op::EXC_REGS_WRITE, [r as *const UserRegs as u64, 0, 0, 0, 0, 0]).is_ok()
+}
+
+fn end(p: &mut Proc, status: u32) -> Action {
+    p.status = Some(status);
+    Action::End(u64::from(status))
+}
+
+/// The register file Linux starts a fresh image with: every general
+/// register zero (rdx = 0: no rtld_fini for _start to register), only rsp
+/// and rip set.
+pub fn initial_regs(p: &Proc) -> UserRegs {
+    UserRegs { rip: p.entry, rsp: p.sp, rflags: RFLAGS_USER_FIXED, ..UserRegs::default() }
+}
+
+/// What the process's host (the server's process half) serves: the
+/// lifecycle calls, and the serialisation of address-space calls. Their
+/// results come back through the same return path as every other call's,
+/// so a restart code (fork's -ERESTARTNOINTR when a signal is pending)
+/// turns into a delivery and a restart and never reaches the process.
+pub trait Host {
+    /// Serves lifecycle call `call` of thread `p`.
+    fn lifecycle(&mut self, call: Lifecycle, p: &mut Proc, regs: &mut UserRegs) -> Outcome;
+
+    /// Runs `f` on the process that holds `p`'s address space, one such
+    /// call at a time (threads share one map); by default `p` itself.
+    fn address_space(&mut self, p: &mut Proc, f: &mut dyn FnMut(&mut Proc) -> Outcome) -> Outcome {
+        f(p)
+    }
+}
+
+/// Handles exception upcall `u` of process `p`.
+pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward, host: &mut dyn Host) -> Action {
+    let Some(mut regs) = read_regs() else {
+        return end(p, fault::killed(fault::sig::SIGSEGV));
+    };
+    if !p.started && u.vector == 14 && regs.rip == START_TRAP_RIP {
+        p.started = true;
+        let start = p.start_regs.unwrap_or_else(|| initial_regs(p));
+        // A signal that came before the start (an interrupt of the
+        // unstarted thread only resumed it) is taken now.
+        return signals::on_interrupt(p, start, fwd);
+    }
+    if u.vector == VEC_INTERRUPT {
+        // Before the start there is no process context to deliver into.
+        return if p.started { signals::on_interrupt(p, regs, fwd) } else { Action::Resume };
+    }
+    if u.vector != VEC_SYSCALL {
+        // The P bit decides SEGV_MAPERR or SEGV_ACCERR; what the map
+        // says decides it here, as Linux's VMA lookup does (a PROT_NONE
+        // page or an unbacked read-only one is not present, yet ACCERR).
+        let mut code_err = u.error;
+        if u.vector == VEC_PAGE_FAULT {
+            match p.pages.fault(u.cr2, u.error) {
+                Verdict::Backed => return Action::Resume,
+                // Linux's answer to a fault it cannot back is the OOM
+                // killer's SIGKILL.
+                Verdict::NoMemory => return end(p, fault::killed(fault::sig::SIGKILL)),
+                Verdict::Denied => code_err |= 1,
+                Verdict::Unmapped => code_err &= !1,
+            }
+        }
+        p.fault = Some(Fault { vector: u.vector, rip: regs.rip, addr: u.cr2 });
+        return signals::on_fault(p, u, code_err, regs, fwd);
+    }
+    // The full rax is what a restarted call is re-issued with (Linux's
+    // orig_ax); the number itself is eax.
+    let nr = regs.rax;
+    let n = dispatch::syscall_nr(&regs);
+    let out = match route::route(n) {
+        Route::SignalReturn => return signals::sigreturn(p, regs, fwd),
+        Route::Lifecycle(call) => host.lifecycle(call, p, &mut regs),
+        Route::Memory(call) => {
+            let r = &regs;
+            host.address_space(p, &mut |owner| dispatch::memory(call, &mut owner.linux, r, &mut owner.pages, fwd))
+        }
+        Route::ThreadRegs => dispatch::arch_prctl(&mut regs, &mut p.pages),
+        Route::Linux => {
+            let args = [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9];
+            Outcome::Return(fwd.syscall(Caller { tid: p.linux.tid }, n, args, &mut p.pages))
+        }
+        Route::Refused => Outcome::Return(Errno::ENOSYS.as_return()),
+    };
+    match out {
+        Outcome::Return(v) => signals::after_syscall(p, regs, nr, v, false, fwd),
+        Outcome::Resume => signals::after_syscall(p, regs, nr, regs.rax as i64, true, fwd),
+        Outcome::Exit(status) => end(p, status),
+    }
+}

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Splits the serial stream of a one-shot cellux run (see
 components/lklsrv/src/frames.rs): frames `ESC _ cellux:KIND:PAYLOAD ESC \\` carry
-the process's stdout (o) and stderr (e) as hex, its status as a shell
-reports it (x), or announce that the process writes to the console tty
-itself (t: raw bytes from then on are its output). Everything else is
-boot, kernel and server messages: they go to LOG.
+the process's stdout (o) and stderr (e) as hex, syscall-trace lines (s,
+hex: to standard error, or to TRACE), its status as a shell reports it
+(x), or announce that the process writes to the console tty itself (t:
+raw bytes from then on are its output). Everything else is boot, kernel
+and server messages: they go to LOG.
 
-usage: run-demux.py LOG [COM2] < COM1-stream
+usage: run-demux.py [--trace TRACE] LOG [COM2] < COM1-stream
 With COM2 (a FIFO QEMU writes the second serial port to) the kernel's log
 is there, and COM1 carries only the console: after a `t` frame its raw
 bytes are the process's output.
@@ -29,13 +30,19 @@ class Stream:
 
 
 def main():
+    args = sys.argv[1:]
+    trace = None
+    if args[:1] == ["--trace"]:
+        trace = open(args[1], "ab", buffering=0)
+        args = args[2:]
+    sys.argv[1:] = args
     log = open(sys.argv[1], "ab", buffering=0)
     streams = [Stream(sys.stdin.buffer.raw.fileno(), False)]
     if len(sys.argv) > 2:
         # COM2 first: a frame there (tty mode) precedes COM1's output.
         streams.insert(0, Stream(os.open(sys.argv[2], os.O_RDONLY), False))
         streams[1].console = True
-    state = {"status": None, "tty": False}
+    state = {"status": None, "tty": False, "trace": trace}
     live = list(streams)
     while live:
         ready, _, _ = select.select([s.fd for s in live], [], [])
@@ -86,6 +93,14 @@ def flush(s, state, log, final=False):
             except ValueError:
                 continue
             f = out if kind == b"o" else err
+            f.write(data)
+            f.flush()
+        elif kind == b"s":
+            try:
+                data = bytes.fromhex(payload.decode())
+            except ValueError:
+                continue
+            f = state["trace"] or err
             f.write(data)
             f.flush()
         elif kind == b"x":

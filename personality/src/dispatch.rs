@@ -26,11 +26,14 @@ pub struct Process {
     pub space: AddressSpace,
     /// Linux thread id of the thread it serves (its pid for the first).
     pub tid: u64,
+    /// Its calls are traced (`strace`): kept across fork, clone and exec
+    /// unless the new image's environment says otherwise.
+    pub trace: bool,
 }
 
 impl Process {
     pub fn new(space: AddressSpace, tid: u64) -> Self {
-        Process { space, tid }
+        Process { space, tid, trace: false }
     }
 }
 

@@ -40,6 +40,11 @@ pub trait Forward {
         Next::None
     }
 
+    /// Takes one line of a traced process's trace (`strace`).
+    fn trace(&mut self, line: &str) {
+        let _ = line;
+    }
+
     /// Queues `signo` with `info` (si_code, si_addr) on `caller` itself,
     /// as a CPU exception forces it.
     fn raise(&mut self, caller: Caller, signo: u32, info: &[u8; 128]) -> Result<(), Errno> {

@@ -23,4 +23,5 @@ pub mod sigframe;
 pub mod signal;
 pub mod route;
 pub mod sigreturn;
+pub mod strace;
 pub mod sysno;

@@ -1,6 +1,7 @@
 //! x86_64 Linux system-call numbers the routing table names
 //! (arch/x86/entry/syscalls/syscall_64.tbl).
 
+pub const READ: u64 = 0;
 pub const WRITE: u64 = 1;
 pub const MMAP: u64 = 9;
 pub const MPROTECT: u64 = 10;
@@ -31,6 +32,7 @@ pub const NR_SYSCALLS: u64 = 463;
 /// The names of the numbers above, as syscall_64.tbl spells them.
 pub fn name(nr: u64) -> Option<&'static str> {
     Some(match nr {
+        READ => "read",
         WRITE => "write",
         MMAP => "mmap",
         MPROTECT => "mprotect",

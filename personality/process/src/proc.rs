@@ -140,7 +140,8 @@ impl Proc {
     /// go to the process's own `Proc`. It owns nothing but its
     /// thread, so it ends with [`Proc::drop_view`], never `destroy`.
     pub fn thread_view(&self, tid: u64, regs: Option<UserRegs>) -> Proc {
-        let linux = Process::new(AddressSpace::new(0, 0), tid);
+        let mut linux = Process::new(AddressSpace::new(0, 0), tid);
+        linux.trace = self.linux.trace;
         Proc {
             linux,
             pages: self.pages.view(),

@@ -183,7 +183,9 @@ pub fn exec(p: &mut Proc, spec: &Spec) -> Result<(), (SpawnError, bool)> {
     drop(buf);
     p.pages.clear();
     let (space, sp) = fill(&exe, spec, &mut p.pages).map_err(|e| (e, true))?;
+    let trace = p.linux.trace;
     p.linux = Process::new(space, p.linux.tid);
+    p.linux.trace = trace;
     p.entry = exe.entry;
     p.sp = sp;
     Ok(())

@@ -11,6 +11,7 @@ use cellux_personality::errno::Errno;
 use cellux_personality::fault;
 use cellux_personality::forward::{Caller, Forward};
 use cellux_personality::route::{self, Lifecycle, Route};
+use cellux_personality::strace;
 use cellux_rt::entry::{Action, Upcall};
 use cellux_rt::sys;
 
@@ -100,20 +101,37 @@ pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward, host: &mut dyn Ho
     // orig_ax); the number itself is eax.
     let nr = regs.rax;
     let n = dispatch::syscall_nr(&regs);
-    let out = match route::route(n) {
-        Route::SignalReturn => return signals::sigreturn(p, regs, fwd),
+    let route = route::route(n);
+    let args = [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9];
+    // The tracer reads the arguments now: an execve's are gone after it.
+    let traced = p.linux.trace.then(|| strace::Call::enter(p.linux.tid, n, args, &mut p.pages));
+    let out = match route {
+        Route::SignalReturn => {
+            if let Some(c) = traced {
+                fwd.trace(&c.finish(None, route, &mut p.pages));
+            }
+            return signals::sigreturn(p, regs, fwd);
+        }
         Route::Lifecycle(call) => host.lifecycle(call, p, &mut regs),
         Route::Memory(call) => {
             let r = &regs;
             host.address_space(p, &mut |owner| dispatch::memory(call, &mut owner.linux, r, &mut owner.pages, fwd))
         }
         Route::ThreadRegs => dispatch::arch_prctl(&mut regs, &mut p.pages),
-        Route::Linux => {
-            let args = [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9];
-            Outcome::Return(fwd.syscall(Caller { tid: p.linux.tid }, n, args, &mut p.pages))
-        }
+        Route::Linux => Outcome::Return(fwd.syscall(Caller { tid: p.linux.tid }, n, args, &mut p.pages)),
         Route::Refused => Outcome::Return(Errno::ENOSYS.as_return()),
     };
+    if let Some(c) = traced {
+        let ret = match out {
+            Outcome::Return(v) => Some(v),
+            Outcome::Resume => Some(regs.rax as i64),
+            Outcome::Exit(_) => None,
+        };
+        fwd.trace(&c.finish(ret, route, &mut p.pages));
+        if let (Outcome::Exit(status), Route::Lifecycle(Lifecycle::Exit { .. })) = (out, route) {
+            fwd.trace(&strace::exit_line(p.linux.tid, status));
+        }
+    }
     match out {
         Outcome::Return(v) => signals::after_syscall(p, regs, nr, v, false, fwd),
         Outcome::Resume => signals::after_syscall(p, regs, nr, regs.rax as i64, true, fwd),

@@ -84,22 +84,40 @@ pub fn build(p: &mut Proc, view: &mut Proc, img: NewImage, regs: &mut UserRegs, 
     let pid = caller_pid().unwrap_or(p.linux.tid);
     p.linux.tid = pid;
     view.linux.tid = pid;
-    if with_spec(&img, pid, p.gate, |spec| exec(p, spec).is_ok()) != Some(true) {
-        return lost();
-    }
+    let inherited = view.linux.trace;
+    let built = with_spec(&img, pid, p.gate, |spec| exec(p, spec).map(|()| traced(spec.envp, inherited)));
+    let Some(Ok(trace)) = built else { return lost() };
+    p.linux.trace = trace;
+    view.linux.trace = trace;
     exec_done();
     *regs = trap::initial_regs(p);
     Outcome::Resume
 }
 
 /// Builds `img` as a new process component trapping to `gate`, with the
-/// caller's pid; its thread is not made yet. Linux is past its point of
-/// no return: the only error is `Lost`, the process's end.
-pub fn fresh(img: NewImage, gate: u32) -> Result<Proc, ExecError> {
+/// caller's pid; its thread is not made yet; `trace`: the caller was
+/// traced. Linux is past its point of no return: the only error is
+/// `Lost`, the process's end.
+pub fn fresh(img: NewImage, gate: u32, trace: bool) -> Result<Proc, ExecError> {
     let pid = caller_pid().map_err(|_| ExecError::Lost)?;
-    match with_spec(&img, pid, gate, spawn) {
-        Some(Ok(p)) => Ok(p),
+    let built = with_spec(&img, pid, gate, |spec| spawn(spec).map(|p| (p, traced(spec.envp, trace))));
+    match built {
+        Some(Ok((mut p, trace))) => {
+            p.linux.trace = trace;
+            Ok(p)
+        }
         _ => Err(ExecError::Lost),
+    }
+}
+
+/// Whether a new image is traced: as its environment's `CELLUX_STRACE`
+/// says (set and neither empty nor "0": on), else as the caller was.
+/// This is how a process inside cellux turns the tracer on for a
+/// command: `CELLUX_STRACE=1 ls`.
+fn traced(envp: &[&[u8]], inherited: bool) -> bool {
+    match envp.iter().find_map(|e| e.strip_prefix(b"CELLUX_STRACE=")) {
+        Some(v) => !v.is_empty() && v != b"0",
+        None => inherited,
     }
 }
 

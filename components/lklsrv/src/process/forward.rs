@@ -4,6 +4,8 @@
 //! user pointers reached through its page table (`Tcb::user_pt`).
 
 use crate::host::tcb;
+use crate::process::output;
+use cellux_personality::strace;
 use cellux_personality::errno::Errno;
 use cellux_personality::forward::{Caller, Forward};
 use cellux_personality::memory::Memory;
@@ -33,7 +35,10 @@ fn on_server_memory<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
-pub struct LklForward;
+pub struct LklForward {
+    /// The calling thread is traced: its signals and end go to the trace.
+    pub trace: bool,
+}
 
 impl Forward for LklForward {
     fn syscall(&mut self, _: Caller, nr: u64, args: [u64; 6], _: &mut dyn Memory) -> i64 {
@@ -53,13 +58,20 @@ impl Forward for LklForward {
         r.map(|n| n as usize).map_err(|e| Errno(e.0 as i32))
     }
 
+    fn trace(&mut self, line: &str) {
+        output::trace(line);
+    }
+
     fn signal_pending(&mut self, _: Caller) -> bool {
         Task::current().and_then(|t| t.signal_pending()).unwrap_or(false)
     }
 
-    fn next_signal(&mut self, _: Caller) -> Next {
+    fn next_signal(&mut self, who: Caller) -> Next {
         match Task::next_signal() {
             Ok(Some(Signal::Handler { signo, handler, flags, restorer, old_mask, siginfo, altstack, .. })) => {
+                if self.trace {
+                    output::trace(&strace::signal_line(who.tid, signo as u32, &siginfo));
+                }
                 Next::Handler(Handler {
                     signo: signo as u32,
                     handler,
@@ -71,6 +83,9 @@ impl Forward for LklForward {
                 })
             }
             Ok(Some(Signal::Exit { status })) => {
+                if self.trace {
+                    output::trace(&strace::exit_line(who.tid, status as u32));
+                }
                 KILLED[tcb::tid()].store(true, Ordering::Release);
                 Next::Killed(status as u32)
             }

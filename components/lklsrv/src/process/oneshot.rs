@@ -94,7 +94,10 @@ pub fn run(started: Result<(), Errno>, devices: usize, cmd: &[u8]) -> ! {
         output::tty_mode();
     }
     let untyped = cellux_process::frames::untyped_frames();
-    let started = table::start(args[0], &args, &ENV);
+    // scripts/run --strace: an archive entry `strace` traces the command
+    // and every process it makes.
+    let trace = crate::boot::archive::find("strace").is_some();
+    let started = table::start(args[0], &args, &ENV, trace);
     // The child has its copies; the server keeps only the read ends.
     for fd in 0..3 {
         let _ = lsys::close(fd);

@@ -3,8 +3,9 @@
 //! one print (atomic on the kernel's console) wrapped as a terminal APC
 //! string, `ESC _ cellux:KIND:PAYLOAD ESC \`, which scripts/run takes apart
 //! (scripts/run-demux.py). Kinds: `o` stdout and `e` stderr bytes (hex),
-//! `x` the command's status as a shell reports it (decimal), `t` the
-//! process talks to the console tty directly (raw bytes follow).
+//! `s` lines of the syscall trace (hex; scripts/run --strace), `x` the
+//! command's status as a shell reports it (decimal), `t` the process
+//! talks to the console tty directly (raw bytes follow).
 
 const OPEN: &[u8] = b"\x1b_cellux:";
 const CLOSE: &[u8] = b"\x1b\\";
@@ -22,8 +23,7 @@ fn emit(kind: u8, payload: &[u8]) {
     cellux_rt::print::bytes(&b[..n]);
 }
 
-/// Bytes the process wrote to fd 1 (`err`: fd 2).
-pub fn data(err: bool, bytes: &[u8]) {
+fn hex_frames(kind: u8, bytes: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     for chunk in bytes.chunks(CHUNK) {
         let mut h = [0u8; CHUNK * 2];
@@ -31,8 +31,21 @@ pub fn data(err: bool, bytes: &[u8]) {
             h[2 * i] = HEX[(c >> 4) as usize];
             h[2 * i + 1] = HEX[(c & 15) as usize];
         }
-        emit(if err { b'e' } else { b'o' }, &h[..chunk.len() * 2]);
+        emit(kind, &h[..chunk.len() * 2]);
     }
+}
+
+/// Bytes the process wrote to fd 1 (`err`: fd 2).
+pub fn data(err: bool, bytes: &[u8]) {
+    hex_frames(if err { b'e' } else { b'o' }, bytes);
+}
+
+/// One line of the syscall trace (its newline added here).
+pub fn trace(line: &str) {
+    let mut b = alloc::vec::Vec::with_capacity(line.len() + 1);
+    b.extend_from_slice(line.as_bytes());
+    b.push(b'\n');
+    hex_frames(b's', &b);
 }
 
 /// A message of ours for the user's standard error.

@@ -170,7 +170,8 @@ pub fn discard(n: NewSlot, proc: Proc) {
 /// file's checks, comm and /proc/self/exe are Linux's;
 /// the image it leaves is built in a new component whose thread takes
 /// the task over. Returns its pid; on an error nothing is left behind.
-pub fn start(path: &CStr, argv: &[&CStr], envp: &[&CStr]) -> Result<i32, StartError> {
+/// `trace`: its calls are traced (`scripts/run --strace`).
+pub fn start(path: &CStr, argv: &[&CStr], envp: &[&CStr], trace: bool) -> Result<i32, StartError> {
     let n = new_slot()?;
     let (task, pid) = match Task::clone_from_current(0, SIGCHLD) {
         Ok(t) => t,
@@ -179,7 +180,7 @@ pub fn start(path: &CStr, argv: &[&CStr], envp: &[&CStr]) -> Result<i32, StartEr
             return Err(StartError::Task(e));
         }
     };
-    match in_task(task, || exec_first(path, argv, envp, n.gate)) {
+    match in_task(task, || exec_first(path, argv, envp, n.gate, trace)) {
         Ok((proc, task)) => {
             launch(n, proc, task, false, false, 0).map_err(StartError::Kernel)?;
             Ok(pid)
@@ -217,11 +218,11 @@ fn in_task<R>(task: Task, f: impl FnOnce() -> Result<R, StartError>) -> Result<(
 
 /// The first process's execve, in its own task; its image built for
 /// `gate`.
-fn exec_first(path: &CStr, argv: &[&CStr], envp: &[&CStr], gate: u32) -> Result<Proc, StartError> {
+fn exec_first(path: &CStr, argv: &[&CStr], envp: &[&CStr], gate: u32, trace: bool) -> Result<Proc, StartError> {
     let table = |v: &[&CStr]| v.iter().map(|s| s.as_ptr() as i64).chain(core::iter::once(0)).collect::<alloc::vec::Vec<i64>>();
     let (a, e) = (table(argv), table(envp));
     let img = exec::run(lkl::nr::EXECVE, &[path.as_ptr() as i64, a.as_ptr() as i64, e.as_ptr() as i64]).map_err(StartError::Exec)?;
-    exec::fresh(img, gate).map_err(StartError::Exec)
+    exec::fresh(img, gate, trace).map_err(StartError::Exec)
 }
 
 /// Records a built process in its slot and starts its first thread in

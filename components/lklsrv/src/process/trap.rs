@@ -53,6 +53,8 @@ struct ProcessCalls<'a> {
     /// `vm` until its own exec changes both.
     vm: usize,
     linux_ended: &'a mut bool,
+    /// The thread is traced: a new image it gets in a new component is too.
+    trace: bool,
 }
 
 impl trap::Host for ProcessCalls<'_> {
@@ -112,7 +114,7 @@ impl ProcessCalls<'_> {
     fn exec_elsewhere(&mut self, img: exec::NewImage) -> Outcome {
         let i = self.slot;
         let Some(gate) = with(i, |e| e.as_ref().map(|e| e.proc.gate)) else { return exec::lost() };
-        let Ok(proc) = exec::fresh(img, gate) else { return exec::lost() };
+        let Ok(proc) = exec::fresh(img, gate, self.trace) else { return exec::lost() };
         let Ok(task) = Task::detach_current() else {
             proc.destroy();
             return exec::lost();
@@ -185,7 +187,9 @@ fn serve(u: &Upcall) -> Action {
             threads::ended(kid);
             return Action::End(u.vector);
         }
-        let a = trap::handle(&mut t.view, u, &mut LklForward, &mut ProcessCalls { slot: i, vm: host, linux_ended: &mut t.linux_ended });
+        let trace = t.view.linux.trace;
+        let mut calls = ProcessCalls { slot: i, vm: host, linux_ended: &mut t.linux_ended, trace };
+        let a = trap::handle(&mut t.view, u, &mut LklForward { trace }, &mut calls);
         if let Some(s) = t.view.status {
             if !t.linux_ended {
                 end_group(s);

@@ -187,7 +187,7 @@ fn process() -> Outcome {
     let ar = crate::boot::archive::archive().ok_or(("no boot archive", 0))?;
     let img = ar.find("lkltproc").ok_or(("lkltproc not in the boot archive", 0))?;
     write_file(c"/tmp/lkltproc", img.data, 0o755)?;
-    let pid = crate::process::table::start(c"/tmp/lkltproc", &[c"lkltproc"], &[]).map_err(|_| ("start", 0))?;
+    let pid = crate::process::table::start(c"/tmp/lkltproc", &[c"lkltproc"], &[], false).map_err(|_| ("start", 0))?;
     // Its parent (our task's process) reaps it with the status it gave:
     // the bits of what failed.
     let (reaped, ws) = lsys::wait4(pid, 0).map_err(e("wait4"))?;

@@ -52,3 +52,23 @@ cellux_linux_cmdline() {
 cellux_qemu_disk() {
     echo "-M microvm,ioapic2=off -global virtio-mmio.force-legacy=false -drive file=$1,if=none,format=raw,id=d -device virtio-blk-device,drive=d"
 }
+
+# expect_reported LOG NAME...: the suites whose test component reports
+# `PASS name` / `FAIL name: why` lines on the console print one line per
+# NAME the component's source registers: PASS when LOG has it, else FAIL
+# with the component's reason or "(never reported)" (a crash or hang
+# midway). Sets `reported_fails` to the number of failures.
+expect_reported() {
+    local log=$1 t why
+    shift
+    reported_fails=0
+    for t in "$@"; do
+        if grep -qx "PASS $t" < <(tr -d '\r' < "$log"); then
+            echo "PASS $t"
+        else
+            why=$(tr -d '\r' < "$log" | grep -m1 "^FAIL $t" | sed "s/^FAIL $t//")
+            echo "FAIL $t${why:- (never reported)}"
+            reported_fails=$((reported_fails + 1))
+        fi
+    done
+}

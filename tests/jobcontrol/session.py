@@ -77,7 +77,7 @@ def main():
     err = open(sys.argv[1] if len(sys.argv) > 1 else os.devnull, "wb")
     s = Session(err)
     # A byte typed while the shell still starts has been seen lost (see
-    # 49-shell): type once it has prompted.
+    # 51-shell): type once it has prompted.
     if not check("shell_prompts", s.expect(re.escape(PROMPT)) is not None):
         s.p.kill()
         return 1

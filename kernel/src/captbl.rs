@@ -1,15 +1,15 @@
 //! Capability tables: 1 to 64 contiguous kernel frames of `slots::SLOTS`
-//! capabilities each. The slot logic is `cellux_kernel::slots`; this adds
+//! capabilities each. The slot logic is `cellux_kerncore::slots`; this adds
 //! object references and the table's frames.
 
 use crate::mem::frame_ptr;
 use crate::obj;
 use cellux_abi::err::KResult;
 use cellux_abi::ops::CapKind;
-pub use cellux_kernel::slots::Cap;
+pub use cellux_kerncore::slots::Cap;
 use cellux_abi::err::Error;
-use cellux_kernel::retype::Obj;
-use cellux_kernel::slots::{self, Slots, MAX_PAGES, SLOTS};
+use cellux_kerncore::retype::Obj;
+use cellux_kerncore::slots::{self, Slots, MAX_PAGES, SLOTS};
 
 fn first_page(ct: u64) -> &'static mut [Cap; SLOTS] {
     // SAFETY: ct is a captbl object's first frame (checked by the callers

@@ -8,14 +8,15 @@
 
 use crate::sched;
 use crate::thread::{self, InvFrame, InvKind, State, MAX_DEPTH, MAX_EXC};
-use crate::trap::{Frame, VEC_IRET, VEC_SYSCALL};
-use crate::{comp, console as c, fpu, obj};
+use crate::arch::trap::{Frame, VEC_IRET, VEC_SYSCALL};
+use crate::arch::fpu;
+use crate::{comp, console as c, obj};
 use cellux_abi::err::{Error, KResult};
 use cellux_abi::ops::{upcall, VEC_INTERRUPT};
 
 /// Entry from trap.rs for vectors 0-31 taken in user mode.
 pub fn user_exception(f: &mut Frame) {
-    let cr2 = if f.vector == 14 { crate::cpu::read_cr2() } else { 0 };
+    let cr2 = if f.vector == 14 { crate::arch::cpu::read_cr2() } else { 0 };
     deliver(f, cr2);
 }
 

@@ -2,8 +2,9 @@
 //! attachment, device memory and power-off.
 
 use crate::captbl;
-use crate::trap::Frame;
-use crate::{console, irq, lapic, pgtbl, uaccess};
+use crate::arch::trap::Frame;
+use crate::arch::lapic;
+use crate::{console, irq, pgtbl, uaccess};
 use cellux_abi::err::{Error, KResult};
 use cellux_abi::ops::{hw_op, CapKind};
 
@@ -29,18 +30,18 @@ pub fn op(f: &mut Frame, own: u64, op: u16) -> KResult<Option<u64>> {
         hw_op::IO_IN => {
             let port = u16::try_from(f.rdi).map_err(|_| Error::Inval)?;
             match f.rsi {
-                1 => Ok(Some(crate::cpu::inb(port) as u64)),
-                2 => Ok(Some(crate::cpu::inw(port) as u64)),
-                4 => Ok(Some(crate::cpu::inl(port) as u64)),
+                1 => Ok(Some(crate::arch::cpu::inb(port) as u64)),
+                2 => Ok(Some(crate::arch::cpu::inw(port) as u64)),
+                4 => Ok(Some(crate::arch::cpu::inl(port) as u64)),
                 _ => Err(Error::Inval),
             }
         }
         hw_op::IO_OUT => {
             let port = u16::try_from(f.rdi).map_err(|_| Error::Inval)?;
             match f.rsi {
-                1 => crate::cpu::outb(port, f.rdx as u8),
-                2 => crate::cpu::outw(port, f.rdx as u16),
-                4 => crate::cpu::outl(port, f.rdx as u32),
+                1 => crate::arch::cpu::outb(port, f.rdx as u8),
+                2 => crate::arch::cpu::outw(port, f.rdx as u16),
+                4 => crate::arch::cpu::outl(port, f.rdx as u32),
                 _ => return Err(Error::Inval),
             }
             Ok(Some(0))
@@ -71,7 +72,7 @@ pub fn op(f: &mut Frame, own: u64, op: u16) -> KResult<Option<u64>> {
         }
         hw_op::EXIT => {
             console::str(if f.rdi == 0 { "cellux: power off (success)\n" } else { "cellux: power off (failure)\n" });
-            crate::exit::qemu_exit(if f.rdi == 0 { crate::exit::SUCCESS } else { crate::exit::FAILURE })
+            crate::arch::exit::qemu_exit(if f.rdi == 0 { crate::arch::exit::SUCCESS } else { crate::arch::exit::FAILURE })
         }
         _ => Err(Error::BadOp),
     }

@@ -1,14 +1,14 @@
 //! Page tables as kernel objects: a root (PML4) frame whose lower half user
 //! level fills with `map`, after building the intermediate levels itself
 //! with `cons` from frames it retyped to kernel memory. The structure
-//! rules are `cellux_kernel::ptwalk`; this adds the direct map, reference
+//! rules are `cellux_kerncore::ptwalk`; this adds the direct map, reference
 //! counting and TLB maintenance.
 
 use crate::mem::{self, frame_ptr};
 use cellux_abi::err::KResult;
-use cellux_kernel::ptwalk::{self, Frames};
-use cellux_kernel::pte;
-use cellux_kernel::retype::{Obj, Ty};
+use cellux_kerncore::ptwalk::{self, Frames};
+use cellux_kerncore::pte;
+use cellux_kerncore::retype::{Obj, Ty};
 
 /// Page-table frames through the direct map.
 struct Direct;
@@ -56,8 +56,8 @@ pub fn map(root: u64, va: u64, pa: u64, perms: u64, device: bool) -> KResult<()>
 
 pub fn unmap(root: u64, va: u64) -> KResult<()> {
     let e = ptwalk::unmap(&mut Direct, root, va)?;
-    if crate::cpu::read_cr3() == root {
-        crate::cpu::invlpg(va);
+    if crate::arch::cpu::read_cr3() == root {
+        crate::arch::cpu::invlpg(va);
     }
     if e & pte::DEVICE == 0 {
         mem::table().put(e & pte::ADDR);

@@ -5,12 +5,12 @@
 
 use crate::captbl::{self, Cap};
 use crate::thread::{self, InvFrame, InvKind, State, MAX_DEPTH};
-use crate::trap::{Frame, VEC_IRET};
+use crate::arch::trap::{Frame, VEC_IRET};
 use crate::{comp, exception, hw, mem, obj, pgtbl, sched, uaccess};
 use cellux_abi::err::{Error, KResult};
 use cellux_abi::layout::USER_END;
 use cellux_abi::ops::{self, *};
-use cellux_kernel::retype::{Obj, Ty};
+use cellux_kerncore::retype::{Obj, Ty};
 
 #[link_section = ".text.hot"]
 pub fn dispatch(f: &mut Frame) {
@@ -71,7 +71,7 @@ fn self_op(f: &mut Frame, op: u16) -> OpResult {
             let s = exception::saved(sched::current())?;
             let mut img = thread::Fpu([0; 512]);
             uaccess::read_user(f.rdi, &mut img.0)?;
-            crate::fpu::sanitize(&mut img);
+            crate::arch::fpu::sanitize(&mut img);
             s.fpu = img;
             Ok(Some(0))
         }
@@ -255,7 +255,7 @@ fn captbl_op(f: &mut Frame, own: u64, target: u64, op: u16) -> OpResult {
             captbl::check_free(target, slot)?;
             let pages = f.rdx.max(1);
             let first = kmem(own, f.rsi)?;
-            let last = first.checked_add((pages.min(cellux_kernel::slots::MAX_PAGES) - 1) * 4096).ok_or(Error::Inval)?;
+            let last = first.checked_add((pages.min(cellux_kerncore::slots::MAX_PAGES) - 1) * 4096).ok_or(Error::Inval)?;
             // Every frame of the table must be covered by the untyped cap.
             kmem(own, ops::kmem((f.rsi >> 48) as u32, last))?;
             captbl::new(first, pages)?;
@@ -391,8 +391,8 @@ fn pgtbl_op(f: &mut Frame, own: u64, root: u64, op: u16) -> OpResult {
         }
         pt_op::LOOKUP => {
             let e = pgtbl::lookup(root, f.rdi).ok_or(Error::NotMapped)?;
-            f.rax = e & cellux_kernel::pte::ADDR;
-            f.rdi = cellux_kernel::pte::perms_of(e);
+            f.rax = e & cellux_kerncore::pte::ADDR;
+            f.rdi = cellux_kerncore::pte::perms_of(e);
             Ok(None)
         }
         _ => Err(Error::BadOp),

@@ -6,7 +6,7 @@
 use crate::kcell::KCell;
 use crate::mem::frame_ptr;
 use crate::obj;
-use crate::trap::Frame;
+use crate::arch::trap::Frame;
 use cellux_abi::err::{Error, KResult};
 use cellux_abi::layout::MAX_THREADS;
 
@@ -162,9 +162,9 @@ pub fn upcall_frame(entry: u64, kind: u64, tid: u64, token: u64) -> Frame {
     Frame {
         rip: entry,
         rflags: 0x202,
-        cs: crate::desc::UCODE as u64,
-        ss: crate::desc::UDATA as u64,
-        vector: crate::trap::VEC_SYSCALL,
+        cs: crate::arch::desc::UCODE as u64,
+        ss: crate::arch::desc::UDATA as u64,
+        vector: crate::arch::trap::VEC_SYSCALL,
         rbx: kind,
         r14: tid,
         r15: token,

@@ -158,9 +158,9 @@ pub fn init_syscall() {
     // SAFETY: STAR/LSTAR/FMASK point syscall at our entry with the GDT
     // layout of `desc`, and mask IF/DF/TF/AC so the kernel starts clean.
     unsafe {
-        crate::cpu::wrmsr(0xC000_0081, ((0x10u64 | 3) << 48) | ((crate::desc::KCODE as u64) << 32));
-        crate::cpu::wrmsr(0xC000_0082, syscall_entry as *const () as u64);
-        crate::cpu::wrmsr(0xC000_0084, 0x4_0700);
+        crate::arch::cpu::wrmsr(0xC000_0081, ((0x10u64 | 3) << 48) | ((crate::arch::desc::KCODE as u64) << 32));
+        crate::arch::cpu::wrmsr(0xC000_0082, syscall_entry as *const () as u64);
+        crate::arch::cpu::wrmsr(0xC000_0084, 0x4_0700);
     }
 }
 

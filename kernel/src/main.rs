@@ -3,6 +3,7 @@
 #![no_main]
 
 mod arch;
+mod asnd;
 mod bootcomp;
 mod captbl;
 mod comp;
@@ -16,9 +17,11 @@ mod mem;
 mod obj;
 mod pgtbl;
 mod sched;
+mod sinv;
 mod syscall;
 mod thread;
 mod uaccess;
+mod untyped;
 
 use arch::{cpu, desc, exit, fpu, ioapic, lapic, pvh, serial, trap};
 use core::fmt::Write;

@@ -5,6 +5,7 @@
 //! swapping its contents. The return path uses `sysret` for frames that
 //! came from `syscall` (vector 256) and `iretq` for all others.
 
+use cellux_abi::args::{Args, Regs};
 use core::arch::global_asm;
 
 #[repr(C)]
@@ -32,6 +33,15 @@ pub struct Frame {
     pub rflags: u64,
     pub rsp: u64,
     pub ss: u64,
+}
+
+impl Frame {
+    /// The arguments of the operation this `syscall` frame asks for: each
+    /// op's struct in `cellux_abi::ops` says which register holds what.
+    #[inline(always)]
+    pub fn args<A: Args>(&self) -> A {
+        A::from_regs(&Regs { rdi: self.rdi, rsi: self.rsi, rdx: self.rdx, r10: self.r10, r8: self.r8, r9: self.r9 })
+    }
 }
 
 pub const VEC_SYSCALL: u64 = 256;

@@ -207,11 +207,6 @@ kernel_ops! {
     }
 }
 
-// Old names, removed once callers move.
-pub use captbl_op as ct_op;
-pub use pgtbl_op as pt_op;
-pub use untyped_op as ut_op;
-
 /// The kernel-memory argument: an untyped capability (which must cover the
 /// frame) and a frame's physical address, packed in one register.
 pub const fn kmem(ut_cap: u32, phys: u64) -> u64 {

@@ -210,12 +210,12 @@ impl Hw {
     pub fn irq_ack(self, line: u64) -> Result<(), Error> {
         unit(self.0, hw_op::IrqAck { line })
     }
-    /// `size`: 1, 2 or 4 bytes.
-    pub fn io_in(self, port: u16, size: u64) -> Result<u64, Error> {
-        ok(self.0, hw_op::IoIn { port: port.into(), size })
+    /// `size`: 1, 2 or 4 bytes; a port past 16 bits is refused.
+    pub fn io_in(self, port: u64, size: u64) -> Result<u64, Error> {
+        ok(self.0, hw_op::IoIn { port, size })
     }
-    pub fn io_out(self, port: u16, size: u64, value: u64) -> Result<(), Error> {
-        unit(self.0, hw_op::IoOut { port: port.into(), size, value })
+    pub fn io_out(self, port: u64, size: u64, value: u64) -> Result<(), Error> {
+        unit(self.0, hw_op::IoOut { port, size, value })
     }
     /// Makes the kernel fault on purpose (its fault report's test).
     pub fn crash_test(self) -> Error {

@@ -4,7 +4,6 @@
 use cellux_rt::abi::archive::{Archive, MAGIC};
 use cellux_rt::abi::layout::{boot_slot, BOOT_ARCHIVE_VA};
 use cellux_rt::cap::Pgtbl;
-use cellux_rt::sys;
 
 fn mapped(va: u64) -> bool {
     Pgtbl(boot_slot::SELF_PT).lookup(va).is_ok()

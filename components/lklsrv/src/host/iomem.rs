@@ -7,7 +7,7 @@ use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::boot_slot;
 use cellux_rt::cap::{Hw, Pgtbl};
 use cellux_rt::sync::SpinLock;
-use cellux_rt::{mem, sys};
+use cellux_rt::mem;
 use core::cell::UnsafeCell;
 
 const WINDOWS: usize = 32;

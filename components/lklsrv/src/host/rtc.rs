@@ -5,7 +5,7 @@
 
 use cellux_rt::abi::layout::boot_slot;
 use cellux_rt::cap::Hw;
-use cellux_rt::{println, sys};
+use cellux_rt::println;
 use lkl::consts::*;
 use lkl::{nr, Errno};
 

@@ -12,7 +12,6 @@
 use crate::host::tcb;
 use cellux_rt::abi::layout::MAX_THREADS;
 use cellux_rt::sync::SpinLock;
-use cellux_rt::sys;
 use core::sync::atomic::Ordering;
 use lkl::ffi::lkl_thread_t;
 

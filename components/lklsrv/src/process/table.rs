@@ -24,7 +24,7 @@ use cellux_process::Proc;
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::boot_slot::{SELF_COMP, SELF_CT};
 use cellux_rt::cap::Captbl;
-use cellux_rt::{slots, sys};
+use cellux_rt::slots;
 use core::ffi::CStr;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use lkl::task::Task;

@@ -7,7 +7,7 @@ use crate::host::uaccess;
 use cellux_rt::abi::layout::boot_slot;
 use cellux_rt::abi::ops::PERM_WRITE;
 use cellux_rt::cap::Captbl;
-use cellux_rt::{mem, slots, sys};
+use cellux_rt::{mem, slots};
 use lkl::consts::*;
 use lkl::{nr, sys as lsys, Errno};
 

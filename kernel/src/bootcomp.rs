@@ -10,7 +10,7 @@ use cellux_abi::archive::{Archive, ArchiveError};
 use cellux_abi::elf::{self, ElfError};
 use cellux_abi::layout::{boot_slot, BOOT_ARCHIVE_VA};
 use cellux_abi::ops::{CapKind, PERM_EXEC, PERM_WRITE};
-use cellux_kernel::retype::{Obj, Ty};
+use cellux_kerncore::retype::{Obj, Ty};
 
 pub enum BootError {
     NoModule,
@@ -89,7 +89,7 @@ fn map_page(root: u64, va: u64, pa: u64, perms: u64) -> Result<(), BootError> {
 }
 
 /// Returns the booter's thread, ready to run.
-pub fn create(info: &crate::pvh::BootInfo, ram_top: u64) -> Result<u64, BootError> {
+pub fn create(info: &crate::arch::pvh::BootInfo, ram_top: u64) -> Result<u64, BootError> {
     let m = info.modules.first().ok_or(BootError::NoModule)?;
     // SAFETY: QEMU loaded the module into RAM below 4 GiB (direct-mapped);
     // its frames are Reserved in the retype table so nothing else uses them.

@@ -1,15 +1,20 @@
 //! Capability tables: 1 to 64 contiguous kernel frames of `slots::SLOTS`
-//! capabilities each. The slot logic is `cellux_kernel::slots`; this adds
-//! object references and the table's frames.
+//! capabilities each. The slot logic is `cellux_kerncore::slots`; this adds
+//! object references, the table's frames, and the ops on a table
+//! capability, which are how every object is created: the new object's
+//! capability goes into the invoked table.
 
+use crate::arch::trap::Frame;
 use crate::mem::frame_ptr;
-use crate::obj;
-use cellux_abi::err::KResult;
-use cellux_abi::ops::CapKind;
-pub use cellux_kernel::slots::Cap;
-use cellux_abi::err::Error;
-use cellux_kernel::retype::Obj;
-use cellux_kernel::slots::{self, Slots, MAX_PAGES, SLOTS};
+use crate::syscall::OpResult;
+use crate::untyped::kmem;
+use crate::{comp, obj, pgtbl, sched, thread};
+use cellux_abi::err::{Error, KResult};
+use cellux_abi::layout::USER_END;
+use cellux_abi::ops::{self, captbl_op, CapKind, COMP_LINUX_ABI, EVT_WOKEN};
+pub use cellux_kerncore::slots::Cap;
+use cellux_kerncore::retype::Obj;
+use cellux_kerncore::slots::{self, Slots, MAX_PAGES, SLOTS};
 
 fn first_page(ct: u64) -> &'static mut [Cap; SLOTS] {
     // SAFETY: ct is a captbl object's first frame (checked by the callers
@@ -97,5 +102,119 @@ pub fn clear(ct: u64) {
     let n = slots(ct).0.len() as u64;
     for i in 1..n {
         let _ = remove(ct, i);
+    }
+}
+
+/// An op on the table `target`, invoked through a capability in the
+/// caller's table `own` (where every other capability argument is found).
+#[inline(never)]
+#[cold]
+pub fn op(f: &mut Frame, own: u64, target: u64, op: u16) -> OpResult {
+    match op {
+        captbl_op::NEW_CAPTBL => new_captbl(own, target, f.args()),
+        captbl_op::NEW_PGTBL => {
+            let a: captbl_op::NewPgtbl = f.args();
+            check_free(target, a.slot)?;
+            let o = new_obj(own, a.kmem, Obj::PtRoot)?;
+            pgtbl::init_root(o);
+            insert_owned(target, a.slot, Cap::new(CapKind::Pgtbl, o, 0, 0))?;
+            Ok(Some(0))
+        }
+        captbl_op::NEW_COMP => new_comp(own, target, f.args()),
+        captbl_op::NEW_THD => new_thd(own, target, f.args()),
+        captbl_op::NEW_SINV => {
+            let a: captbl_op::NewSinv = f.args();
+            let cc = lookup_kind(own, a.comp, CapKind::Comp)?;
+            if a.entry >= USER_END {
+                return Err(Error::Inval);
+            }
+            insert(target, a.slot, Cap::new(CapKind::Sinv, cc.a, a.entry, a.token))?;
+            Ok(Some(0))
+        }
+        captbl_op::NEW_ASND => {
+            let a: captbl_op::NewAsnd = f.args();
+            let tc = lookup_kind(own, a.thd, CapKind::Thd)?;
+            insert(target, a.slot, Cap::new(CapKind::Asnd, tc.a, 0, 0))?;
+            Ok(Some(0))
+        }
+        captbl_op::COPY => {
+            let a: captbl_op::CopyCap = f.args();
+            insert(target, a.slot, lookup(own, a.src)?)?;
+            Ok(Some(0))
+        }
+        captbl_op::REMOVE => remove(target, f.args::<captbl_op::Remove>().slot).map(|_| Some(0)),
+        captbl_op::NEW_UNTYPED => {
+            let a: captbl_op::NewUntyped = f.args();
+            let u = lookup_kind(own, a.untyped, CapKind::Untyped)?;
+            let end = a.first.checked_add(a.frames.checked_mul(4096).ok_or(Error::Inval)?).ok_or(Error::Inval)?;
+            if a.first & 0xfff != 0 || a.frames == 0 || a.first < u.a || end > u.a + u.b * 4096 {
+                return Err(Error::Inval);
+            }
+            insert(target, a.slot, Cap::new(CapKind::Untyped, a.first, a.frames, 0))?;
+            Ok(Some(0))
+        }
+        captbl_op::KIND => Ok(Some(lookup(target, f.args::<captbl_op::Kind>().slot).map(|c| c.kind as u64).unwrap_or(0))),
+        _ => Err(Error::BadOp),
+    }
+}
+
+/// A one-frame object of `kind` in the kernel frame named by `kmem_arg`.
+fn new_obj(own: u64, kmem_arg: u64, kind: Obj) -> KResult<u64> {
+    let kf = kmem(own, kmem_arg)?;
+    obj::make(kf, kind)?;
+    Ok(kf)
+}
+
+fn new_captbl(own: u64, target: u64, a: captbl_op::NewCaptbl) -> OpResult {
+    check_free(target, a.slot)?;
+    let pages = a.pages.max(1);
+    let first = kmem(own, a.kmem)?;
+    let last = first.checked_add((pages.min(MAX_PAGES) - 1) * 4096).ok_or(Error::Inval)?;
+    // Every frame of the table must be covered by the untyped cap.
+    kmem(own, ops::kmem((a.kmem >> 48) as u32, last))?;
+    new(first, pages)?;
+    insert_owned(target, a.slot, Cap::new(CapKind::Captbl, first, 0, 0))?;
+    Ok(Some(0))
+}
+
+fn new_comp(own: u64, target: u64, a: captbl_op::NewComp) -> OpResult {
+    check_free(target, a.slot)?;
+    let ctc = lookup_kind(own, a.captbl, CapKind::Captbl)?;
+    let ptc = lookup_kind(own, a.pgtbl, CapKind::Pgtbl)?;
+    let o = new_obj(own, a.kmem, Obj::Comp)?;
+    obj::get(ctc.a)?;
+    if let Err(e) = obj::get(ptc.a) {
+        obj::put(ctc.a);
+        obj::put(o);
+        return Err(e);
+    }
+    let cm = comp::get(o);
+    cm.captbl = ctc.a;
+    cm.pgtbl = ptc.a;
+    cm.linux_abi = a.flags & COMP_LINUX_ABI != 0;
+    insert_owned(target, a.slot, Cap::new(CapKind::Comp, o, 0, 0))?;
+    Ok(Some(0))
+}
+
+fn new_thd(own: u64, target: u64, a: captbl_op::NewThd) -> OpResult {
+    check_free(target, a.slot)?;
+    let cc = lookup_kind(own, a.comp, CapKind::Comp)?;
+    if a.entry >= USER_END {
+        return Err(Error::Inval);
+    }
+    // By default a thread reports to its creator's scheduler, so a
+    // thread never ends up with no one to run when it blocks or dies.
+    let sched = if a.sched == 0 { thread::get(sched::current()).sched } else { lookup_kind(own, a.sched, CapKind::Thd)?.a };
+    let o = new_obj(own, a.kmem, Obj::Thd)?;
+    match thread::init(o, cc.a, a.entry, a.arg, sched) {
+        Ok(tid) => {
+            insert_owned(target, a.slot, Cap::new(CapKind::Thd, o, 0, 0))?;
+            sched::post_event(sched, o, EVT_WOKEN);
+            Ok(Some(tid))
+        }
+        Err(e) => {
+            obj::put(o);
+            Err(e)
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! runs (see `fpu`). Only the panic path, which never returns to user
 //! level, uses core::fmt.
 
-use crate::serial;
+use crate::arch::serial;
 
 pub fn str(s: &str) {
     bytes(s.as_bytes());

@@ -4,18 +4,101 @@
 //! context (registers, FS/GS base, FPU/SSE state) is saved in the thread,
 //! an exception frame is pushed on its invocation stack, and the handler
 //! is upcalled. The handler reads/writes the trapped context with
-//! `EXC_REGS_*`/`EXC_FPU_*` and ends with `EXC_RESUME*` or `EXC_END`.
+//! `EXC_REGS_*`/`EXC_FPU_*` and ends with `EXC_RESUME*` or `EXC_END`;
+//! those ops are decoded here (`op`).
 
+use crate::arch::fpu;
+use crate::arch::trap::{Frame, VEC_IRET, VEC_SYSCALL};
 use crate::sched;
+use crate::syscall::OpResult;
 use crate::thread::{self, InvFrame, InvKind, State, MAX_DEPTH, MAX_EXC};
-use crate::trap::{Frame, VEC_IRET, VEC_SYSCALL};
-use crate::{comp, console as c, fpu, obj};
+use crate::uaccess;
+use crate::{comp, console as c, obj};
 use cellux_abi::err::{Error, KResult};
-use cellux_abi::ops::{upcall, VEC_INTERRUPT};
+use cellux_abi::layout::USER_END;
+use cellux_abi::ops::{self_op, upcall, VEC_INTERRUPT};
+use cellux_abi::regs::{sanitize_rflags, UserRegs};
+
+/// The handler's ops on the top exception frame of the calling thread.
+#[link_section = ".text.hot"]
+pub fn op(f: &mut Frame, op: u16) -> OpResult {
+    match op {
+        self_op::EXC_RESUME => resume(f, None).map(|_| None),
+        self_op::EXC_RESUME_RAX => resume(f, Some(f.args::<self_op::ExcResumeRax>().rax)).map(|_| None),
+        self_op::EXC_END => end(f, f.args::<self_op::ExcEnd>().code).map(|_| None),
+        self_op::EXC_REGS_READ => {
+            let s = saved(sched::current())?;
+            let r = user_regs(s);
+            uaccess::write_user(f.args::<self_op::ExcRegsRead>().buf, as_bytes(&r))?;
+            Ok(Some(0))
+        }
+        self_op::EXC_REGS_WRITE => {
+            let s = saved(sched::current())?;
+            let mut r = UserRegs::default();
+            uaccess::read_user(f.args::<self_op::ExcRegsWrite>().buf, as_bytes_mut(&mut r))?;
+            if r.rip >= USER_END || !sched::is_canonical(r.rsp) || !sched::is_canonical(r.fs_base) || !sched::is_canonical(r.gs_base) {
+                return Err(Error::Inval);
+            }
+            set_user_regs(s, &r);
+            Ok(Some(0))
+        }
+        self_op::EXC_FPU_READ => {
+            let s = saved(sched::current())?;
+            uaccess::write_user(f.args::<self_op::ExcFpuRead>().buf, &s.fpu.0)?;
+            Ok(Some(0))
+        }
+        self_op::EXC_FPU_WRITE => {
+            let s = saved(sched::current())?;
+            let mut img = thread::Fpu([0; 512]);
+            uaccess::read_user(f.args::<self_op::ExcFpuWrite>().buf, &mut img.0)?;
+            fpu::sanitize(&mut img);
+            s.fpu = img;
+            Ok(Some(0))
+        }
+        _ => Err(Error::BadOp),
+    }
+}
+
+fn as_bytes<T>(v: &T) -> &[u8] {
+    // SAFETY: T is a repr(C) struct of u64 fields (UserRegs): no padding.
+    unsafe { core::slice::from_raw_parts(v as *const T as *const u8, core::mem::size_of::<T>()) }
+}
+
+fn as_bytes_mut<T>(v: &mut T) -> &mut [u8] {
+    // SAFETY: as as_bytes; every bit pattern is a valid UserRegs.
+    unsafe { core::slice::from_raw_parts_mut(v as *mut T as *mut u8, core::mem::size_of::<T>()) }
+}
+
+/// The trapped context as the ABI's register file.
+fn user_regs(s: &thread::ExcSave) -> UserRegs {
+    let g = &s.regs;
+    UserRegs {
+        rax: g.rax, rbx: g.rbx, rcx: g.rcx, rdx: g.rdx, rsi: g.rsi, rdi: g.rdi, rbp: g.rbp, rsp: g.rsp,
+        r8: g.r8, r9: g.r9, r10: g.r10, r11: g.r11, r12: g.r12, r13: g.r13, r14: g.r14, r15: g.r15,
+        rip: g.rip, rflags: g.rflags, fs_base: s.fs_base, gs_base: s.gs_base,
+        // VEC_IRET (a rewritten syscall frame) still reads as the syscall.
+        vector: if g.vector <= VEC_INTERRUPT { g.vector } else { VEC_SYSCALL },
+        error: g.error, fault_addr: s.cr2,
+    }
+}
+
+fn set_user_regs(s: &mut thread::ExcSave, r: &UserRegs) {
+    let g = &mut s.regs;
+    (g.rax, g.rbx, g.rcx, g.rdx, g.rsi, g.rdi, g.rbp, g.rsp) = (r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rbp, r.rsp);
+    (g.r8, g.r9, g.r10, g.r11, g.r12, g.r13, g.r14, g.r15) = (r.r8, r.r9, r.r10, r.r11, r.r12, r.r13, r.r14, r.r15);
+    g.rip = r.rip;
+    g.rflags = sanitize_rflags(r.rflags);
+    // Every register is now meaningful (rcx/r11 too): return with iretq.
+    if g.vector == VEC_SYSCALL {
+        g.vector = VEC_IRET;
+    }
+    s.fs_base = r.fs_base;
+    s.gs_base = r.gs_base;
+}
 
 /// Entry from trap.rs for vectors 0-31 taken in user mode.
 pub fn user_exception(f: &mut Frame) {
-    let cr2 = if f.vector == 14 { crate::cpu::read_cr2() } else { 0 };
+    let cr2 = if f.vector == 14 { crate::arch::cpu::read_cr2() } else { 0 };
     deliver(f, cr2);
 }
 

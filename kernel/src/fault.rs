@@ -2,7 +2,7 @@
 //! with the failure code. Never a silent triple fault.
 
 use crate::console as c;
-use crate::trap::Frame;
+use crate::arch::trap::Frame;
 
 pub fn kernel_fault(f: &Frame) -> ! {
     c::str("\n*** cellux kernel fault: vector ");
@@ -12,10 +12,10 @@ pub fn kernel_fault(f: &Frame) -> ! {
     c::str(" at rip ");
     c::hex(f.rip);
     c::str(" cr2 ");
-    c::hex(crate::cpu::read_cr2());
+    c::hex(crate::arch::cpu::read_cr2());
     c::str("\n");
     dump(f);
-    crate::exit::qemu_exit(crate::exit::FAILURE)
+    crate::arch::exit::qemu_exit(crate::arch::exit::FAILURE)
 }
 
 pub fn dump(f: &Frame) {

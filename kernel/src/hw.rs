@@ -1,54 +1,66 @@
 //! The hardware capability: console output, the timer, interrupt
-//! attachment, device memory and power-off.
+//! attachment, port I/O, device memory and power-off. One capability,
+//! given to the booter, grants all of it; user level hands out the parts
+//! by interposing (a driver component holds it, clients invoke the driver).
 
+use crate::arch::lapic;
+use crate::arch::trap::Frame;
 use crate::captbl;
-use crate::trap::Frame;
-use crate::{console, irq, lapic, pgtbl, uaccess};
-use cellux_abi::err::{Error, KResult};
+use crate::syscall::OpResult;
+use crate::{console, irq, pgtbl, uaccess};
+use cellux_abi::err::Error;
 use cellux_abi::ops::{hw_op, CapKind};
 
-pub fn op(f: &mut Frame, own: u64, op: u16) -> KResult<Option<u64>> {
+/// An op on the hardware capability; `own` is the caller's capability table.
+#[inline(never)]
+#[cold]
+pub fn op(f: &mut Frame, own: u64, op: u16) -> OpResult {
     match op {
         hw_op::PRINT => {
-            let len = f.rsi.min(1024) as usize;
+            let a: hw_op::Print = f.args();
+            let len = a.len.min(1024) as usize;
             let mut buf = [0u8; 1024];
-            uaccess::read_user(f.rdi, &mut buf[..len])?;
+            uaccess::read_user(a.buf, &mut buf[..len])?;
             console::bytes(&buf[..len]);
             Ok(Some(len as u64))
         }
         hw_op::TIMER_SET => {
-            lapic::set_deadline(f.rdi);
+            lapic::set_deadline(f.args::<hw_op::TimerSet>().deadline);
             Ok(Some(0))
         }
         hw_op::ATTACH => {
-            let t = if f.rsi == 0 { 0 } else { captbl::lookup_kind(own, f.rsi, CapKind::Asnd)?.a };
-            irq::attach(f.rdi, t, f.rdx)?;
+            let a: hw_op::Attach = f.args();
+            let t = if a.asnd == 0 { 0 } else { captbl::lookup_kind(own, a.asnd, CapKind::Asnd)?.a };
+            irq::attach(a.line, t, a.flags)?;
             Ok(Some(0))
         }
-        hw_op::IRQ_ACK => irq::ack(f.rdi).map(|_| Some(0)),
+        hw_op::IRQ_ACK => irq::ack(f.args::<hw_op::IrqAck>().line).map(|_| Some(0)),
         hw_op::IO_IN => {
-            let port = u16::try_from(f.rdi).map_err(|_| Error::Inval)?;
-            match f.rsi {
-                1 => Ok(Some(crate::cpu::inb(port) as u64)),
-                2 => Ok(Some(crate::cpu::inw(port) as u64)),
-                4 => Ok(Some(crate::cpu::inl(port) as u64)),
+            let a: hw_op::IoIn = f.args();
+            let port = u16::try_from(a.port).map_err(|_| Error::Inval)?;
+            match a.size {
+                1 => Ok(Some(crate::arch::cpu::inb(port) as u64)),
+                2 => Ok(Some(crate::arch::cpu::inw(port) as u64)),
+                4 => Ok(Some(crate::arch::cpu::inl(port) as u64)),
                 _ => Err(Error::Inval),
             }
         }
         hw_op::IO_OUT => {
-            let port = u16::try_from(f.rdi).map_err(|_| Error::Inval)?;
-            match f.rsi {
-                1 => crate::cpu::outb(port, f.rdx as u8),
-                2 => crate::cpu::outw(port, f.rdx as u16),
-                4 => crate::cpu::outl(port, f.rdx as u32),
+            let a: hw_op::IoOut = f.args();
+            let port = u16::try_from(a.port).map_err(|_| Error::Inval)?;
+            match a.size {
+                1 => crate::arch::cpu::outb(port, a.value as u8),
+                2 => crate::arch::cpu::outw(port, a.value as u16),
+                4 => crate::arch::cpu::outl(port, a.value as u32),
                 _ => return Err(Error::Inval),
             }
             Ok(Some(0))
         }
         hw_op::TSC_HZ => Ok(Some(lapic::tsc_hz())),
         hw_op::MAP_MMIO => {
-            let pt = captbl::lookup_kind(own, f.rdi, CapKind::Pgtbl)?.a;
-            let (va, pa, n) = (f.rsi, f.rdx, f.r10);
+            let a: hw_op::MapMmio = f.args();
+            let pt = captbl::lookup_kind(own, a.pgtbl, CapKind::Pgtbl)?.a;
+            let (va, pa, n) = (a.va, a.phys, a.pages);
             if n == 0 || n > 4096 || pa & 0xfff != 0 {
                 return Err(Error::Inval);
             }
@@ -70,8 +82,9 @@ pub fn op(f: &mut Frame, own: u64, op: u16) -> KResult<Option<u64>> {
             Ok(Some(v))
         }
         hw_op::EXIT => {
-            console::str(if f.rdi == 0 { "cellux: power off (success)\n" } else { "cellux: power off (failure)\n" });
-            crate::exit::qemu_exit(if f.rdi == 0 { crate::exit::SUCCESS } else { crate::exit::FAILURE })
+            let ok = f.args::<hw_op::Exit>().status == 0;
+            console::str(if ok { "cellux: power off (success)\n" } else { "cellux: power off (failure)\n" });
+            crate::arch::exit::qemu_exit(if ok { crate::arch::exit::SUCCESS } else { crate::arch::exit::FAILURE })
         }
         _ => Err(Error::BadOp),
     }

@@ -1,11 +1,11 @@
 //! Interrupts become asynchronous sends to the thread attached to them.
 
 use crate::kcell::KCell;
-use crate::lapic;
+use crate::arch::lapic;
 use crate::thread::{self, State};
 use crate::{obj, sched};
 
-use crate::ioapic;
+use crate::arch::ioapic;
 use cellux_abi::err::{Error, KResult};
 use cellux_abi::ops::{irq_gsi, IRQ_ACTIVE_LOW, IRQ_GSIS, IRQ_LEVEL, IRQ_TIMER};
 

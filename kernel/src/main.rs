@@ -2,33 +2,28 @@
 #![no_std]
 #![no_main]
 
-mod boot;
+mod arch;
+mod asnd;
 mod bootcomp;
 mod captbl;
 mod comp;
 mod console;
-mod cpu;
-mod desc;
 mod exception;
-mod exit;
 mod fault;
-mod fpu;
 mod hw;
-mod ioapic;
 mod irq;
 mod kcell;
-mod lapic;
 mod mem;
 mod obj;
 mod pgtbl;
-mod pvh;
 mod sched;
-mod serial;
+mod sinv;
 mod syscall;
 mod thread;
-mod trap;
 mod uaccess;
+mod untyped;
 
+use arch::{cpu, desc, exit, fpu, ioapic, lapic, pvh, serial, trap};
 use core::fmt::Write;
 
 #[no_mangle]

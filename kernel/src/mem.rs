@@ -1,7 +1,7 @@
 //! Physical memory: the direct map and the retype table over all RAM.
 
 use crate::kcell::KCell;
-use cellux_kernel::retype::{Table, Ty};
+use cellux_kerncore::retype::{Table, Ty};
 
 /// All physical memory below 4 GiB is mapped here (kernel only).
 pub const DIRECT_BASE: u64 = 0xffff_8000_0000_0000;
@@ -45,11 +45,11 @@ pub fn kernel_image() -> (u64, u64) {
 
 /// Marks RAM from the memory map as untyped, except the first MiB, the
 /// kernel image and the boot modules. Returns the highest frame + 1.
-pub fn init(info: &crate::pvh::BootInfo) -> u64 {
+pub fn init(info: &crate::arch::pvh::BootInfo) -> u64 {
     let mut t = table();
     let (_, kend) = kernel_image();
     let mut top = 0;
-    for e in info.memmap.iter().filter(|e| e.kind == crate::pvh::RAM) {
+    for e in info.memmap.iter().filter(|e| e.kind == crate::arch::pvh::RAM) {
         let start = (e.addr + 4095) & !4095;
         let end = (e.addr + e.size) & !4095;
         let mut p = start.max(kend).max(0x10_0000);

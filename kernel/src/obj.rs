@@ -7,7 +7,7 @@
 use crate::kcell::KCell;
 use crate::mem;
 use cellux_abi::err::KResult;
-use cellux_kernel::retype::{Obj, Ty};
+use cellux_kerncore::retype::{Obj, Ty};
 
 static DEAD_HEAD: KCell<u64> = KCell::new(0);
 static DRAINING: KCell<bool> = KCell::new(false);
@@ -47,9 +47,9 @@ fn destroy(o: u64) {
         }
         Obj::PtRoot => {
             // Never leave the CPU on a table that is being freed.
-            if crate::cpu::read_cr3() == o {
+            if crate::arch::cpu::read_cr3() == o {
                 // SAFETY: the boot table maps the kernel like every root.
-                unsafe { crate::cpu::write_cr3(crate::pgtbl::kernel_pml4()) }
+                unsafe { crate::arch::cpu::write_cr3(crate::pgtbl::kernel_pml4()) }
             }
             crate::pgtbl::destroy(o)
         }

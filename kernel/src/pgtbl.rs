@@ -1,14 +1,19 @@
 //! Page tables as kernel objects: a root (PML4) frame whose lower half user
 //! level fills with `map`, after building the intermediate levels itself
 //! with `cons` from frames it retyped to kernel memory. The structure
-//! rules are `cellux_kernel::ptwalk`; this adds the direct map, reference
-//! counting and TLB maintenance.
+//! rules are `cellux_kerncore::ptwalk`; this adds the direct map, reference
+//! counting, TLB maintenance, and the ops on a page-table capability.
 
+use crate::arch::trap::Frame;
 use crate::mem::{self, frame_ptr};
-use cellux_abi::err::KResult;
-use cellux_kernel::ptwalk::{self, Frames};
-use cellux_kernel::pte;
-use cellux_kernel::retype::{Obj, Ty};
+use crate::syscall::OpResult;
+use crate::uaccess;
+use crate::untyped::kmem;
+use cellux_abi::err::{Error, KResult};
+use cellux_abi::ops::{self, pgtbl_op, COPY_FROM_PT};
+use cellux_kerncore::ptwalk::{self, Frames};
+use cellux_kerncore::pte;
+use cellux_kerncore::retype::{Obj, Ty};
 
 /// Page-table frames through the direct map.
 struct Direct;
@@ -56,8 +61,8 @@ pub fn map(root: u64, va: u64, pa: u64, perms: u64, device: bool) -> KResult<()>
 
 pub fn unmap(root: u64, va: u64) -> KResult<()> {
     let e = ptwalk::unmap(&mut Direct, root, va)?;
-    if crate::cpu::read_cr3() == root {
-        crate::cpu::invlpg(va);
+    if crate::arch::cpu::read_cr3() == root {
+        crate::arch::cpu::invlpg(va);
     }
     if e & pte::DEVICE == 0 {
         mem::table().put(e & pte::ADDR);
@@ -92,4 +97,65 @@ pub fn translate(root: u64, va: u64, write: bool) -> Option<u64> {
         return None;
     }
     Some(mem::phys_to_virt((e & pte::ADDR) + (va & 0xfff)))
+}
+
+/// An op on the page table `root`; `own` is the caller's capability table.
+#[inline(never)]
+#[cold]
+pub fn op(f: &mut Frame, own: u64, root: u64, op: u16) -> OpResult {
+    match op {
+        pgtbl_op::MAP => map_op(f, own, root, f.args()),
+        pgtbl_op::UNMAP => {
+            let a: pgtbl_op::Unmap = f.args();
+            if a.pages > 1 << 20 {
+                return Err(Error::Inval);
+            }
+            for i in 0..a.pages {
+                unmap(root, a.va.wrapping_add(i * 4096))?;
+            }
+            Ok(Some(0))
+        }
+        pgtbl_op::CONS => {
+            let a: pgtbl_op::Cons = f.args();
+            let kf = kmem(own, a.kmem)?;
+            cons(root, a.va, kf).map(Some)
+        }
+        pgtbl_op::COPY => {
+            let a: pgtbl_op::CopyMem = f.args();
+            let r = uaccess::copy_between(root, a.remote, a.local, a.len, a.dir == COPY_FROM_PT)?;
+            f.rax = r.bytes;
+            f.rdi = r.at;
+            f.rsi = r.side as u64;
+            Ok(None)
+        }
+        pgtbl_op::LOOKUP => {
+            let e = lookup(root, f.args::<pgtbl_op::Lookup>().va).ok_or(Error::NotMapped)?;
+            f.rax = e & pte::ADDR;
+            f.rdi = pte::perms_of(e);
+            Ok(None)
+        }
+        _ => Err(Error::BadOp),
+    }
+}
+
+/// `MAP`: on failure rdi tells user level how many pages did get mapped,
+/// so it can build a missing level (`CONS`) and go on from there.
+fn map_op(f: &mut Frame, own: u64, root: u64, a: pgtbl_op::Map) -> OpResult {
+    let first = kmem(own, a.kmem)?;
+    if a.pages == 0 || a.pages > 1 << 20 {
+        return Err(Error::Inval);
+    }
+    for i in 0..a.pages {
+        if let Err(e) = map(root, a.va.wrapping_add(i * 4096), first + i * 4096, a.perms, false) {
+            f.rdi = i;
+            return Err(e);
+        }
+        // The untyped cap covers the first frame; keep each inside it.
+        if i + 1 < a.pages && kmem(own, ops::kmem((a.kmem >> 48) as u32, first + (i + 1) * 4096)).is_err() {
+            f.rdi = i + 1;
+            return Err(Error::Inval);
+        }
+    }
+    f.rdi = a.pages;
+    Ok(Some(a.pages))
 }

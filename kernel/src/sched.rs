@@ -6,8 +6,9 @@
 
 use crate::kcell::KCell;
 use crate::thread::{self, State};
-use crate::trap::{self, Frame};
-use crate::{comp, cpu, fpu, obj};
+use crate::arch::trap::{self, Frame};
+use crate::arch::{cpu, fpu};
+use crate::{comp, obj};
 
 /// The current thread (0 while idle). Holds a reference.
 static CURRENT: KCell<u64> = KCell::new(0);
@@ -216,8 +217,8 @@ pub fn exit_current() {
 #[link_section = ".text.hot"]
 pub fn before_return() {
     let f = frame();
-    f.cs = crate::desc::UCODE as u64;
-    f.ss = crate::desc::UDATA as u64;
+    f.cs = crate::arch::desc::UCODE as u64;
+    f.ss = crate::arch::desc::UDATA as u64;
     f.rflags = cellux_abi::regs::sanitize_rflags(f.rflags);
     // Every path that sets rip checks it; should one not, returning to a
     // kernel or non-canonical rip would fault in ring 0, so treat it as a

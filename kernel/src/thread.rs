@@ -1,14 +1,18 @@
 //! Threads: a saved user context, FPU/SSE state, FS/GS base, the
 //! invocation stack (which component the thread is executing in), saved
 //! trapped contexts of exceptions being handled, and the end-point state
-//! for asynchronous activation.
+//! for asynchronous activation. Also the ops on a thread capability, and
+//! the two a scheduler thread uses on the threads that report to it by id
+//! alone (`self_op::SWITCH_TID`, `WAKE_TID`).
 
+use crate::arch::trap::Frame;
 use crate::kcell::KCell;
 use crate::mem::frame_ptr;
-use crate::obj;
-use crate::trap::Frame;
+use crate::syscall::OpResult;
+use crate::{exception, obj, sched};
 use cellux_abi::err::{Error, KResult};
 use cellux_abi::layout::MAX_THREADS;
+use cellux_abi::ops::{self_op, thd_op, SWITCH_FAIL_IF_PENDING, THD_RUNNING};
 
 pub const MAX_DEPTH: usize = 16;
 pub const MAX_EXC: usize = 3;
@@ -162,9 +166,9 @@ pub fn upcall_frame(entry: u64, kind: u64, tid: u64, token: u64) -> Frame {
     Frame {
         rip: entry,
         rflags: 0x202,
-        cs: crate::desc::UCODE as u64,
-        ss: crate::desc::UDATA as u64,
-        vector: crate::trap::VEC_SYSCALL,
+        cs: crate::arch::desc::UCODE as u64,
+        ss: crate::arch::desc::UDATA as u64,
+        vector: crate::arch::trap::VEC_SYSCALL,
         rbx: kind,
         r14: tid,
         r15: token,
@@ -211,4 +215,74 @@ pub fn destroy(t: u64) {
         *slot = 0;
     }
     free_tid(th.tid);
+}
+
+/// An op on thread `t`'s capability.
+#[inline(never)]
+#[cold]
+pub fn op(f: &mut Frame, t: u64, op: u16) -> OpResult {
+    let th = get(t);
+    match op {
+        thd_op::SWITCH => switch(f, t, f.args::<thd_op::Switch>().flags),
+        thd_op::WAKE => wake(t),
+        thd_op::SET_FSBASE => {
+            let base = f.args::<thd_op::SetFsbase>().base;
+            if !sched::is_canonical(base) {
+                return Err(Error::Inval);
+            }
+            if t == sched::current() {
+                let (_, gs) = sched::fsgs();
+                sched::wrfsbase(base, gs);
+            } else {
+                th.fs_base = base;
+            }
+            Ok(Some(0))
+        }
+        thd_op::TID => Ok(Some(th.tid)),
+        thd_op::STATE => Ok(Some(if t == sched::current() { THD_RUNNING } else { th.state as u64 })),
+        thd_op::INTERRUPT => exception::interrupt(t).map(Some),
+        _ => Err(Error::BadOp),
+    }
+}
+
+/// `SWITCH_TID` and `WAKE_TID`: a scheduler names its threads by id.
+pub fn self_op(f: &mut Frame, op: u16) -> OpResult {
+    match op {
+        self_op::SWITCH_TID => {
+            let a: self_op::SwitchTid = f.args();
+            switch(f, scheduled_by_me(a.tid)?, a.flags)
+        }
+        self_op::WAKE_TID => wake(scheduled_by_me(f.args::<self_op::WakeTid>().tid)?),
+        _ => Err(Error::BadOp),
+    }
+}
+
+/// The thread with id `tid`, if it reports to the calling thread.
+fn scheduled_by_me(tid: u64) -> KResult<u64> {
+    let t = by_tid(tid).ok_or(Error::Inval)?;
+    if get(t).sched != sched::current() {
+        return Err(Error::NoCap);
+    }
+    Ok(t)
+}
+
+fn switch(f: &mut Frame, t: u64, flags: u64) -> OpResult {
+    if get(t).state != State::Runnable || t == sched::current() {
+        return Err(Error::ThreadState);
+    }
+    if flags & SWITCH_FAIL_IF_PENDING != 0 && sched::has_work(sched::current()) {
+        return Err(Error::Busy);
+    }
+    f.rax = 0;
+    sched::switch_to(t);
+    Ok(None)
+}
+
+fn wake(t: u64) -> OpResult {
+    let th = get(t);
+    if th.state != State::Blocked {
+        return Err(Error::ThreadState);
+    }
+    th.state = State::Runnable;
+    Ok(Some(0))
 }

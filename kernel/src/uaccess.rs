@@ -3,7 +3,7 @@
 
 use crate::{comp, pgtbl, sched, thread};
 use cellux_abi::err::{Error, KResult};
-use cellux_kernel::copy::{self, Copied};
+use cellux_kerncore::copy::{self, Copied};
 
 fn caller_pt() -> u64 {
     let th = thread::get(sched::current());
@@ -12,7 +12,7 @@ fn caller_pt() -> u64 {
 
 /// Copies `len` bytes between (pt_a, a) and the caller's memory at b: from
 /// b into a, or from a into b when `from_a`; stops at the first address
-/// that is unmapped or lacks the needed rights (`cellux_kernel::copy`).
+/// that is unmapped or lacks the needed rights (`cellux_kerncore::copy`).
 pub fn copy_between(pt_a: u64, a: u64, b: u64, len: u64, from_a: bool) -> KResult<Copied> {
     if len > 1 << 30 {
         return Err(Error::Inval);

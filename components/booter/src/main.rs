@@ -7,7 +7,8 @@
 
 use cellux_rt::abi::archive::Archive;
 use cellux_rt::abi::layout::{boot_slot, BOOT_ARCHIVE_VA};
-use cellux_rt::abi::ops::{ct_op, pt_op, thd_op, ut_op};
+use cellux_rt::abi::err::Error;
+use cellux_rt::cap::{Captbl, Pgtbl, Thd, Untyped};
 use cellux_rt::entry::{Action, Upcall};
 use cellux_rt::{loader, mem, println, slots, sys, thread};
 
@@ -48,8 +49,9 @@ fn archive(off: u64) -> Archive<'static> {
     Archive::parse(bytes).unwrap_or_else(|e| fail(format_args!("boot archive refused: {:?}", e)))
 }
 
-fn op(cap: u32, o: u16, a: [u64; 6], what: &str) -> u64 {
-    sys::op(cap, o, a).unwrap_or_else(|e| fail(format_args!("{} failed: {:?}", what, e)))
+/// A kernel operation the boot can not go on without.
+fn must<T>(r: Result<T, Error>, what: &str) -> T {
+    r.unwrap_or_else(|e| fail(format_args!("{} failed: {:?}", what, e)))
 }
 
 /// Builds component `name` with a thread whose scheduler is `sched_thd`
@@ -57,24 +59,24 @@ fn op(cap: u32, o: u16, a: [u64; 6], what: &str) -> u64 {
 fn build(ar: &Archive, name: &str, sched_thd: u32, mem_first: u64, mem_frames: u64, arg: u64) -> Comp {
     let e = ar.find(name).unwrap_or_else(|| fail(format_args!("component '{}' is not in the boot archive", name)));
     let b = loader::load(e.data, 0).unwrap_or_else(|err| fail(format_args!("component image '{}' refused: {:?}", name, err)));
-    let own = boot_slot::SELF_CT;
-    let copy = |dst: u32, src: u32| op(b.ct, ct_op::COPY, [dst as u64, src as u64, 0, 0, 0, 0], "cap copy");
+    let (own, ct) = (Captbl(boot_slot::SELF_CT), Captbl(b.ct));
+    let copy = |dst: u32, src: u32| must(ct.copy(dst, src), "cap copy");
     copy(boot_slot::SELF_CT, b.ct);
     copy(boot_slot::SELF_PT, b.pt);
     copy(boot_slot::SELF_COMP, b.comp);
     copy(boot_slot::HW, boot_slot::HW);
-    op(b.ct, ct_op::NEW_UNTYPED, [boot_slot::UNTYPED as u64, mem::UT as u64, mem_first, mem_frames, 0, 0], "untyped carve");
+    must(ct.new_untyped(boot_slot::UNTYPED, mem::UT, mem_first, mem_frames), "untyped carve");
     // The archive, read-only, at the same address as ours.
     let mut va = BOOT_ARCHIVE_VA;
-    while let Ok(f) = sys::op(boot_slot::SELF_PT, pt_op::LOOKUP, [va, 0, 0, 0, 0, 0]) {
+    while let Ok((f, _)) = Pgtbl(boot_slot::SELF_PT).lookup(va) {
         mem::map(b.pt, va, cellux_rt::abi::ops::kmem(mem::UT, f), 1, 0).unwrap_or_else(|e| fail(format_args!("archive map: {:?}", e)));
         va += 4096;
     }
     let thd = slots::alloc();
     let kf = mem::kernel_frame().unwrap_or_else(|e| fail(format_args!("out of memory: {:?}", e)));
-    op(own, ct_op::NEW_THD, [thd as u64, b.comp as u64, kf, b.entry, arg, sched_thd as u64], "thread create");
+    must(own.new_thd(thd, b.comp, kf, b.entry, arg, sched_thd), "thread create");
     copy(boot_slot::SELF_THD, thd);
-    op(b.ct, ct_op::NEW_ASND, [thread::SELF_ASND as u64, thd as u64, 0, 0, 0, 0], "asnd create");
+    must(ct.new_asnd(thread::SELF_ASND, thd), "asnd create");
     Comp { ct: b.ct, comp: b.comp, thd, entry: b.entry }
 }
 
@@ -84,9 +86,8 @@ fn cellux_main(archive_off: u64) {
     let ar = archive(archive_off);
     let init = ar.find("init").unwrap_or_else(|| fail(format_args!("boot archive has no 'init' entry")));
     let init = core::str::from_utf8(init.data).unwrap_or_else(|_| fail(format_args!("'init' is not text")));
-    let r = sys::call(mem::UT, ut_op::INFO, [0; 6]);
-    let bottom = r.ok().unwrap_or(0);
-    let top = bottom + r.rdi * 4096;
+    let (bottom, frames) = Untyped(mem::UT).info().unwrap_or((0, 0));
+    let top = bottom + frames * 4096;
 
     let mut names = init.split_whitespace().filter(|n| *n != "sched");
     let apps: [Option<&str>; MAX_APPS] = core::array::from_fn(|_| names.next());
@@ -103,16 +104,16 @@ fn cellux_main(archive_off: u64) {
         let Some(name) = name else { continue };
         let first = top - SCHED_MEM - (i as u64 + 1) * share;
         let app = build(&ar, name, sched.thd, first, share / 4096, 0);
-        op(app.ct, ct_op::NEW_SINV, [thread::SCHED_GATE as u64, sched.comp as u64, sched.entry, i as u64, 0, 0], "sched gate");
+        must(Captbl(app.ct).new_sinv(thread::SCHED_GATE, sched.comp, sched.entry, i as u64), "sched gate");
         let base = CLIENT_BASE + i as u32 * CLIENT_STRIDE;
         for (k, src) in [app.comp, app.ct, app.thd].into_iter().enumerate() {
-            op(sched.ct, ct_op::COPY, [(base + k as u32) as u64, src as u64, 0, 0, 0, 0], "client caps");
+            must(Captbl(sched.ct).copy(base + k as u32, src), "client caps");
         }
         println!("booter: built {}", name);
     }
     println!("booter: starting the scheduler");
     loop {
-        if let Err(e) = sys::op(sched.thd, thd_op::SWITCH, [0; 6]) {
+        if let Err(e) = Thd(sched.thd).switch(0) {
             fail(format_args!("scheduler did not start: {:?}", e));
         }
     }

@@ -8,9 +8,9 @@
 //!   `cellux_sinv(&Upcall) -> [u64; 2]`    an invocation (results to rdi, rsi),
 //!   `cellux_exception(&Upcall) -> Action` an exception of a component it handles.
 
-use crate::sys;
+use crate::{cap, sys};
 use cellux_abi::layout::MAX_THREADS;
-use cellux_abi::ops::{self_op, upcall};
+use cellux_abi::ops::upcall;
 use core::arch::global_asm;
 
 pub const STACK_SIZE: usize = 16 * 1024;
@@ -122,12 +122,11 @@ extern "C" fn rt_upcall(u: &Upcall) -> ! {
         _ => {
             // SAFETY: the component defines cellux_exception.
             let a = unsafe { cellux_exception(u) };
-            let (op, v) = match a {
-                Action::Resume => (self_op::EXC_RESUME, 0),
-                Action::ResumeRax(v) => (self_op::EXC_RESUME_RAX, v),
-                Action::End(code) => (self_op::EXC_END, code),
+            match a {
+                Action::Resume => cap::exc_resume(),
+                Action::ResumeRax(v) => cap::exc_resume_rax(v),
+                Action::End(code) => cap::exc_end(code),
             };
-            sys::call(0, op, [v, 0, 0, 0, 0, 0]);
             // Only reached if there was no exception frame: nothing to resume.
             sys::exit_thread()
         }
@@ -135,7 +134,7 @@ extern "C" fn rt_upcall(u: &Upcall) -> ! {
 }
 
 fn sinv_return(r: [u64; 2]) -> ! {
-    sys::call(0, self_op::RET, [r[0], r[1], 0, 0, 0, 0]);
+    cap::ret(r[0], r[1], 0);
     sys::exit_thread()
 }
 

@@ -2,11 +2,12 @@
 //! table from our kernel memory, the image's segments copied in through
 //! the kernel-mediated copy, and the component object.
 
-use crate::{mem, slots, sys::op};
+use crate::cap::{Captbl, Pgtbl};
+use crate::{mem, slots};
 use cellux_abi::elf::{self, ElfError};
 use cellux_abi::err::Error;
 use cellux_abi::layout::boot_slot;
-use cellux_abi::ops::{ct_op, PERM_EXEC, PERM_WRITE};
+use cellux_abi::ops::{PERM_EXEC, PERM_WRITE};
 
 #[derive(Debug)]
 pub enum LoadError {
@@ -35,10 +36,10 @@ pub const CAPTBL_PAGES: u64 = 4;
 
 pub fn load(image: &[u8], comp_flags: u64) -> Result<Built, LoadError> {
     let img = elf::parse(image).map_err(LoadError::Image)?;
-    let own = boot_slot::SELF_CT;
+    let own = Captbl(boot_slot::SELF_CT);
     let (ct, pt, comp) = (slots::alloc(), slots::alloc(), slots::alloc());
-    op(own, ct_op::NEW_CAPTBL, [ct as u64, mem::kernel_frames(CAPTBL_PAGES)?, CAPTBL_PAGES, 0, 0, 0])?;
-    op(own, ct_op::NEW_PGTBL, [pt as u64, mem::kernel_frame()?, 0, 0, 0, 0])?;
+    own.new_captbl(ct, mem::kernel_frames(CAPTBL_PAGES)?, CAPTBL_PAGES)?;
+    own.new_pgtbl(pt, mem::kernel_frame()?)?;
     for s in img.segments() {
         let perms = if s.writable { PERM_WRITE } else { 0 } | if s.executable { PERM_EXEC } else { 0 };
         let pages = (s.page_end() - s.page_start()) / 4096;
@@ -48,7 +49,7 @@ pub fn load(image: &[u8], comp_flags: u64) -> Result<Built, LoadError> {
         // The kernel-mediated copy honours the target's permissions, so
         // read-only segments are filled through a temporary writable mapping.
         if !s.writable && s.filesz > 0 {
-            op(pt, cellux_abi::ops::pt_op::UNMAP, [s.page_start(), pages, 0, 0, 0, 0])?;
+            Pgtbl(pt).unmap(s.page_start(), pages)?;
             mem::map(pt, s.page_start(), frames, pages, PERM_WRITE)?;
         }
         if s.filesz > 0 {
@@ -58,10 +59,10 @@ pub fn load(image: &[u8], comp_flags: u64) -> Result<Built, LoadError> {
             }
         }
         if !s.writable && s.filesz > 0 {
-            op(pt, cellux_abi::ops::pt_op::UNMAP, [s.page_start(), pages, 0, 0, 0, 0])?;
+            Pgtbl(pt).unmap(s.page_start(), pages)?;
             mem::map(pt, s.page_start(), frames, pages, perms)?;
         }
     }
-    op(own, ct_op::NEW_COMP, [comp as u64, ct as u64, pt as u64, mem::kernel_frame()?, comp_flags, 0])?;
+    own.new_comp(comp, ct, pt, mem::kernel_frame()?, comp_flags)?;
     Ok(Built { ct, pt, comp, entry: img.entry })
 }

@@ -2,10 +2,10 @@
 //! or kernel memory on demand, and page mapping that builds missing
 //! page-table levels itself.
 
-use crate::sys::op;
+use crate::cap::{Pgtbl, Untyped};
 use cellux_abi::err::Error;
 use cellux_abi::layout::boot_slot;
-use cellux_abi::ops::{self, pt_op, ut_op, RETYPE_KERNEL, RETYPE_USER};
+use cellux_abi::ops::{self, RETYPE_KERNEL, RETYPE_USER};
 use core::sync::atomic::{AtomicU64, Ordering};
 
 /// Next frame to try (physical address); 0 until first use.
@@ -17,10 +17,9 @@ pub const UT: u32 = boot_slot::UNTYPED;
 
 fn range() -> Result<(), Error> {
     if END.load(Ordering::Relaxed) == 0 {
-        let r = crate::sys::call(UT, ut_op::INFO, [0; 6]);
-        let first = r.ok()?;
+        let (first, frames) = Untyped(UT).info()?;
         CURSOR.store(first, Ordering::Relaxed);
-        END.store(first + r.rdi * 4096, Ordering::Relaxed);
+        END.store(first + frames * 4096, Ordering::Relaxed);
     }
     Ok(())
 }
@@ -34,7 +33,7 @@ fn take(n: u64, ty: u64) -> Result<u64, Error> {
         if p + n * 4096 > END.load(Ordering::Relaxed) {
             return Err(Error::Inval);
         }
-        match op(UT, ut_op::RETYPE, [p, n, ty, 0, 0, 0]) {
+        match Untyped(UT).retype(p, n, ty) {
             Ok(_) => {
                 CURSOR.store(p + n * 4096, Ordering::Relaxed);
                 return Ok(p);
@@ -76,15 +75,13 @@ pub fn user_frames(n: u64) -> Result<u64, Error> {
 pub fn map(pt: u32, va: u64, kmem: u64, n: u64, perms: u64) -> Result<(), Error> {
     let mut done = 0;
     while done < n {
-        let r = crate::sys::call(pt, pt_op::MAP, [va + done * 4096, kmem + done * 4096, perms, n - done, 0, 0]);
-        match r.ok() {
-            Ok(_) => return Ok(()),
-            Err(Error::NoTable) => {
-                done += r.rdi;
-                let kf = kernel_frame()?;
-                op(pt, pt_op::CONS, [va + done * 4096, kf, 0, 0, 0, 0])?;
+        match Pgtbl(pt).map(va + done * 4096, kmem + done * 4096, perms, n - done) {
+            Ok(()) => return Ok(()),
+            Err((Error::NoTable, mapped)) => {
+                done += mapped;
+                Pgtbl(pt).cons(va + done * 4096, kernel_frame()?)?;
             }
-            Err(e) => return Err(e),
+            Err((e, _)) => return Err(e),
         }
     }
     Ok(())
@@ -102,8 +99,5 @@ pub fn map_new(pt: u32, va: u64, n: u64, perms: u64) -> Result<(), Error> {
 /// Kernel-mediated copy into (`to_pt`) or out of another page table.
 /// Returns (bytes copied, first failing address if it stopped early).
 pub fn copy(pt: u32, remote: u64, local: u64, len: u64, to_pt: bool) -> Result<(u64, Option<u64>), Error> {
-    let dir = if to_pt { ops::COPY_TO_PT } else { ops::COPY_FROM_PT };
-    let r = crate::sys::call(pt, pt_op::COPY, [remote, local, len, dir, 0, 0]);
-    let n = r.ok()?;
-    Ok((n, if r.rsi != 0 { Some(r.rdi) } else { None }))
+    Pgtbl(pt).copy(remote, local, len, if to_pt { ops::COPY_TO_PT } else { ops::COPY_FROM_PT })
 }

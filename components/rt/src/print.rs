@@ -1,11 +1,10 @@
 //! Console output through the hardware capability.
 
 use cellux_abi::layout::boot_slot;
-use cellux_abi::ops::hw_op;
 
 pub fn bytes(b: &[u8]) {
     for chunk in b.chunks(1024) {
-        let _ = crate::sys::op(boot_slot::HW, hw_op::PRINT, [chunk.as_ptr() as u64, chunk.len() as u64, 0, 0, 0, 0]);
+        let _ = crate::cap::Hw(boot_slot::HW).print(chunk);
     }
 }
 

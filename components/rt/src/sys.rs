@@ -1,6 +1,11 @@
-//! System call stubs (encoding in `cellux_abi::ops`).
+//! The `syscall` instruction itself (`call`, `invoke`), and the shorthands
+//! every component uses. The typed stub of each kernel operation is in
+//! `cap`; `call` with raw registers stays for tests that must pass
+//! arguments no stub would build.
 
+use crate::cap;
 use cellux_abi::err::Error;
+use cellux_abi::layout::boot_slot;
 use cellux_abi::ops::{self, encode};
 use core::arch::asm;
 
@@ -23,8 +28,8 @@ impl Ret {
     }
 }
 
-/// A kernel operation (not an invocation: the kernel preserves rbx, rbp,
-/// r12-r15 and the FPU state).
+/// A kernel operation with raw arguments rdi, rsi, rdx, r10, r8, r9 (not
+/// an invocation: the kernel preserves rbx, rbp, r12-r15 and the FPU state).
 #[inline(always)]
 pub fn call(cap: u32, op: u16, a: [u64; 6]) -> Ret {
     let (rax, rdi, rsi, rdx): (u64, u64, u64, u64);
@@ -59,15 +64,13 @@ pub fn invoke(cap: u32, a: [u64; 5]) -> Ret {
     Ret { rax, rdi, rsi, rdx }
 }
 
+/// `call`, decoded to rax or the kernel's error.
 pub fn op(cap: u32, op: u16, a: [u64; 6]) -> Result<u64, Error> {
     call(cap, op, a).ok()
 }
 
 pub fn exit_thread() -> ! {
-    call(0, ops::self_op::EXIT, [0; 6]);
-    loop {
-        core::hint::spin_loop();
-    }
+    cap::exit()
 }
 
 /// A scheduler event: (thread id, `EVT_*` kind, that thread's timeout).
@@ -75,17 +78,12 @@ pub type Event = (u64, u64, u64);
 
 /// Receive: Ok((sends consumed, event if any)).
 pub fn rcv(nonblock: bool, timeout: u64) -> Result<(u64, Option<Event>), Error> {
-    let r = call(0, ops::self_op::RCV, [if nonblock { ops::RCV_NONBLOCK } else { 0 }, timeout, 0, 0, 0, 0]);
-    let n = r.ok()?;
-    Ok((n, if r.rdi == u64::MAX { None } else { Some((r.rdi, r.rsi, r.rdx)) }))
+    cap::rcv(if nonblock { ops::RCV_NONBLOCK } else { 0 }, timeout)
 }
 
-pub fn asnd(cap: u32, yield_to: bool) -> Result<u64, Error> {
-    op(cap, ops::asnd_op::SEND, [if yield_to { ops::ASND_YIELD } else { 0 }, 0, 0, 0, 0, 0])
-}
-
-pub fn thd_switch(cap: u32, flags: u64) -> Result<u64, Error> {
-    op(cap, ops::thd_op::SWITCH, [flags, 0, 0, 0, 0, 0])
+/// Sends on asnd capability `slot`; `yield_to` runs a receiver it wakes.
+pub fn asnd(slot: u32, yield_to: bool) -> Result<(), Error> {
+    cap::Asnd(slot).send(if yield_to { ops::ASND_YIELD } else { 0 })
 }
 
 pub fn rdtsc() -> u64 {
@@ -96,11 +94,11 @@ pub fn rdtsc() -> u64 {
 }
 
 pub fn tsc_hz() -> u64 {
-    op(cellux_abi::layout::boot_slot::HW, ops::hw_op::TSC_HZ, [0; 6]).unwrap_or(1_000_000_000)
+    cap::Hw(boot_slot::HW).tsc_hz().unwrap_or(1_000_000_000)
 }
 
 pub fn power_off(ok: bool) -> ! {
-    let _ = op(cellux_abi::layout::boot_slot::HW, ops::hw_op::EXIT, [if ok { 0 } else { 1 }, 0, 0, 0, 0, 0]);
+    cap::Hw(boot_slot::HW).exit(if ok { 0 } else { 1 });
     exit_thread()
 }
 

@@ -79,13 +79,13 @@ pub fn spawn(f: fn(u64), arg: u64) -> Result<u64, Error> {
 /// its id.
 pub fn spawn_local(f: fn(u64), arg: u64) -> Result<u64, Error> {
     use cellux_abi::layout::boot_slot::{SELF_COMP, SELF_CT};
-    use cellux_abi::ops::ct_op;
     let a = spawn_slot(f, arg)?;
     let (thd, asnd) = (crate::slots::alloc(), crate::slots::alloc());
     let kf = crate::mem::kernel_frame()?;
-    let tid = sys::op(SELF_CT, ct_op::NEW_THD, [thd as u64, SELF_COMP as u64, kf, _start as *const () as u64, a, 0])?;
+    let own = crate::cap::Captbl(SELF_CT);
+    let tid = own.new_thd(thd, SELF_COMP, kf, _start as *const () as u64, a, 0)?;
     // Registered before it can run (we are running), so it finds itself.
     ASND[tid as usize % MAX_THREADS].store(asnd, Ordering::Relaxed);
-    sys::op(SELF_CT, ct_op::NEW_ASND, [asnd as u64, thd as u64, 0, 0, 0, 0])?;
+    own.new_asnd(asnd, thd)?;
     Ok(tid)
 }

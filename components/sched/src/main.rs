@@ -10,7 +10,8 @@
 
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::{boot_slot, MAX_THREADS};
-use cellux_rt::abi::ops::{self, ct_op, hw_op, self_op, IRQ_TIMER};
+use cellux_rt::abi::ops::{self, IRQ_TIMER};
+use cellux_rt::cap::{self, Captbl, Hw};
 use cellux_rt::entry::{Action, Upcall};
 use cellux_rt::sync::SpinLock;
 use cellux_rt::{mem, println, slots, sys, thread};
@@ -60,8 +61,7 @@ fn with<R>(f: impl FnOnce(&mut Table) -> R) -> R {
 fn cellux_main(nclients: u64) {
     QUANTUM.store(sys::tsc_hz() / 1_000_000 * QUANTUM_US, Ordering::Relaxed);
     let me = slots::alloc();
-    let ok = sys::op(boot_slot::SELF_CT, ct_op::NEW_ASND, [me as u64, boot_slot::SELF_THD as u64, 0, 0, 0, 0])
-        .and_then(|_| sys::op(boot_slot::HW, hw_op::ATTACH, [IRQ_TIMER, me as u64, 0, 0, 0, 0]));
+    let ok = Captbl(boot_slot::SELF_CT).new_asnd(me, boot_slot::SELF_THD).and_then(|_| Hw(boot_slot::HW).attach(IRQ_TIMER, me, 0));
     if let Err(e) = ok {
         println!("sched: can not attach the timer: {:?}", e);
         sys::power_off(false);
@@ -100,7 +100,7 @@ fn expire(t: &mut Table, now: u64) -> u64 {
             continue;
         }
         if th.timeout <= now {
-            if sys::op(0, self_op::WAKE_TID, [tid as u64, 0, 0, 0, 0, 0]).is_ok() {
+            if cap::wake_tid(tid as u64).is_ok() {
                 th.st = St::Runnable;
             }
         } else {
@@ -115,7 +115,7 @@ fn schedule() -> ! {
     loop {
         // A thread preempted inside our gate holds the table: let it finish.
         if LOCK.is_held() {
-            let _ = sys::op(0, self_op::SWITCH_TID, [RUNNING.load(Ordering::Relaxed), 0, 0, 0, 0, 0]);
+            let _ = cap::switch_tid(RUNNING.load(Ordering::Relaxed), 0);
             continue;
         }
         drain();
@@ -129,9 +129,9 @@ fn schedule() -> ! {
             Some(i) => {
                 last = i;
                 let deadline = earliest.min(now + QUANTUM.load(Ordering::Relaxed));
-                let _ = sys::op(boot_slot::HW, hw_op::TIMER_SET, [deadline, 0, 0, 0, 0, 0]);
+                let _ = Hw(boot_slot::HW).timer_set(deadline);
                 RUNNING.store(i as u64, Ordering::Relaxed);
-                match sys::op(0, self_op::SWITCH_TID, [i as u64, ops::SWITCH_FAIL_IF_PENDING, 0, 0, 0, 0]) {
+                match cap::switch_tid(i as u64, ops::SWITCH_FAIL_IF_PENDING) {
                     Ok(_) | Err(Error::Busy) => {}
                     // The kernel knows better (it blocked or is gone and we
                     // have not drained the event yet): the event will tell us.
@@ -145,7 +145,7 @@ fn schedule() -> ! {
             }
             None => {
                 let deadline = if earliest == u64::MAX { 0 } else { earliest };
-                let _ = sys::op(boot_slot::HW, hw_op::TIMER_SET, [deadline, 0, 0, 0, 0, 0]);
+                let _ = Hw(boot_slot::HW).timer_set(deadline);
                 // Nothing to run: wait for an event (the kernel idles).
                 if let Ok((_, Some((tid, kind, timeout)))) = sys::rcv(false, 0) {
                     event(tid, kind, timeout);
@@ -172,10 +172,11 @@ fn cellux_sinv(u: &Upcall) -> [u64; 2] {
 /// thread capability (it keeps the thread alive).
 fn create(client: u32, entry: u64, arg: u64, asnd_slot: u64) -> Result<u64, Error> {
     let base = CLIENT_BASE + client * CLIENT_STRIDE;
+    let asnd_slot = u32::try_from(asnd_slot).map_err(|_| Error::Inval)?;
     let slot = slots::alloc();
     let kf = mem::kernel_frame()?;
-    let tid = sys::op(boot_slot::SELF_CT, ct_op::NEW_THD, [slot as u64, base as u64, kf, entry, arg, boot_slot::SELF_THD as u64])?;
-    sys::op(base + 1, ct_op::NEW_ASND, [asnd_slot, slot as u64, 0, 0, 0, 0])?;
+    let tid = Captbl(boot_slot::SELF_CT).new_thd(slot, base, kf, entry, arg, boot_slot::SELF_THD)?;
+    Captbl(base + 1).new_asnd(asnd_slot, slot)?;
     Ok(tid)
 }
 

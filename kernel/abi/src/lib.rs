@@ -3,6 +3,8 @@
 //! host, where its parsers are unit-tested.
 #![cfg_attr(not(test), no_std)]
 
+#[macro_use]
+pub mod args;
 pub mod archive;
 pub mod elf;
 pub mod err;

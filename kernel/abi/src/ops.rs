@@ -1,7 +1,8 @@
 //! System-call encoding for Composite-ABI components.
 //!
 //! `syscall` with `rax = cap << 16 | op`; arguments in rdi, rsi, rdx, r10,
-//! r8, r9. Results: rax (>= 0 success, negative = `Error`), and for some ops
+//! r8, r9, each operation's in its own struct (declared below with the
+//! register of every field, see `args`). Results: rax (>= 0 success, negative = `Error`), and for some ops
 //! rdi, rsi, rdx. rcx and r11 are clobbered (the instruction's own doing);
 //! rbx, rbp, rsp, r12-r15 are preserved by the kernel. Capability 0 is never
 //! a capability: ops on it act on the calling thread itself.
@@ -17,175 +18,193 @@ pub const fn decode(rax: u64) -> (u64, u16) {
     (rax >> 16, rax as u16)
 }
 
-/// Ops on capability 0 (the calling thread).
-pub mod self_op {
-    /// Return from a synchronous invocation: results in rdi, rsi, rdx pass
-    /// through to the caller unchanged, rax becomes 0.
-    pub const RET: u16 = 0;
-    /// Receive on the thread's own end-point. rdi = flags (`RCV_*`),
-    /// rsi = absolute TSC timeout (0 = none). Returns the number of pending
-    /// sends consumed; a scheduler thread gets one event: rdi = tid,
-    /// rsi = `EVT_*`, rdx = that thread's timeout.
-    pub const RCV: u16 = 1;
-    /// End the calling thread.
-    pub const EXIT: u16 = 2;
-    /// Resume the thread trapped in the top exception frame with its
-    /// (possibly rewritten) registers.
-    pub const EXC_RESUME: u16 = 3;
-    /// Same, but first set the trapped rax to rdi (the Linux syscall fast path).
-    pub const EXC_RESUME_RAX: u16 = 4;
-    /// Abort the trapped computation: the invocation of the faulting
-    /// component returns `Error::Fault` to its caller (rdi is put in rdi),
-    /// or the thread ends if it has no caller.
-    pub const EXC_END: u16 = 5;
-    /// Copy the trapped register file (`regs::UserRegs`) to rdi in the caller's memory.
-    pub const EXC_REGS_READ: u16 = 6;
-    /// Replace the trapped register file from rdi in the caller's memory.
-    pub const EXC_REGS_WRITE: u16 = 7;
-    /// Copy the trapped FPU/SSE state (512-byte fxsave image) to rdi.
-    pub const EXC_FPU_READ: u16 = 8;
-    /// Replace the trapped FPU/SSE state from rdi (512 bytes, fxsave layout).
-    pub const EXC_FPU_WRITE: u16 = 9;
-    /// Yield nothing, return at once: a null system call for measurements.
-    pub const NOP: u16 = 10;
-    /// For a scheduler thread: switch to thread id rdi, which must report to
-    /// the caller (no capability needed). rsi = flags (`SWITCH_*`).
-    pub const SWITCH_TID: u16 = 11;
-    /// For a scheduler thread: end the blocking receive of thread id rdi,
-    /// which must report to the caller, with `Error::Timeout`.
-    pub const WAKE_TID: u16 = 12;
+kernel_ops! {
+    /// Ops on capability 0 (the calling thread).
+    pub mod self_op {
+        /// Return from a synchronous invocation: rdi, rsi, rdx reach the
+        /// caller unchanged (the server's results), rax becomes 0.
+        RET = 0 => Return { r0: rdi, r1: rsi, r2: rdx }
+        /// Receive on the thread's own end-point; `flags` = `RCV_*`,
+        /// `timeout` = absolute TSC (0 = none). Returns the number of pending
+        /// sends consumed; a scheduler thread gets one event: rdi = tid,
+        /// rsi = `EVT_*`, rdx = that thread's timeout (rdi = u64::MAX: none).
+        RCV = 1 => Rcv { flags: rdi, timeout: rsi }
+        /// End the calling thread.
+        EXIT = 2 => Exit {}
+        /// Resume the thread trapped in the top exception frame with its
+        /// (possibly rewritten) registers.
+        EXC_RESUME = 3 => ExcResume {}
+        /// Same, but first set the trapped rax to `rax` (the Linux syscall fast path).
+        EXC_RESUME_RAX = 4 => ExcResumeRax { rax: rdi }
+        /// Abort the trapped computation: the invocation of the faulting
+        /// component returns `Error::Fault` to its caller (with `code` in
+        /// rdi), or the thread ends if it has no caller.
+        EXC_END = 5 => ExcEnd { code: rdi }
+        /// Copy the trapped register file (`regs::UserRegs`) to `buf` in the caller's memory.
+        EXC_REGS_READ = 6 => ExcRegsRead { buf: rdi }
+        /// Replace the trapped register file from `buf` in the caller's memory.
+        EXC_REGS_WRITE = 7 => ExcRegsWrite { buf: rdi }
+        /// Copy the trapped FPU/SSE state (512-byte fxsave image) to `buf`.
+        EXC_FPU_READ = 8 => ExcFpuRead { buf: rdi }
+        /// Replace the trapped FPU/SSE state from `buf` (512 bytes, fxsave layout).
+        EXC_FPU_WRITE = 9 => ExcFpuWrite { buf: rdi }
+        /// Yield nothing, return at once: a null system call for measurements.
+        NOP = 10 => Nop {}
+        /// For a scheduler thread: switch to thread `tid`, which must report
+        /// to the caller (no capability needed); `flags` = `SWITCH_*`.
+        SWITCH_TID = 11 => SwitchTid { tid: rdi, flags: rsi }
+        /// For a scheduler thread: end the blocking receive of thread `tid`,
+        /// which must report to the caller, with `Error::Timeout`.
+        WAKE_TID = 12 => WakeTid { tid: rdi }
+    }
 }
 
-/// Ops on a capability-table capability. New capabilities are created in
-/// the table the op is invoked on, at slot rdi; every other capability
-/// named in arguments is looked up in the caller's own table.
-pub mod ct_op {
-    /// rsi = kmem (see `kmem`) of the first of rdx contiguous kernel
-    /// frames (0 or 1: one; at most 64): a new capability table of
-    /// 128 slots per frame.
-    pub const NEW_CAPTBL: u16 = 1;
-    /// rsi = kmem: a new page table (top level).
-    pub const NEW_PGTBL: u16 = 2;
-    /// rsi = captbl cap, rdx = pgtbl cap, r10 = flags (`COMP_*`).
-    pub const NEW_COMP: u16 = 3;
-    /// rsi = comp cap, rdx = kmem, r10 = entry, r8 = argument,
-    /// r9 = scheduler thread cap (0: the creating thread's scheduler).
-    /// Returns the new thread's id. The scheduler hears of the new thread
-    /// as an `EVT_WOKEN` event.
-    pub const NEW_THD: u16 = 4;
-    /// rsi = server comp cap, rdx = entry, r10 = token.
-    pub const NEW_SINV: u16 = 5;
-    /// rsi = thread cap: an asynchronous send end-point to that thread.
-    pub const NEW_ASND: u16 = 6;
-    /// rsi = source cap in the caller's table: copy (delegate) it.
-    pub const COPY: u16 = 7;
-    /// Remove the capability at slot rdi.
-    pub const REMOVE: u16 = 8;
-    /// rsi = untyped cap, rdx = first frame (phys), r10 = frames: an
-    /// untyped capability for a sub-range.
-    pub const NEW_UNTYPED: u16 = 9;
-    /// Returns the kind (`CapKind`) of the capability at slot rdi.
-    pub const KIND: u16 = 10;
+kernel_ops! {
+    /// Ops on a capability-table capability. New capabilities are created
+    /// in the table the op is invoked on, at `slot`; every other capability
+    /// named in arguments is looked up in the caller's own table.
+    pub mod captbl_op {
+        /// A new capability table of 128 slots per frame, from `pages`
+        /// (0 or 1: one; at most 64) contiguous kernel frames, the first
+        /// named by `kmem` (see `kmem`).
+        NEW_CAPTBL = 1 => NewCaptbl { slot: rdi, kmem: rsi, pages: rdx }
+        /// A new page table (top level) in the kernel frame `kmem`.
+        NEW_PGTBL = 2 => NewPgtbl { slot: rdi, kmem: rsi }
+        /// A new component of a captbl cap and a pgtbl cap, in the kernel
+        /// frame `kmem`; `flags` = `COMP_*`.
+        NEW_COMP = 3 => NewComp { slot: rdi, captbl: rsi, pgtbl: rdx, kmem: r10, flags: r8 }
+        /// A new thread in the component cap `comp`, in the kernel frame
+        /// `kmem`, upcalled at `entry` with `arg`; `sched` = the scheduler
+        /// thread cap (0: the creating thread's scheduler). Returns the new
+        /// thread's id. The scheduler hears of it as an `EVT_WOKEN` event.
+        NEW_THD = 4 => NewThd { slot: rdi, comp: rsi, kmem: rdx, entry: r10, arg: r8, sched: r9 }
+        /// A gate into the server component cap `comp` at `entry`, whose
+        /// upcalls carry `token`.
+        NEW_SINV = 5 => NewSinv { slot: rdi, comp: rsi, entry: rdx, token: r10 }
+        /// An asynchronous send end-point to the thread cap `thd`.
+        NEW_ASND = 6 => NewAsnd { slot: rdi, thd: rsi }
+        /// Copy (delegate) the capability `src` of the caller's table.
+        COPY = 7 => CopyCap { slot: rdi, src: rsi }
+        /// Remove the capability at `slot`.
+        REMOVE = 8 => Remove { slot: rdi }
+        /// An untyped capability for `frames` frames from `first` (physical),
+        /// inside the untyped cap `untyped`.
+        NEW_UNTYPED = 9 => NewUntyped { slot: rdi, untyped: rsi, first: rdx, frames: r10 }
+        /// Returns the kind (`CapKind`) of the capability at `slot`.
+        KIND = 10 => Kind { slot: rdi }
+    }
 }
 
-/// Ops on a page-table capability.
-pub mod pt_op {
-    /// rdi = vaddr, rsi = kmem of the first user frame, rdx = `PERM_*`,
-    /// r10 = page count. Maps contiguous retyped-to-user frames. Returns the
-    /// count mapped; on error rax < 0 and rdi = pages mapped before it.
-    pub const MAP: u16 = 1;
-    /// rdi = vaddr, rsi = page count: unmap.
-    pub const UNMAP: u16 = 2;
-    /// rdi = vaddr, rsi = kmem: add the first missing intermediate table
-    /// on the path to vaddr. Returns the level built (3, 2 or 1).
-    pub const CONS: u16 = 3;
-    /// Kernel-mediated copy: rdi = address in this page table, rsi =
-    /// address in the caller's, rdx = length, r10 = direction (`COPY_*`).
-    /// Returns bytes copied (rax); if it stopped early, rdi = the first
-    /// address (in this page table) that was unmapped or forbidden and
-    /// rsi = 1 (0 when the whole range was copied).
-    pub const COPY: u16 = 4;
-    /// rdi = vaddr: returns the physical frame mapped there and rdi = perms.
-    pub const LOOKUP: u16 = 5;
+kernel_ops! {
+    /// Ops on a page-table capability.
+    pub mod pgtbl_op {
+        /// Maps `pages` contiguous retyped-to-user frames, the first named
+        /// by `kmem`, at `va`; `perms` = `PERM_*`. Returns the count mapped;
+        /// on error rax < 0 and rdi = pages mapped before it.
+        MAP = 1 => Map { va: rdi, kmem: rsi, perms: rdx, pages: r10 }
+        /// Unmap `pages` pages from `va`.
+        UNMAP = 2 => Unmap { va: rdi, pages: rsi }
+        /// Add the first missing intermediate table on the path to `va`,
+        /// in the kernel frame `kmem`. Returns the level built (3, 2 or 1).
+        CONS = 3 => Cons { va: rdi, kmem: rsi }
+        /// Kernel-mediated copy of `len` bytes between `remote` (in this page
+        /// table) and `local` (in the caller's); `dir` = `COPY_*`. Returns
+        /// bytes copied (rax); if it stopped early, rdi = the first address
+        /// that was unmapped or forbidden and rsi = 1 (it was `remote`'s
+        /// side) or 2 (`local`'s); rsi = 0 when the whole range was copied.
+        COPY = 4 => CopyMem { remote: rdi, local: rsi, len: rdx, dir: r10 }
+        /// Returns the physical frame mapped at `va` and rdi = its perms.
+        LOOKUP = 5 => Lookup { va: rdi }
+    }
 }
 
-/// Ops on an untyped-memory capability. Frames are named by physical address.
-pub mod ut_op {
-    /// rdi = first frame, rsi = frames, rdx = `RETYPE_*` target.
-    pub const RETYPE: u16 = 1;
-    /// Returns rax = first frame, rdi = frames the capability covers.
-    pub const INFO: u16 = 2;
-    /// rdi = frame: returns its type (`RETYPE_*`, 0 = not retypeable) and rdi = refcount.
-    pub const FRAME_INFO: u16 = 3;
+kernel_ops! {
+    /// Ops on an untyped-memory capability. Frames are named by physical address.
+    pub mod untyped_op {
+        /// Retype `frames` frames from `first` to `to` (`RETYPE_*`).
+        RETYPE = 1 => Retype { first: rdi, frames: rsi, to: rdx }
+        /// Returns rax = first frame, rdi = frames the capability covers.
+        INFO = 2 => Info {}
+        /// Returns the type of `frame` (`RETYPE_*`, 0 = not retypeable) and
+        /// rdi = its reference count.
+        FRAME_INFO = 3 => FrameInfo { frame: rdi }
+    }
 }
 
-/// Ops on a component capability.
-pub mod comp_op {
-    /// rdi = sinv cap (0 = none): register the exception handler gate.
-    pub const SET_HANDLER: u16 = 1;
+kernel_ops! {
+    /// Ops on a component capability.
+    pub mod comp_op {
+        /// Register the exception handler gate: the sinv cap `sinv` (0 = none).
+        SET_HANDLER = 1 => SetHandler { sinv: rdi }
+    }
 }
 
-/// Ops on a thread capability.
-pub mod thd_op {
-    /// Switch to that thread; the caller stays runnable. rdi = flags
-    /// (`SWITCH_*`).
-    pub const SWITCH: u16 = 1;
-    /// End a blocking receive of that thread with `Error::Timeout`.
-    pub const WAKE: u16 = 2;
-    /// rdi = FS base of that thread (Linux TLS).
-    pub const SET_FSBASE: u16 = 3;
-    /// Returns the thread id.
-    pub const TID: u16 = 4;
-    /// Returns the state (`THD_*`).
-    pub const STATE: u16 = 5;
-    /// Interrupt a thread of a Linux-ABI component the way a syscall trap
-    /// would, without executing anything: its handler is upcalled on it
-    /// with vector `VEC_INTERRUPT` and its whole register file (for
-    /// asynchronous signal delivery). A thread preempted in user mode is
-    /// turned into that upcall now (returns 0); a thread inside the
-    /// handler of an exception of a Linux-ABI component is marked and
-    /// takes the upcall instead of returning to user mode when that
-    /// exception is resumed (returns 1), so an interruption is never lost
-    /// between the handler's last look and the resume. Refused: a thread
-    /// executing in no Linux-ABI component (`Inval`), a dead thread
-    /// (`ThreadState`), exception nesting full (`Depth`).
-    pub const INTERRUPT: u16 = 6;
+kernel_ops! {
+    /// Ops on a thread capability.
+    pub mod thd_op {
+        /// Switch to that thread; the caller stays runnable. `flags` = `SWITCH_*`.
+        SWITCH = 1 => Switch { flags: rdi }
+        /// End a blocking receive of that thread with `Error::Timeout`.
+        WAKE = 2 => Wake {}
+        /// Set that thread's FS base (Linux TLS).
+        SET_FSBASE = 3 => SetFsbase { base: rdi }
+        /// Returns the thread id.
+        TID = 4 => Tid {}
+        /// Returns the state (`THD_*`).
+        STATE = 5 => State {}
+        /// Interrupt a thread of a Linux-ABI component the way a syscall trap
+        /// would, without executing anything: its handler is upcalled on it
+        /// with vector `VEC_INTERRUPT` and its whole register file (for
+        /// asynchronous signal delivery). A thread preempted in user mode is
+        /// turned into that upcall now (returns 0); a thread inside the
+        /// handler of an exception of a Linux-ABI component is marked and
+        /// takes the upcall instead of returning to user mode when that
+        /// exception is resumed (returns 1), so an interruption is never lost
+        /// between the handler's last look and the resume. Refused: a thread
+        /// executing in no Linux-ABI component (`Inval`), a dead thread
+        /// (`ThreadState`), exception nesting full (`Depth`).
+        INTERRUPT = 6 => Interrupt {}
+    }
 }
 
-/// Ops on an asynchronous send capability.
-pub mod asnd_op {
-    /// rdi = flags (`ASND_YIELD`).
-    pub const SEND: u16 = 1;
+kernel_ops! {
+    /// Ops on an asynchronous send capability.
+    pub mod asnd_op {
+        /// Send; `flags` = `ASND_YIELD` to run a receiver it wakes at once.
+        SEND = 1 => Send { flags: rdi }
+    }
 }
 
-/// Ops on the hardware capability.
-pub mod hw_op {
-    /// rdi = buffer, rsi = length: write to the serial console.
-    pub const PRINT: u16 = 1;
-    /// rdi = absolute TSC deadline (0 = cancel) for the one-shot timer.
-    pub const TIMER_SET: u16 = 2;
-    /// rdi = interrupt line (`IRQ_TIMER` or `irq_gsi(n)`), rsi = asnd cap
-    /// (0 = detach and mask), rdx = `IRQ_LEVEL | IRQ_ACTIVE_LOW` for a GSI:
-    /// deliver that interrupt as a send. A level-triggered line is masked
-    /// when it fires until `IRQ_ACK`.
-    pub const ATTACH: u16 = 3;
-    /// Returns the TSC frequency in Hz.
-    pub const TSC_HZ: u16 = 4;
-    /// rdi = pgtbl cap, rsi = vaddr, rdx = physical address of a device
-    /// frame (outside RAM), r10 = pages: map device memory (uncached).
-    pub const MAP_MMIO: u16 = 5;
-    /// rdi = status: power off (QEMU isa-debug-exit).
-    pub const EXIT: u16 = 6;
-    /// rdi = interrupt line: unmask a level-triggered line after handling it.
-    pub const IRQ_ACK: u16 = 7;
-    /// rdi = port, rsi = size (1, 2, 4): returns the value read.
-    pub const IO_IN: u16 = 8;
-    /// rdi = port, rsi = size (1, 2, 4), rdx = value.
-    pub const IO_OUT: u16 = 9;
-    /// Test of the kernel's own fault report: the kernel reads an unmapped
-    /// kernel address, prints the fault and powers off with failure. (No
-    /// more authority than EXIT, which this capability already grants.)
-    pub const CRASH_TEST: u16 = 10;
+kernel_ops! {
+    /// Ops on the hardware capability.
+    pub mod hw_op {
+        /// Write `len` bytes from `buf` to the serial console.
+        PRINT = 1 => Print { buf: rdi, len: rsi }
+        /// Set the one-shot timer to the absolute TSC `deadline` (0 = cancel).
+        TIMER_SET = 2 => TimerSet { deadline: rdi }
+        /// Deliver interrupt `line` (`IRQ_TIMER` or `irq_gsi(n)`) as a send
+        /// on the asnd cap `asnd` (0 = detach and mask); `flags` =
+        /// `IRQ_LEVEL | IRQ_ACTIVE_LOW` for a GSI. A level-triggered line is
+        /// masked when it fires until `IRQ_ACK`.
+        ATTACH = 3 => Attach { line: rdi, asnd: rsi, flags: rdx }
+        /// Returns the TSC frequency in Hz.
+        TSC_HZ = 4 => TscHz {}
+        /// Map `pages` device frames (outside RAM) from `phys` at `va` in the
+        /// pgtbl cap `pgtbl`, uncached.
+        MAP_MMIO = 5 => MapMmio { pgtbl: rdi, va: rsi, phys: rdx, pages: r10 }
+        /// Power off with `status` (QEMU isa-debug-exit; 0 = success).
+        EXIT = 6 => Exit { status: rdi }
+        /// Unmask the level-triggered `line` after handling it.
+        IRQ_ACK = 7 => IrqAck { line: rdi }
+        /// Returns the value read from `port`; `size` = 1, 2 or 4 bytes.
+        IO_IN = 8 => IoIn { port: rdi, size: rsi }
+        /// Write `value` to `port`; `size` = 1, 2 or 4 bytes.
+        IO_OUT = 9 => IoOut { port: rdi, size: rsi, value: rdx }
+        /// Test of the kernel's own fault report: the kernel reads an unmapped
+        /// kernel address, prints the fault and powers off with failure. (No
+        /// more authority than EXIT, which this capability already grants.)
+        CRASH_TEST = 10 => CrashTest {}
+    }
 }
 
 /// The kernel-memory argument: an untyped capability (which must cover the
@@ -236,7 +255,9 @@ pub const THD_BLOCKED: u64 = 1;
 pub const THD_DEAD: u64 = 2;
 pub const THD_RUNNING: u64 = 3;
 
-/// Capability kinds (`ct_op::KIND`).
+/// Capability kinds (`captbl_op::KIND`). Each kind's ops are the module
+/// of the same name (`Captbl` → `captbl_op`), served by the kernel file of
+/// that name (`kernel/src/captbl.rs`).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CapKind {

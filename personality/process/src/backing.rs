@@ -16,10 +16,10 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use cellux_abi::err::Error;
-use cellux_abi::ops::{pt_op, PERM_EXEC, PERM_WRITE};
+use cellux_abi::ops::{PERM_EXEC, PERM_WRITE};
+use cellux_rt::cap::Pgtbl;
 use cellux_personality::areas::{Access, Areas};
 use cellux_personality::errno::Errno;
-use cellux_rt::sys;
 
 use crate::{frames, scratch};
 
@@ -98,11 +98,11 @@ impl Backing {
     /// Maps one frame, building the missing levels on its path first.
     fn map_frame(&mut self, va: u64, kmem: u64, perms: u64) -> Result<(), Errno> {
         loop {
-            match sys::call(self.pt, pt_op::MAP, [va, kmem, perms, 1, 0, 0]).ok() {
-                Ok(_) => return Ok(()),
-                Err(Error::NoTable) => {
+            match Pgtbl(self.pt).map(va, kmem, perms, 1) {
+                Ok(()) => return Ok(()),
+                Err((Error::NoTable, _)) => {
                     let kf = frames::kernel().map_err(|_| Errno::ENOMEM)?;
-                    if sys::op(self.pt, pt_op::CONS, [va, kf, 0, 0, 0, 0]).is_err() {
+                    if Pgtbl(self.pt).cons(va, kf).is_err() {
                         frames::free_kernel(kf);
                         return Err(Errno::ENOMEM);
                     }
@@ -124,7 +124,7 @@ impl Backing {
     fn remap(&mut self, va: u64) -> Result<(), Errno> {
         let Some(&kmem) = self.frames.get(&va) else { return Ok(()) };
         // Not mapped is fine: PROT_NONE pages have no entry.
-        let _ = sys::op(self.pt, pt_op::UNMAP, [va, 1, 0, 0, 0, 0]);
+        let _ = Pgtbl(self.pt).unmap(va, 1);
         match self.areas.find(va).and_then(|a| Self::entry(a, kmem)) {
             Some(perms) => self.map_frame(va, kmem, perms),
             None => Ok(()),
@@ -140,7 +140,7 @@ impl Backing {
 
     fn drop_page(&mut self, va: u64) {
         if let Some(kmem) = self.frames.remove(&va) {
-            let _ = sys::op(self.pt, pt_op::UNMAP, [va, 1, 0, 0, 0, 0]);
+            let _ = Pgtbl(self.pt).unmap(va, 1);
             frames::free(kmem);
         }
     }
@@ -287,7 +287,7 @@ impl Backing {
     /// never touched stay so.
     pub fn relocate(&mut self, from: u64, to: u64, len: u64) -> Result<(), Errno> {
         for (va, kmem) in self.backed(from, from + len) {
-            let _ = sys::op(self.pt, pt_op::UNMAP, [va, 1, 0, 0, 0, 0]);
+            let _ = Pgtbl(self.pt).unmap(va, 1);
             self.frames.remove(&va);
             let dest = to + (va - from);
             self.drop_page(dest);

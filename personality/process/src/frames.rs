@@ -9,10 +9,10 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use cellux_abi::err::Error;
-use cellux_abi::ops::{self, ut_op, RETYPE_KERNEL, RETYPE_UNTYPED, RETYPE_USER};
+use cellux_abi::ops::{self, RETYPE_KERNEL, RETYPE_UNTYPED, RETYPE_USER};
+use cellux_rt::cap::Untyped;
 use cellux_rt::mem::{self, UT};
 use cellux_rt::sync::SpinLock;
-use cellux_rt::sys;
 use cellux_personality::errno::Errno;
 use core::cell::UnsafeCell;
 
@@ -42,13 +42,13 @@ fn with<R>(f: impl FnOnce(&mut Lists) -> R) -> R {
 }
 
 fn to_untyped(p: u64) -> Result<(), Error> {
-    sys::op(UT, ut_op::RETYPE, [p, 1, RETYPE_UNTYPED, 0, 0, 0]).map(|_| ())
+    Untyped(UT).retype(p, 1, RETYPE_UNTYPED)
 }
 
 /// A free frame retyped to `ty`, from the free list first.
 fn take(ty: u64) -> Option<u64> {
     while let Some(p) = with(|l| l.free.pop()) {
-        if sys::op(UT, ut_op::RETYPE, [p, 1, ty, 0, 0, 0]).is_ok() {
+        if Untyped(UT).retype(p, 1, ty).is_ok() {
             return Some(ops::kmem(UT, p));
         }
     }
@@ -147,7 +147,6 @@ pub fn free_kernel(kmem: u64) {
 /// what is really free, whoever took and gave back the others (a scan,
 /// one kernel call per frame: for accounting, not for a hot path).
 pub fn untyped_frames() -> u64 {
-    let r = sys::call(UT, ut_op::INFO, [0; 6]);
-    let Ok(first) = r.ok() else { return 0 };
-    (0..r.rdi).filter(|i| sys::op(UT, ut_op::FRAME_INFO, [first + i * 4096, 0, 0, 0, 0, 0]) == Ok(RETYPE_UNTYPED)).count() as u64
+    let Ok((first, n)) = Untyped(UT).info() else { return 0 };
+    (0..n).filter(|i| matches!(Untyped(UT).frame_info(first + i * 4096), Ok((RETYPE_UNTYPED, _)))).count() as u64
 }

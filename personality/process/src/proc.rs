@@ -4,11 +4,12 @@
 
 use alloc::vec::Vec;
 use cellux_abi::layout::boot_slot;
-use cellux_abi::ops::{comp_op, ct_op, thd_op, COMP_LINUX_ABI, THD_DEAD};
+use cellux_abi::ops::{COMP_LINUX_ABI, THD_DEAD};
+use cellux_rt::cap::{Captbl, Comp, Thd};
 use cellux_abi::regs::UserRegs;
 use cellux_personality::addrspace::AddressSpace;
 use cellux_personality::dispatch::Process;
-use cellux_rt::{slots, sys};
+use cellux_rt::slots;
 
 use crate::frames;
 use crate::pages::Pages;
@@ -73,12 +74,12 @@ pub(crate) fn shell<T>(gate: u32, fill: impl FnOnce(&mut Pages) -> Result<T, Spa
     let mut pages = Pages::new(pt);
     let mut kframes = Vec::new();
     let r = (|| {
-        sys::op(own, ct_op::NEW_CAPTBL, [ct as u64, kframe(&mut kframes)?, 1, 0, 0, 0])?;
-        sys::op(own, ct_op::NEW_PGTBL, [pt as u64, kframe(&mut kframes)?, 0, 0, 0, 0])?;
+        Captbl(own).new_captbl(ct, kframe(&mut kframes)?, 1)?;
+        Captbl(own).new_pgtbl(pt, kframe(&mut kframes)?)?;
         let v = fill(&mut pages)?;
         let kf = kframe(&mut kframes)?;
-        sys::op(own, ct_op::NEW_COMP, [comp as u64, ct as u64, pt as u64, kf, COMP_LINUX_ABI, 0])?;
-        sys::op(comp, comp_op::SET_HANDLER, [gate as u64, 0, 0, 0, 0, 0])?;
+        Captbl(own).new_comp(comp, ct, pt, kf, COMP_LINUX_ABI)?;
+        Comp(comp).set_handler(gate)?;
         Ok(v)
     })();
     match r {
@@ -104,7 +105,7 @@ fn give_back(pages: &mut Pages, caps: impl IntoIterator<Item = u32>, kframes: Ve
     pages.retire();
     let own = boot_slot::SELF_CT;
     for s in caps {
-        let _ = sys::op(own, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]);
+        let _ = Captbl(own).remove(s);
         slots::free(s);
     }
     for k in kframes.into_iter().chain(pages.take_levels()) {
@@ -118,7 +119,7 @@ impl Proc {
     pub fn start(&mut self) -> Result<u64, cellux_abi::err::Error> {
         let thd = slots::alloc();
         let kf = frames::kernel()?;
-        let tid = match sys::op(boot_slot::SELF_CT, ct_op::NEW_THD, [thd as u64, self.comp as u64, kf, START_TRAP_RIP, 0, 0]) {
+        let tid = match Captbl(boot_slot::SELF_CT).new_thd(thd, self.comp, kf, START_TRAP_RIP, 0, 0) {
             Ok(t) => t,
             Err(e) => {
                 slots::free(thd);
@@ -171,7 +172,7 @@ impl Proc {
 
     /// Whether its thread has ended (or never existed).
     pub fn thread_dead(&self) -> bool {
-        self.thd.is_none_or(|t| sys::op(t, thd_op::STATE, [0; 6]) == Ok(THD_DEAD))
+        self.thd.is_none_or(|t| Thd(t).state() == Ok(THD_DEAD))
     }
 
     /// Gives back its memory, capabilities and kernel frames; its thread

@@ -6,10 +6,11 @@
 
 use alloc::vec;
 use cellux_abi::layout::boot_slot;
-use cellux_abi::ops::{ct_op, pt_op, PERM_WRITE};
+use cellux_abi::ops::PERM_WRITE;
+use cellux_rt::cap::{Captbl, Pgtbl};
 use cellux_personality::errno::Errno;
 use cellux_rt::sync::SpinLock;
-use cellux_rt::{mem, slots, sys};
+use cellux_rt::{mem, slots};
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::frames;
@@ -30,7 +31,7 @@ fn table() -> Result<u32, Errno> {
     }
     let slot = slots::alloc();
     let kf = frames::kernel().map_err(|_| Errno::ENOMEM)?;
-    if sys::op(boot_slot::SELF_CT, ct_op::NEW_PGTBL, [slot as u64, kf, 0, 0, 0, 0]).is_err() {
+    if Captbl(boot_slot::SELF_CT).new_pgtbl(slot, kf).is_err() {
         frames::free_kernel(kf);
         slots::free(slot);
         return Err(Errno::ENOMEM);
@@ -49,12 +50,12 @@ pub fn copy_frame(from: u64, to: u64) -> Result<(), Errno> {
     let r = mem::map(pt, DST, to, 1, PERM_WRITE).map_err(|_| Errno::ENOMEM).and_then(|()| {
         let read = mem::copy(pt, SRC, buf.as_mut_ptr() as u64, 4096, false);
         let wrote = mem::copy(pt, DST, buf.as_ptr() as u64, 4096, true);
-        let _ = sys::op(pt, pt_op::UNMAP, [DST, 1, 0, 0, 0, 0]);
+        let _ = Pgtbl(pt).unmap(DST, 1);
         match (read, wrote) {
             (Ok((4096, None)), Ok((4096, None))) => Ok(()),
             _ => Err(Errno::EFAULT),
         }
     });
-    let _ = sys::op(pt, pt_op::UNMAP, [SRC, 1, 0, 0, 0, 0]);
+    let _ = Pgtbl(pt).unmap(SRC, 1);
     r
 }

@@ -3,26 +3,24 @@
 //! decision to the trapped thread's registers and FPU image through the
 //! kernel's exception operations.
 
-use cellux_abi::ops::self_op;
 use cellux_abi::regs::UserRegs;
 use cellux_personality::fault;
 use cellux_personality::forward::{Caller, Forward};
 use cellux_personality::signal::{self, Ending, TrapInfo};
 use cellux_personality::sigreturn;
 use cellux_rt::entry::{Action, Upcall};
-use cellux_rt::sys;
 
 use crate::proc::Proc;
 use crate::trap::{write_regs, END_BAD_REGS};
 
 fn read_fpu() -> Option<[u8; 512]> {
     let mut f = [0u8; 512];
-    sys::op(0, self_op::EXC_FPU_READ, [f.as_mut_ptr() as u64, 0, 0, 0, 0, 0]).ok()?;
+    cellux_rt::cap::exc_fpu_read(&mut f).ok()?;
     Some(f)
 }
 
 fn write_fpu(f: &[u8; 512]) -> bool {
-    sys::op(0, self_op::EXC_FPU_WRITE, [f.as_ptr() as u64, 0, 0, 0, 0, 0]).is_ok()
+    cellux_rt::cap::exc_fpu_write(f).is_ok()
 }
 
 fn caller(p: &Proc) -> Caller {

@@ -4,7 +4,7 @@
 //! thread's signals (`signals`). This is the one place a trapped call's
 //! route is decided.
 
-use cellux_abi::ops::{self_op, VEC_INTERRUPT, VEC_SYSCALL};
+use cellux_abi::ops::{VEC_INTERRUPT, VEC_SYSCALL};
 use cellux_abi::regs::{UserRegs, RFLAGS_USER_FIXED};
 use cellux_personality::dispatch::{self, Outcome};
 use cellux_personality::errno::Errno;
@@ -13,7 +13,6 @@ use cellux_personality::forward::{Caller, Forward};
 use cellux_personality::route::{self, Lifecycle, Route};
 use cellux_personality::strace;
 use cellux_rt::entry::{Action, Upcall};
-use cellux_rt::sys;
 
 use crate::backing::Verdict;
 use crate::proc::{Fault, Proc, START_TRAP_RIP};
@@ -27,12 +26,12 @@ pub const END_BAD_REGS: u64 = 0xdead;
 
 pub fn read_regs() -> Option<UserRegs> {
     let mut r = UserRegs::default();
-    sys::op(0, self_op::EXC_REGS_READ, [&mut r as *mut UserRegs as u64, 0, 0, 0, 0, 0]).ok()?;
+    cellux_rt::cap::exc_regs_read(&mut r).ok()?;
     Some(r)
 }
 
 pub fn write_regs(r: &UserRegs) -> bool {
-    sys::op(0, self_op::EXC_REGS_WRITE, [r as *const UserRegs as u64, 0, 0, 0, 0, 0]).is_ok()
+    cellux_rt::cap::exc_regs_write(r).is_ok()
 }
 
 fn end(p: &mut Proc, status: u32) -> Action {

@@ -3,11 +3,10 @@
 
 use cellux_rt::abi::archive::{Archive, MAGIC};
 use cellux_rt::abi::layout::{boot_slot, BOOT_ARCHIVE_VA};
-use cellux_rt::abi::ops::pt_op;
-use cellux_rt::sys;
+use cellux_rt::cap::Pgtbl;
 
 fn mapped(va: u64) -> bool {
-    sys::op(boot_slot::SELF_PT, pt_op::LOOKUP, [va, 0, 0, 0, 0, 0]).is_ok()
+    Pgtbl(boot_slot::SELF_PT).lookup(va).is_ok()
 }
 
 pub fn archive() -> Option<Archive<'static>> {

@@ -8,7 +8,8 @@
 use crate::host::tcb;
 use crate::host::thread;
 use cellux_rt::abi::layout::boot_slot;
-use cellux_rt::abi::ops::{hw_op, irq_gsi, IRQ_LEVEL};
+use cellux_rt::abi::ops::{irq_gsi, IRQ_LEVEL};
+use cellux_rt::cap::Hw;
 use cellux_rt::{println, sys};
 use core::ffi::{c_char, c_int, c_void};
 use core::sync::atomic::Ordering;
@@ -23,11 +24,11 @@ const LSR_DATA: u64 = 0x01;
 const LSR_THR_EMPTY: u64 = 0x20;
 
 fn inb(reg: u64) -> u64 {
-    sys::op(boot_slot::HW, hw_op::IO_IN, [COM1 + reg, 1, 0, 0, 0, 0]).unwrap_or(0xff)
+    Hw(boot_slot::HW).io_in(COM1 + reg, 1).unwrap_or(0xff)
 }
 
 fn outb(reg: u64, v: u64) {
-    let _ = sys::op(boot_slot::HW, hw_op::IO_OUT, [COM1 + reg, 1, v, 0, 0, 0]);
+    let _ = Hw(boot_slot::HW).io_out(COM1 + reg, 1, v);
 }
 
 fn put(b: u8) {
@@ -68,7 +69,7 @@ unsafe extern "C" fn rx_main(_: *mut c_void) {
         // A full Linux queue (4 KiB unread) drops the rest, as a UART
         // overrun would.
         let _ = lkl::console::input(&buf[..n]);
-        let _ = sys::op(boot_slot::HW, hw_op::IRQ_ACK, [line, 0, 0, 0, 0, 0]);
+        let _ = Hw(boot_slot::HW).irq_ack(line);
     }
 }
 
@@ -85,7 +86,7 @@ pub fn start_input() {
     let asnd = tcb::of((h & 0xff) as usize).asnd.load(Ordering::Acquire);
     // Level-triggered: the kernel masks the line until IRQ_ACK, after the
     // FIFO is drained, so no byte arriving meanwhile is missed.
-    if let Err(e) = sys::op(boot_slot::HW, hw_op::ATTACH, [irq_gsi(GSI), asnd as u64, IRQ_LEVEL, 0, 0, 0]) {
+    if let Err(e) = Hw(boot_slot::HW).attach(irq_gsi(GSI), asnd, IRQ_LEVEL) {
         println!("lkl server: COM1 interrupt not attachable: {:?}", e);
         return;
     }

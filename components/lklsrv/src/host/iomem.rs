@@ -5,9 +5,9 @@
 
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::boot_slot;
-use cellux_rt::abi::ops::{hw_op, pt_op};
+use cellux_rt::cap::{Hw, Pgtbl};
 use cellux_rt::sync::SpinLock;
-use cellux_rt::{mem, sys};
+use cellux_rt::mem;
 use core::cell::UnsafeCell;
 
 const WINDOWS: usize = 32;
@@ -37,10 +37,10 @@ fn map_device(pa: u64, pages: u64) -> Result<(), Error> {
     for i in 0..pages {
         let a = pa + i * 4096;
         loop {
-            match sys::op(boot_slot::HW, hw_op::MAP_MMIO, [boot_slot::SELF_PT as u64, a, a, 1, 0, 0]) {
-                Ok(_) => break,
+            match Hw(boot_slot::HW).map_mmio(boot_slot::SELF_PT, a, a, 1) {
+                Ok(()) => break,
                 Err(Error::NoTable) => {
-                    sys::op(boot_slot::SELF_PT, pt_op::CONS, [a, mem::kernel_frame()?, 0, 0, 0, 0])?;
+                    Pgtbl(boot_slot::SELF_PT).cons(a, mem::kernel_frame()?)?;
                 }
                 // Already mapped (two devices in one frame): fine.
                 Err(Error::Mapped) => break,

@@ -7,7 +7,8 @@
 use crate::host::tcb;
 use crate::host::thread;
 use cellux_rt::abi::layout::boot_slot;
-use cellux_rt::abi::ops::{hw_op, irq_gsi, IRQ_GSIS};
+use cellux_rt::abi::ops::{irq_gsi, IRQ_GSIS};
+use cellux_rt::cap::Hw;
 use cellux_rt::{println, sys};
 use core::ffi::c_void;
 use core::sync::atomic::Ordering;
@@ -35,7 +36,7 @@ pub fn route(gsi: u64) -> Option<i32> {
     }
     let h = thread::spawn(irq_main, irq as usize as *mut c_void).ok()?;
     let asnd = tcb::of((h & 0xff) as usize).asnd.load(Ordering::Acquire);
-    match sys::op(boot_slot::HW, hw_op::ATTACH, [irq_gsi(gsi), asnd as u64, 0, 0, 0, 0]) {
+    match Hw(boot_slot::HW).attach(irq_gsi(gsi), asnd, 0) {
         Ok(_) => Some(irq),
         Err(e) => {
             println!("lkl server: GSI {} not attachable: {:?}", gsi, e);

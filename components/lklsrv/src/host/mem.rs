@@ -5,7 +5,7 @@
 //! addresses Linux hands to DMA devices are the right ones.
 
 use cellux_rt::abi::layout::boot_slot;
-use cellux_rt::abi::ops::{self, pt_op, PERM_WRITE};
+use cellux_rt::abi::ops::{self, PERM_WRITE};
 use cellux_rt::mem;
 use cellux_rt::sync::SpinLock;
 use core::cell::UnsafeCell;
@@ -132,7 +132,7 @@ pub fn free_pages(addr: u64, size: u64) {
     if n == 0 || addr & 0xfff != 0 {
         return;
     }
-    if cellux_rt::sys::op(boot_slot::SELF_PT, pt_op::UNMAP, [addr, n, 0, 0, 0, 0]).is_err() {
+    if cellux_rt::cap::Pgtbl(boot_slot::SELF_PT).unmap(addr, n).is_err() {
         return;
     }
     with(|h| {

@@ -4,8 +4,8 @@
 //! CLOCK_REALTIME from it, as Linux's own rtc_hctosys would.
 
 use cellux_rt::abi::layout::boot_slot;
-use cellux_rt::abi::ops::hw_op;
-use cellux_rt::{println, sys};
+use cellux_rt::cap::Hw;
+use cellux_rt::println;
 use lkl::consts::*;
 use lkl::{nr, Errno};
 
@@ -20,8 +20,8 @@ const BINARY: u64 = 0x04;
 const H24: u64 = 0x02;
 
 fn cmos(reg: u64) -> u64 {
-    let _ = sys::op(boot_slot::HW, hw_op::IO_OUT, [INDEX, 1, reg, 0, 0, 0]);
-    sys::op(boot_slot::HW, hw_op::IO_IN, [DATA, 1, 0, 0, 0, 0]).unwrap_or(0)
+    let _ = Hw(boot_slot::HW).io_out(INDEX, 1, reg);
+    Hw(boot_slot::HW).io_in(DATA, 1).unwrap_or(0)
 }
 
 /// Seconds, minutes, hours, day, month, year, as the chip holds them.

@@ -14,7 +14,7 @@ use crate::host::tcb;
 use crate::host::tls;
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::boot_slot::{SELF_COMP, SELF_CT};
-use cellux_rt::abi::ops::ct_op;
+use cellux_rt::cap::Captbl;
 use cellux_rt::sync::SpinLock;
 use cellux_rt::{mem, println, slots, sys};
 use core::ffi::c_void;
@@ -66,9 +66,8 @@ pub fn spawn(f: Entry, arg: *mut c_void) -> Result<u64, Error> {
     let (thd, asnd) = (slots::alloc(), slots::alloc());
     let made = creating(|| {
         let kf = mem::kernel_frame()?;
-        let id = sys::op(SELF_CT, ct_op::NEW_THD, [thd as u64, SELF_COMP as u64, kf, _start as *const () as u64, start as u64, 0])?
-            as usize;
-        sys::op(SELF_CT, ct_op::NEW_ASND, [asnd as u64, thd as u64, 0, 0, 0, 0])?;
+        let id = Captbl(SELF_CT).new_thd(thd, SELF_COMP, kf, _start as *const () as u64, start as u64, 0)? as usize;
+        Captbl(SELF_CT).new_asnd(asnd, thd)?;
         Ok(claim_id(id, thd, asnd))
     });
     if made.is_err() {
@@ -97,7 +96,7 @@ pub fn claim_id(id: usize, thd: u32, asnd: u32) -> u64 {
     let old_asnd = t.asnd.swap(asnd, Ordering::AcqRel);
     for s in [old, old_asnd] {
         if s != 0 {
-            let _ = sys::op(SELF_CT, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]);
+            let _ = Captbl(SELF_CT).remove(s);
             slots::free(s);
         }
     }
@@ -124,7 +123,7 @@ pub fn release_id(id: usize, thd: u32) {
     let asnd = t.asnd.swap(0, Ordering::AcqRel);
     for s in [thd, asnd] {
         if s != 0 {
-            let _ = sys::op(SELF_CT, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]);
+            let _ = Captbl(SELF_CT).remove(s);
             slots::free(s);
         }
     }

@@ -11,9 +11,7 @@
 
 use crate::host::tcb;
 use cellux_rt::abi::layout::MAX_THREADS;
-use cellux_rt::abi::ops::thd_op;
 use cellux_rt::sync::SpinLock;
-use cellux_rt::sys;
 use core::sync::atomic::Ordering;
 use lkl::ffi::lkl_thread_t;
 
@@ -37,6 +35,6 @@ pub unsafe extern "C" fn signal_kick(h: lkl_thread_t) {
     let thd = t.thd_slot.load(Ordering::Acquire);
     if thd != 0 {
         // Refusals (not a process thread, dead) need nothing done.
-        let _ = sys::op(thd, thd_op::INTERRUPT, [0; 6]);
+        let _ = cellux_rt::cap::Thd(thd).interrupt();
     }
 }

@@ -23,8 +23,8 @@ use crate::host::thread;
 use cellux_process::Proc;
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::boot_slot::{SELF_COMP, SELF_CT};
-use cellux_rt::abi::ops::ct_op;
-use cellux_rt::{slots, sys};
+use cellux_rt::cap::Captbl;
+use cellux_rt::slots;
 use core::ffi::CStr;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use lkl::task::Task;
@@ -54,7 +54,7 @@ impl Entry {
             return;
         }
         let gate = self.proc.gate;
-        if sys::op(SELF_CT, ct_op::REMOVE, [gate as u64, 0, 0, 0, 0, 0]).is_ok() {
+        if Captbl(SELF_CT).remove(gate).is_ok() {
             slots::free(gate);
         }
         self.proc.drop_view();
@@ -141,7 +141,7 @@ pub fn new_slot() -> Result<NewSlot, StartError> {
         .ok_or(StartError::Full)?;
     let gate = slots::alloc();
     let token = TOKEN_BASE + i as u64;
-    if let Err(e) = sys::op(SELF_CT, ct_op::NEW_SINV, [gate as u64, SELF_COMP as u64, _start as *const () as u64, token, 0, 0]) {
+    if let Err(e) = Captbl(SELF_CT).new_sinv(gate, SELF_COMP, _start as *const () as u64, token) {
         slots::free(gate);
         TABLE[i].rec.set_state(FREE);
         return Err(StartError::Kernel(e));
@@ -151,7 +151,7 @@ pub fn new_slot() -> Result<NewSlot, StartError> {
 
 /// Gives back a slot whose process was never made.
 pub fn abandon(n: NewSlot) {
-    if sys::op(SELF_CT, ct_op::REMOVE, [n.gate as u64, 0, 0, 0, 0, 0]).is_ok() {
+    if Captbl(SELF_CT).remove(n.gate).is_ok() {
         slots::free(n.gate);
     }
     TABLE[n.i].rec.set_state(FREE);
@@ -267,7 +267,7 @@ pub fn add_thread(i: usize, host: usize, mut view: Proc, task: Task, fresh: bool
     let r = thread::creating(|| {
         let tid = view.start()?;
         let thd = view.thd.unwrap_or(0);
-        sys::op(SELF_CT, ct_op::NEW_ASND, [asnd as u64, thd as u64, 0, 0, 0, 0])?;
+        Captbl(SELF_CT).new_asnd(asnd, thd)?;
         thread::claim_id(tid as usize, thd, asnd);
         tcb::of(tid as usize).user_pt.store(pt, Ordering::Release);
         threads::record(tid as usize, Thread { slot: i, host, view, task: Some(task), fresh, clear_tid, linux_ended: false });

@@ -5,8 +5,9 @@
 
 use crate::host::uaccess;
 use cellux_rt::abi::layout::boot_slot;
-use cellux_rt::abi::ops::{ct_op, PERM_WRITE};
-use cellux_rt::{mem, slots, sys};
+use cellux_rt::abi::ops::PERM_WRITE;
+use cellux_rt::cap::Captbl;
+use cellux_rt::{mem, slots};
 use lkl::consts::*;
 use lkl::{nr, sys as lsys, Errno};
 
@@ -18,7 +19,7 @@ const VA: u64 = 0x40_0000;
 pub fn run() -> Outcome {
     let pt = slots::alloc();
     let kf = mem::kernel_frame().map_err(|_| ("kernel frame", 0))?;
-    sys::op(boot_slot::SELF_CT, ct_op::NEW_PGTBL, [pt as u64, kf, 0, 0, 0, 0]).map_err(|_| ("new page table", 0))?;
+    Captbl(boot_slot::SELF_CT).new_pgtbl(pt, kf).map_err(|_| ("new page table", 0))?;
     mem::map_new(pt, VA, 1, PERM_WRITE).map_err(|_| ("map the process page", 0))?;
     let msg = b"from the process's own memory";
     mem::copy(pt, VA, msg.as_ptr() as u64, msg.len() as u64, true).map_err(|_| ("fill the page", 0))?;

@@ -3,7 +3,7 @@
 //! thread's first trap.
 
 use cellux_abi::layout::boot_slot::{SELF_COMP, SELF_CT};
-use cellux_abi::ops::ct_op;
+use cellux_rt::cap::Captbl;
 use cellux_abi::regs::UserRegs;
 use cellux_personality::dispatch::Outcome;
 use cellux_personality::fault;
@@ -85,12 +85,12 @@ pub fn run(r: &Run, secs: u64) -> Result<Ended, SpawnError> {
     }
     let i = NEXT.fetch_add(1, Ordering::Relaxed) % SLOTS;
     let gate = slots::alloc();
-    sys::op(SELF_CT, ct_op::NEW_SINV, [gate as u64, SELF_COMP as u64, _start as *const () as u64, i as u64, 0, 0])?;
+    Captbl(SELF_CT).new_sinv(gate, SELF_COMP, _start as *const () as u64, i as u64)?;
     let spec = Spec { image: r.image, argv: r.argv, envp: r.envp, execfn: r.argv.first().copied().unwrap_or(b""), pid: 1, gate };
     let p = match spawn(&spec) {
         Ok(p) => p,
         Err(e) => {
-            let _ = sys::op(SELF_CT, ct_op::REMOVE, [gate as u64, 0, 0, 0, 0, 0]);
+            let _ = Captbl(SELF_CT).remove(gate);
             slots::free(gate);
             return Err(e);
         }

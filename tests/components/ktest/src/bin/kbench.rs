@@ -10,7 +10,7 @@
 
 use cellux_rt::abi::archive::Archive;
 use cellux_rt::abi::layout::{boot_slot, BOOT_ARCHIVE_VA};
-use cellux_rt::abi::ops::{self, ct_op, VEC_SYSCALL};
+use cellux_rt::abi::ops::{self, captbl_op, VEC_SYSCALL};
 use cellux_rt::entry::{Action, Upcall};
 use cellux_rt::sync::Sem;
 use cellux_rt::{loader, mem, println, slots, sys, thread};
@@ -55,7 +55,7 @@ fn fail(what: &str) -> ! {
 
 fn gate_to(b: &loader::Built, token: u64) -> u32 {
     let s = slots::alloc();
-    sys::op(boot_slot::SELF_CT, ct_op::NEW_SINV, [s as u64, b.comp as u64, b.entry, token, 0, 0]).unwrap_or_else(|_| fail("gate"));
+    sys::op(boot_slot::SELF_CT, captbl_op::NEW_SINV, [s as u64, b.comp as u64, b.entry, token, 0, 0]).unwrap_or_else(|_| fail("gate"));
     s
 }
 
@@ -67,7 +67,7 @@ fn null_syscall() {
             fn _start();
         }
         let s = slots::alloc();
-        sys::op(boot_slot::SELF_CT, ct_op::NEW_SINV, [s as u64, boot_slot::SELF_COMP as u64, _start as *const () as u64, 0, 0, 0])
+        sys::op(boot_slot::SELF_CT, captbl_op::NEW_SINV, [s as u64, boot_slot::SELF_COMP as u64, _start as *const () as u64, 0, 0, 0])
             .unwrap_or_else(|_| fail("self gate"));
         s
     };
@@ -115,7 +115,7 @@ fn syscall_trap(ar: &Archive) {
         fn _start();
     }
     let h = slots::alloc();
-    sys::op(boot_slot::SELF_CT, ct_op::NEW_SINV, [h as u64, boot_slot::SELF_COMP as u64, _start as *const () as u64, 0, 0, 0])
+    sys::op(boot_slot::SELF_CT, captbl_op::NEW_SINV, [h as u64, boot_slot::SELF_COMP as u64, _start as *const () as u64, 0, 0, 0])
         .unwrap_or_else(|_| fail("handler gate"));
     sys::op(b.comp, ops::comp_op::SET_HANDLER, [h as u64, 0, 0, 0, 0, 0]).unwrap_or_else(|_| fail("set handler"));
     // Mode 2: the component times its own syscalls and exits with the
@@ -139,20 +139,20 @@ fn syscall_trap_same_space() {
     let ct = slots::alloc();
     let comp = slots::alloc();
     let k = mem::kernel_frame().unwrap_or_else(|_| fail("kmem"));
-    sys::op(boot_slot::SELF_CT, ct_op::NEW_CAPTBL, [ct as u64, k, 0, 0, 0, 0]).unwrap_or_else(|_| fail("captbl"));
+    sys::op(boot_slot::SELF_CT, captbl_op::NEW_CAPTBL, [ct as u64, k, 0, 0, 0, 0]).unwrap_or_else(|_| fail("captbl"));
     let k = mem::kernel_frame().unwrap_or_else(|_| fail("kmem"));
-    sys::op(boot_slot::SELF_CT, ct_op::NEW_COMP, [comp as u64, ct as u64, boot_slot::SELF_PT as u64, k, ops::COMP_LINUX_ABI, 0])
+    sys::op(boot_slot::SELF_CT, captbl_op::NEW_COMP, [comp as u64, ct as u64, boot_slot::SELF_PT as u64, k, ops::COMP_LINUX_ABI, 0])
         .unwrap_or_else(|_| fail("comp"));
     extern "C" {
         fn _start();
         fn lx_shared_entry();
     }
     let h = slots::alloc();
-    sys::op(boot_slot::SELF_CT, ct_op::NEW_SINV, [h as u64, boot_slot::SELF_COMP as u64, _start as *const () as u64, 0, 0, 0])
+    sys::op(boot_slot::SELF_CT, captbl_op::NEW_SINV, [h as u64, boot_slot::SELF_COMP as u64, _start as *const () as u64, 0, 0, 0])
         .unwrap_or_else(|_| fail("handler gate"));
     sys::op(comp, ops::comp_op::SET_HANDLER, [h as u64, 0, 0, 0, 0, 0]).unwrap_or_else(|_| fail("set handler"));
     let g = slots::alloc();
-    sys::op(boot_slot::SELF_CT, ct_op::NEW_SINV, [g as u64, comp as u64, lx_shared_entry as *const () as u64, 0, 0, 0])
+    sys::op(boot_slot::SELF_CT, captbl_op::NEW_SINV, [g as u64, comp as u64, lx_shared_entry as *const () as u64, 0, 0, 0])
         .unwrap_or_else(|_| fail("gate"));
     let r = sys::invoke(g, [0; 5]);
     if r.rax as i64 != cellux_rt::abi::err::Error::Fault.as_ret() {

@@ -137,7 +137,7 @@ fn random_regs() -> TestResult {
         // path in the server): any clean end of the invocation is fine.
         check(r.rax == 0 || r.rax as i64 == Error::Fault.as_ret(), "fuzzed invocation ended with a strange error")?;
         for s in [g, h, b.comp, b.ct, b.pt] {
-            sys::op(cellux_rt::abi::layout::boot_slot::SELF_CT, ops::ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]).map_err(|_| "teardown")?;
+            sys::op(cellux_rt::abi::layout::boot_slot::SELF_CT, ops::captbl_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]).map_err(|_| "teardown")?;
             cellux_rt::slots::free(s);
         }
     }
@@ -230,14 +230,14 @@ static EXIT_TID: AtomicU64 = AtomicU64::new(u64::MAX);
 /// will be: its syscalls come to us on that thread, and exit ends it.
 fn linux_thread() -> TestResult {
     use cellux_rt::abi::layout::boot_slot::SELF_CT;
-    use cellux_rt::abi::ops::ct_op;
+    use cellux_rt::abi::ops::captbl_op;
     let b = util::load("ktlinux", ops::COMP_LINUX_ABI).ok_or("ktlinux")?;
     let h = util::handler_gate(LINUX_TOKEN + 1).ok_or("handler gate")?;
     check(util::set_handler(b.comp, h), "set handler")?;
     EXIT_STATUS.store(u64::MAX, Ordering::Relaxed);
     let thd = cellux_rt::slots::alloc();
     let kf = mem::kernel_frame().map_err(|_| "kmem")?;
-    let tid = sys::op(SELF_CT, ct_op::NEW_THD, [thd as u64, b.comp as u64, kf, b.entry, 0, 0]).map_err(|_| "thread create")?;
+    let tid = sys::op(SELF_CT, captbl_op::NEW_THD, [thd as u64, b.comp as u64, kf, b.entry, 0, 0]).map_err(|_| "thread create")?;
     let deadline = sys::rdtsc() + sys::tsc_hz();
     while EXIT_STATUS.load(Ordering::Acquire) == u64::MAX && sys::rdtsc() < deadline {
         let _ = sys::rcv(false, sys::rdtsc() + sys::tsc_hz() / 1000);
@@ -265,13 +265,13 @@ static INTR_DEAD: AtomicU32 = AtomicU32::new(0);
 /// interrupt test's handler.
 fn busy_linux_thread(mode: u64) -> Result<(u32, u64), &'static str> {
     use cellux_rt::abi::layout::boot_slot::SELF_CT;
-    use cellux_rt::abi::ops::ct_op;
+    use cellux_rt::abi::ops::captbl_op;
     let b = util::load("ktlinux", ops::COMP_LINUX_ABI).ok_or("ktlinux")?;
     let h = util::handler_gate(INTR_TOKEN).ok_or("handler gate")?;
     check(util::set_handler(b.comp, h), "set handler")?;
     let thd = cellux_rt::slots::alloc();
     let kf = mem::kernel_frame().map_err(|_| "kmem")?;
-    let tid = sys::op(SELF_CT, ct_op::NEW_THD, [thd as u64, b.comp as u64, kf, b.entry, mode, 0]).map_err(|_| "thread create")?;
+    let tid = sys::op(SELF_CT, captbl_op::NEW_THD, [thd as u64, b.comp as u64, kf, b.entry, mode, 0]).map_err(|_| "thread create")?;
     Ok((thd, tid))
 }
 

@@ -3,7 +3,7 @@
 use crate::{check, run, util, TestResult};
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::boot_slot::SELF_CT;
-use cellux_rt::abi::ops::ct_op;
+use cellux_rt::abi::ops::captbl_op;
 use cellux_rt::{sys, thread};
 use core::sync::atomic::{AtomicU32, Ordering};
 
@@ -50,7 +50,7 @@ fn removed_gate() -> TestResult {
     let b = util::load("ktsrv", 0).ok_or("ktsrv")?;
     let g = util::gate(&b, 1).ok_or("gate")?;
     check(sys::invoke(g, [OP_ADD, 1, 1, 0, 0]).rdi == 2, "gate did not work before removal")?;
-    sys::op(SELF_CT, ct_op::REMOVE, [g as u64, 0, 0, 0, 0, 0]).map_err(|_| "remove")?;
+    sys::op(SELF_CT, captbl_op::REMOVE, [g as u64, 0, 0, 0, 0, 0]).map_err(|_| "remove")?;
     let r = sys::invoke(g, [OP_ADD, 1, 1, 0, 0]);
     check(r.rax as i64 == Error::NoCap.as_ret(), "removed gate still invocable")
 }
@@ -80,7 +80,7 @@ fn fuzz() -> TestResult {
         check(sys::invoke(SRV_GATE.load(Ordering::Relaxed), [OP_ADD, round, 1, 0, 0]).rdi == round + 1, "server broken after fuzzing")?;
         // Tear the component down: its tables, memory and gate go away.
         for s in [g, b.comp, b.ct, b.pt] {
-            sys::op(SELF_CT, ct_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]).map_err(|_| "teardown")?;
+            sys::op(SELF_CT, captbl_op::REMOVE, [s as u64, 0, 0, 0, 0, 0]).map_err(|_| "teardown")?;
             cellux_rt::slots::free(s);
         }
     }

@@ -2,9 +2,10 @@
 
 use cellux_rt::abi::archive::Archive;
 use cellux_rt::abi::layout::{boot_slot, BOOT_ARCHIVE_VA};
-use cellux_rt::abi::ops::{self, ct_op};
+use cellux_rt::abi::ops::{kmem_split, RETYPE_UNTYPED};
+use cellux_rt::cap::{Captbl, Comp, Untyped};
 use cellux_rt::loader::{self, Built};
-use cellux_rt::{slots, sys};
+use cellux_rt::slots;
 
 pub fn archive() -> Option<Archive<'static>> {
     // SAFETY: the booter mapped the archive read-only here; the parser
@@ -21,7 +22,7 @@ pub fn load(name: &str, flags: u64) -> Option<Built> {
     let ar = archive()?;
     let e = ar.find(name)?;
     let b = loader::load(e.data, flags).ok()?;
-    sys::op(b.ct, ct_op::COPY, [boot_slot::HW as u64, boot_slot::HW as u64, 0, 0, 0, 0]).ok()?;
+    Captbl(b.ct).copy(boot_slot::HW, boot_slot::HW).ok()?;
     Some(b)
 }
 
@@ -31,19 +32,19 @@ pub fn load_bare(name: &str) -> Option<Built> {
     let ar = archive()?;
     let b = loader::load(ar.find(name)?.data, 0).ok()?;
     for (dst, src) in [(boot_slot::SELF_CT, b.ct), (boot_slot::SELF_PT, b.pt), (boot_slot::SELF_COMP, b.comp)] {
-        sys::op(b.ct, ct_op::COPY, [dst as u64, src as u64, 0, 0, 0, 0]).ok()?;
+        Captbl(b.ct).copy(dst, src).ok()?;
     }
     // 64 frames of our own memory, never used by us afterwards.
-    let first = cellux_rt::abi::ops::kmem_split(cellux_rt::mem::user_frames(64).ok()?).1;
-    sys::op(boot_slot::UNTYPED, cellux_rt::abi::ops::ut_op::RETYPE, [first, 64, cellux_rt::abi::ops::RETYPE_UNTYPED, 0, 0, 0]).ok()?;
-    sys::op(b.ct, ct_op::NEW_UNTYPED, [boot_slot::UNTYPED as u64, boot_slot::UNTYPED as u64, first, 64, 0, 0]).ok()?;
+    let first = kmem_split(cellux_rt::mem::user_frames(64).ok()?).1;
+    Untyped(boot_slot::UNTYPED).retype(first, 64, RETYPE_UNTYPED).ok()?;
+    Captbl(b.ct).new_untyped(boot_slot::UNTYPED, boot_slot::UNTYPED, first, 64).ok()?;
     Some(b)
 }
 
 /// A gate into `b` in our table.
 pub fn gate(b: &Built, token: u64) -> Option<u32> {
     let s = slots::alloc();
-    sys::op(boot_slot::SELF_CT, ct_op::NEW_SINV, [s as u64, b.comp as u64, b.entry, token, 0, 0]).ok()?;
+    Captbl(boot_slot::SELF_CT).new_sinv(s, b.comp, b.entry, token).ok()?;
     Some(s)
 }
 
@@ -52,14 +53,14 @@ pub fn handler_gate(token: u64) -> Option<u32> {
         fn _start();
     }
     let s = slots::alloc();
-    sys::op(boot_slot::SELF_CT, ct_op::NEW_SINV, [s as u64, boot_slot::SELF_COMP as u64, _start as *const () as u64, token, 0, 0]).ok()?;
+    Captbl(boot_slot::SELF_CT).new_sinv(s, boot_slot::SELF_COMP, _start as *const () as u64, token).ok()?;
     Some(s)
 }
 
 pub fn kind_of(slot: u32) -> u64 {
-    sys::op(boot_slot::SELF_CT, ct_op::KIND, [slot as u64, 0, 0, 0, 0, 0]).unwrap_or(99)
+    Captbl(boot_slot::SELF_CT).kind(slot).unwrap_or(99)
 }
 
 pub fn set_handler(comp: u32, gate: u32) -> bool {
-    sys::op(comp, ops::comp_op::SET_HANDLER, [gate as u64, 0, 0, 0, 0, 0]).is_ok()
+    Comp(comp).set_handler(gate).is_ok()
 }

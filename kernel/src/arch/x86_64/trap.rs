@@ -5,6 +5,7 @@
 //! swapping its contents. The return path uses `sysret` for frames that
 //! came from `syscall` (vector 256) and `iretq` for all others.
 
+use cellux_abi::args::{Args, Regs};
 use core::arch::global_asm;
 
 #[repr(C)]
@@ -32,6 +33,15 @@ pub struct Frame {
     pub rflags: u64,
     pub rsp: u64,
     pub ss: u64,
+}
+
+impl Frame {
+    /// The arguments of the operation this `syscall` frame asks for: each
+    /// op's struct in `cellux_abi::ops` says which register holds what.
+    #[inline(always)]
+    pub fn args<A: Args>(&self) -> A {
+        A::from_regs(&Regs { rdi: self.rdi, rsi: self.rsi, rdx: self.rdx, r10: self.r10, r8: self.r8, r9: self.r9 })
+    }
 }
 
 pub const VEC_SYSCALL: u64 = 256;
@@ -158,9 +168,9 @@ pub fn init_syscall() {
     // SAFETY: STAR/LSTAR/FMASK point syscall at our entry with the GDT
     // layout of `desc`, and mask IF/DF/TF/AC so the kernel starts clean.
     unsafe {
-        crate::cpu::wrmsr(0xC000_0081, ((0x10u64 | 3) << 48) | ((crate::desc::KCODE as u64) << 32));
-        crate::cpu::wrmsr(0xC000_0082, syscall_entry as *const () as u64);
-        crate::cpu::wrmsr(0xC000_0084, 0x4_0700);
+        crate::arch::cpu::wrmsr(0xC000_0081, ((0x10u64 | 3) << 48) | ((crate::arch::desc::KCODE as u64) << 32));
+        crate::arch::cpu::wrmsr(0xC000_0082, syscall_entry as *const () as u64);
+        crate::arch::cpu::wrmsr(0xC000_0084, 0x4_0700);
     }
 }
 

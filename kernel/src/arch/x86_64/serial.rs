@@ -5,7 +5,7 @@
 //! there; with COM1 alone the two share it. (microvm makes only COM1; a
 //! second port is `-device isa-serial,iobase=0x2f8,irq=3,chardev=...`.)
 
-use crate::cpu::{inb, outb};
+use crate::arch::cpu::{inb, outb};
 use core::sync::atomic::{AtomicU16, Ordering};
 
 const COM1: u16 = 0x3f8;

@@ -3,7 +3,7 @@
 
 use crate::kcell::KCell;
 use crate::mem::phys_to_virt;
-use crate::cpu::{inb, outb, rdtsc};
+use crate::arch::cpu::{inb, outb, rdtsc};
 
 const BASE: u64 = 0xfee0_0000;
 pub const TIMER_VECTOR: u64 = 32;
@@ -35,8 +35,8 @@ fn wr(off: u64, v: u32) {
 pub fn init() {
     // SAFETY: enabling the xAPIC at its default base, which the direct map covers.
     unsafe {
-        let v = crate::cpu::rdmsr(0x1b);
-        crate::cpu::wrmsr(0x1b, v | (1 << 11));
+        let v = crate::arch::cpu::rdmsr(0x1b);
+        crate::arch::cpu::wrmsr(0x1b, v | (1 << 11));
     }
     wr(0xf0, 0x100 | SPURIOUS_VECTOR as u32);
     wr(0x3e0, 0xb); // divide by 1

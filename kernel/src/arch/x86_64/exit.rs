@@ -2,7 +2,7 @@
 //! exits with status (value << 1) | 1. Success is value 0x10 (status 33),
 //! so no failure can be mistaken for it.
 
-use crate::cpu::outl;
+use crate::arch::cpu::outl;
 
 pub const SUCCESS: u32 = 0x10;
 pub const FAILURE: u32 = 0x11;
@@ -10,5 +10,5 @@ pub const FAILURE: u32 = 0x11;
 pub fn qemu_exit(code: u32) -> ! {
     outl(0xf4, code);
     // Without the device (another machine): stop here.
-    crate::cpu::halt_forever()
+    crate::arch::cpu::halt_forever()
 }

@@ -1,0 +1,17 @@
+//! x86_64 under QEMU's microvm: the PVH entry and boot page tables
+//! (`boot`, `pvh`), privileged-instruction wrappers (`cpu`), GDT/TSS/IDT
+//! (`desc`), every kernel entry and the return to user mode (`trap`, with
+//! its assembly), FPU/SSE state (`fpu`), the local APIC timer and the
+//! I/O APIC (`lapic`, `ioapic`), the UART (`serial`) and QEMU's
+//! power-off port (`exit`). Most of the kernel's `asm!` lives here.
+
+pub mod boot;
+pub mod cpu;
+pub mod desc;
+pub mod exit;
+pub mod fpu;
+pub mod ioapic;
+pub mod lapic;
+pub mod pvh;
+pub mod serial;
+pub mod trap;

@@ -18,7 +18,7 @@ use alloc::vec::Vec;
 use cellux_abi::err::Error;
 use cellux_abi::ops::{pt_op, PERM_EXEC, PERM_WRITE};
 use cellux_personality::areas::{Access, Areas};
-use cellux_personality::errno::Errno;
+use linux_abi::Errno;
 use cellux_rt::sys;
 
 use crate::{frames, scratch};

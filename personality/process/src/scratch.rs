@@ -7,7 +7,7 @@
 use alloc::vec;
 use cellux_abi::layout::boot_slot;
 use cellux_abi::ops::{ct_op, pt_op, PERM_WRITE};
-use cellux_personality::errno::Errno;
+use linux_abi::Errno;
 use cellux_rt::sync::SpinLock;
 use cellux_rt::{mem, slots, sys};
 use core::sync::atomic::{AtomicU32, Ordering};

@@ -64,7 +64,7 @@ pub fn emit(header: &Path, out: &mut String) -> Result<(), String> {
     let asm = String::from_utf8_lossy(&res.stdout);
     out.push_str("// The FFI mirror against lkl_host.h as gcc lays it out.\n");
     for (s, field, label) in checks {
-        let v = crate::uapi::asm_word(&asm, &format!("{label}:")).ok_or_else(|| format!("no {label} in gcc output"))?;
+        let v = crate::asm::asm_word(&asm, &format!("{label}:")).ok_or_else(|| format!("no {label} in gcc output"))?;
         match field {
             None => {
                 let _ = writeln!(out, "const _: () = assert!(core::mem::size_of::<crate::ffi::{s}>() == {v}, \"ffi::{s} size differs from lkl_host.h\");");

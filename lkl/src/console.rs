@@ -2,7 +2,7 @@
 //! tty layer (`lkl_console_input`), where n_tty does echo, line editing and
 //! the keyboard signals. Its output side is the `console_write` host op.
 
-use crate::errno::Errno;
+use crate::Errno;
 use crate::ffi;
 use core::ffi::{c_char, c_int};
 

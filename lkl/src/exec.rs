@@ -3,7 +3,7 @@
 //! leaves the file and the final argument strings for the host, which
 //! builds the new image in its own memory from what `take_image` hands over.
 
-use crate::errno::Errno;
+use crate::Errno;
 use crate::ffi;
 use core::ffi::c_ulong;
 

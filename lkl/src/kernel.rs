@@ -2,7 +2,7 @@
 //! cannot be restarted after a halt, so the life cycle is a one-way state
 //! machine; every call outside "running" is an `ENODEV` error, not a crash.
 
-use crate::errno::Errno;
+use crate::Errno;
 use crate::ffi;
 use core::ffi::{c_long, CStr};
 use core::sync::atomic::{AtomicU8, Ordering};

@@ -1,7 +1,7 @@
 //! cellux's library-mode Linux 6.12 (our own arch port, see lkl/README.md).
 //!
 //! The core of this crate is `no_std`: the FFI mirror of the host contract
-//! (`ffi`), the bindings generated from the Linux source (`linux`), and a
+//! (`ffi`), the Linux ABI (`linux`, re-exported from linux-abi), and a
 //! safe API to start Linux with a host-operations table, run syscalls in the
 //! calling host thread's task, manage tasks, and halt. The `std` feature
 //! adds `host`, the hosted host-operations implementation, and the host side
@@ -15,7 +15,6 @@
 extern crate std;
 
 pub mod console;
-pub mod errno;
 pub mod exec;
 pub mod ffi;
 pub mod jmp;
@@ -30,7 +29,7 @@ pub mod virtio;
 #[cfg(feature = "std")]
 pub mod host;
 
-pub use errno::Errno;
+pub use linux_abi::Errno;
 pub use kernel::{halt, is_running, start, syscall, Kernel};
 pub use linux::{consts, nr, structs, LINUX_VERSION};
 

@@ -3,7 +3,7 @@
 //! addresses Linux copies through copy_{from,to}_user.
 
 use crate::consts::*;
-use crate::errno::Errno;
+use crate::Errno;
 use crate::kernel::syscall;
 use crate::nr;
 use crate::structs::{__kernel_timespec, new_utsname, stat};

@@ -3,7 +3,7 @@
 //! an exit status their parent reaps with wait4, and have their signals
 //! fetched for delivery by the host (the personality builds the frames).
 
-use crate::errno::Errno;
+use crate::Errno;
 use crate::ffi;
 use crate::kernel::is_running;
 

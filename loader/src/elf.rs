@@ -9,16 +9,11 @@ use xmas_elf::header::{Class, Data, Machine, Type};
 use xmas_elf::program::Type as PhType;
 use xmas_elf::ElfFile;
 
-use crate::PAGE_SIZE;
-
-/// The highest user address + 1 a process may use: Linux's x86_64
-/// TASK_SIZE with 4-level paging (the last page below the canonical hole
-/// stays unmapped, as on Linux).
-pub const USER_TOP: u64 = 0x7fff_ffff_f000;
+use linux_abi::{Errno, PAGE_SIZE, TASK_SIZE_MAX};
 
 /// Where a static-pie (`ET_DYN`) image is placed, as Linux's
 /// ELF_ET_DYN_BASE on x86_64 (2/3 of TASK_SIZE, page aligned).
-pub const DYN_BASE: u64 = (USER_TOP / 3 * 2) & !(PAGE_SIZE - 1);
+pub const DYN_BASE: u64 = (TASK_SIZE_MAX / 3 * 2) & !(PAGE_SIZE - 1);
 
 /// The GNU program header that carries the stack's permissions.
 const PT_GNU_STACK: u32 = 0x6474_e551;
@@ -52,8 +47,8 @@ pub enum ElfError {
 
 impl ElfError {
     /// The errno execve reports for this refusal.
-    pub const fn errno(&self) -> i32 {
-        8 // ENOEXEC
+    pub const fn errno(&self) -> Errno {
+        Errno::ENOEXEC
     }
 }
 
@@ -303,7 +298,7 @@ fn load_segment(
     }
     let start = vaddr.checked_add(load_bias).ok_or(bad("address overflows"))?;
     match start.checked_add(mem_size) {
-        Some(end) if end <= USER_TOP && start >= PAGE_SIZE => {}
+        Some(end) if end <= TASK_SIZE_MAX && start >= PAGE_SIZE => {}
         _ => return Err(bad("does not fit in user space")),
     }
     let flags = ph.flags();

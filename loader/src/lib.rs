@@ -14,4 +14,4 @@ pub mod elf;
 pub mod stack;
 
 /// x86_64 pages: the granule segments are mapped and protected at.
-pub const PAGE_SIZE: u64 = 4096;
+pub use linux_abi::PAGE_SIZE;

@@ -78,10 +78,10 @@ pub enum StackError {
 }
 
 impl StackError {
-    pub const fn errno(&self) -> i32 {
+    pub const fn errno(&self) -> linux_abi::Errno {
         match self {
-            StackError::TooBig => 7,       // E2BIG
-            StackError::EmbeddedNul => 22, // EINVAL
+            StackError::TooBig => linux_abi::Errno::E2BIG,
+            StackError::EmbeddedNul => linux_abi::Errno::EINVAL,
         }
     }
 }

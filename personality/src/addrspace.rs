@@ -6,11 +6,9 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use crate::errno::Errno;
+use linux_abi::{Errno, TASK_SIZE_MAX};
 
-pub const PAGE_SIZE: u64 = 4096;
-/// Linux's TASK_SIZE on x86_64 with 4-level paging.
-pub const USER_TOP: u64 = 0x7fff_ffff_f000;
+pub use linux_abi::PAGE_SIZE;
 /// Nothing is ever mapped below this (Linux's default vm.mmap_min_addr).
 pub const MIN_ADDR: u64 = 0x10000;
 
@@ -98,7 +96,7 @@ impl AddressSpace {
     /// above the executable) and whose mmap area grows down from `mmap_base`
     /// (below the stack).
     pub fn new(brk_start: u64, mmap_base: u64) -> Self {
-        let brk_start = page_up(brk_start).unwrap_or(USER_TOP);
+        let brk_start = page_up(brk_start).unwrap_or(TASK_SIZE_MAX);
         AddressSpace { regions: BTreeMap::new(), brk_start, brk: brk_start, mmap_base }
     }
 
@@ -135,7 +133,7 @@ impl AddressSpace {
             return Err(Errno::EINVAL);
         }
         let len = page_up(len).ok_or(Errno::ENOMEM)?;
-        if len > USER_TOP {
+        if len > TASK_SIZE_MAX {
             return Err(Errno::ENOMEM);
         }
         let shared = match flags & map::TYPE {
@@ -161,7 +159,7 @@ impl AddressSpace {
                 return Err(Errno::EINVAL);
             }
             let end = addr.checked_add(len).ok_or(Errno::ENOMEM)?;
-            if addr < MIN_ADDR || end > USER_TOP {
+            if addr < MIN_ADDR || end > TASK_SIZE_MAX {
                 return Err(Errno::ENOMEM);
             }
             if flags & map::FIXED_NOREPLACE != 0 && self.overlaps(addr, end) {
@@ -171,7 +169,7 @@ impl AddressSpace {
         } else {
             let hint = addr & !(PAGE_SIZE - 1);
             match hint.checked_add(len) {
-                Some(end) if hint >= MIN_ADDR && end <= USER_TOP && !self.overlaps(hint, end) => hint,
+                Some(end) if hint >= MIN_ADDR && end <= TASK_SIZE_MAX && !self.overlaps(hint, end) => hint,
                 _ => self.find_free(len).ok_or(Errno::ENOMEM)?,
             }
         };
@@ -192,7 +190,7 @@ impl AddressSpace {
             return Err(Errno::EINVAL);
         }
         let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::EINVAL)?;
-        if end > USER_TOP {
+        if end > TASK_SIZE_MAX {
             return Err(Errno::EINVAL);
         }
         if !self.overlaps(addr, end) {
@@ -225,8 +223,8 @@ impl AddressSpace {
     /// brk(2): returns the new break, or the old one when the request is
     /// refused (Linux reports failure that way, not with an errno).
     pub fn brk(&mut self, requested: u64) -> (u64, Vec<Effect>) {
-        let old_top = page_up(self.brk).unwrap_or(USER_TOP);
-        if requested < self.brk_start || requested > USER_TOP {
+        let old_top = page_up(self.brk).unwrap_or(TASK_SIZE_MAX);
+        if requested < self.brk_start || requested > TASK_SIZE_MAX {
             return (self.brk, Vec::new());
         }
         let Some(new_top) = page_up(requested) else {

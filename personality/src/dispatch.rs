@@ -6,14 +6,11 @@
 use cellux_abi::regs::UserRegs;
 
 use crate::addrspace::AddressSpace;
-use crate::errno::Errno;
+use linux_abi::{Errno, TASK_SIZE_MAX};
 use crate::forward::{Caller, Forward};
 use crate::memory::Memory;
 use crate::mmcalls;
 use crate::route::Mm;
-
-/// Linux's TASK_SIZE_MAX: FS/GS bases must stay below it.
-const TASK_SIZE_MAX: u64 = 0x7fff_ffff_f000;
 
 const ARCH_SET_GS: u64 = 0x1001;
 const ARCH_SET_FS: u64 = 0x1002;
@@ -58,8 +55,8 @@ fn ret(r: Result<u64, Errno>) -> Outcome {
 /// The syscall number of a trapped `syscall`. Linux takes it as the int in
 /// eax (entry_64.S: movslq %eax), so high bits of rax are ignored:
 /// 1<<32 | 39 is getpid. Every decoder of trapped calls uses this.
-pub fn syscall_nr(regs: &UserRegs) -> u64 {
-    regs.rax as u32 as u64
+pub fn syscall_nr(regs: &UserRegs) -> i64 {
+    regs.rax as u32 as i64
 }
 
 /// Serves address-space call `call` trapped with `regs` (arguments in
@@ -83,6 +80,7 @@ pub fn arch_prctl(regs: &mut UserRegs, mem: &mut dyn Memory) -> Outcome {
     let (code, addr) = (regs.rdi, regs.rsi);
     let set = |regs: &mut UserRegs, fs: bool| {
         if addr >= TASK_SIZE_MAX {
+            // FS/GS bases must stay in user space.
             return Outcome::Return(Errno::EPERM.as_return());
         }
         if fs { regs.fs_base = addr } else { regs.gs_base = addr }

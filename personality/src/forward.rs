@@ -2,7 +2,7 @@
 //! on cellux the LKL server implements it by running the call in the
 //! calling process's Linux task.
 
-use crate::errno::Errno;
+use linux_abi::Errno;
 use crate::memory::Memory;
 use crate::signal::Next;
 
@@ -17,7 +17,7 @@ pub trait Forward {
     /// Runs system call `nr` with `args` for `caller`; returns what goes to
     /// rax (a negative errno on failure). User pointers in `args` are
     /// reached through `mem`.
-    fn syscall(&mut self, caller: Caller, nr: u64, args: [u64; 6], mem: &mut dyn Memory) -> i64;
+    fn syscall(&mut self, caller: Caller, nr: i64, args: [u64; 6], mem: &mut dyn Memory) -> i64;
 
     /// Reads file bytes at `offset` of open file `fd` for a private file
     /// mapping; returns how many were read (short at end of file).

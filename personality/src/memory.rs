@@ -3,7 +3,7 @@
 //! user memory (with EFAULT on bad addresses). On cellux a page-table
 //! capability and the kernel's copy op implement it; host tests use a fake.
 
-use crate::errno::Errno;
+use linux_abi::Errno;
 
 pub trait Memory {
     /// Maps fresh zero-filled pages over [start, end) with `prot`

@@ -5,8 +5,9 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crate::addrspace::{map, prot, AddressSpace, Backing, Effect, PAGE_SIZE, USER_TOP};
-use crate::errno::Errno;
+use crate::addrspace::{map, prot, AddressSpace, Backing, Effect, PAGE_SIZE};
+use linux_abi::TASK_SIZE_MAX;
+use linux_abi::Errno;
 use crate::forward::{Caller, Forward};
 use crate::memory::Memory;
 
@@ -74,7 +75,7 @@ fn fill_from_file(
 /// Without a Forward hook (brk, munmap, ...): effects never carry files.
 struct NoFiles;
 impl Forward for NoFiles {
-    fn syscall(&mut self, _: Caller, _: u64, _: [u64; 6], _: &mut dyn Memory) -> i64 {
+    fn syscall(&mut self, _: Caller, _: i64, _: [u64; 6], _: &mut dyn Memory) -> i64 {
         Errno::ENOSYS.as_return()
     }
 }
@@ -156,14 +157,14 @@ pub fn mremap(space: &mut AddressSpace, mem: &mut dyn Memory, a: [u64; 6]) -> Re
     let old_len = page_up(old_len).ok_or(Errno::EINVAL)?;
     let new_len = page_up(new_len).filter(|&l| l != 0).ok_or(Errno::EINVAL)?;
     // Duplicating a private mapping (old_len 0) is not something Linux allows either.
-    if old_len == 0 || new_len > USER_TOP {
+    if old_len == 0 || new_len > TASK_SIZE_MAX {
         return Err(Errno::EINVAL);
     }
-    let old_end = old.checked_add(old_len).filter(|&e| e <= USER_TOP).ok_or(Errno::EFAULT)?;
+    let old_end = old.checked_add(old_len).filter(|&e| e <= TASK_SIZE_MAX).ok_or(Errno::EFAULT)?;
     let prot = one_mapping(space, old, old_end).ok_or(Errno::EFAULT)?;
 
     if flags & MREMAP_FIXED != 0 {
-        let dest_end = new_addr.checked_add(new_len).filter(|&e| e <= USER_TOP).ok_or(Errno::EINVAL)?;
+        let dest_end = new_addr.checked_add(new_len).filter(|&e| e <= TASK_SIZE_MAX).ok_or(Errno::EINVAL)?;
         if !new_addr.is_multiple_of(PAGE_SIZE) || (new_addr < old_end && old < dest_end) {
             return Err(Errno::EINVAL);
         }
@@ -176,7 +177,7 @@ pub fn mremap(space: &mut AddressSpace, mem: &mut dyn Memory, a: [u64; 6]) -> Re
         }
         return Ok(old);
     }
-    let grow_end = old.checked_add(new_len).filter(|&e| e <= USER_TOP);
+    let grow_end = old.checked_add(new_len).filter(|&e| e <= TASK_SIZE_MAX);
     if let Some(grow_end) = grow_end.filter(|&e| space.is_free(old_end, e)) {
         mem.map(old_end, grow_end, prot)?;
         space.insert(old_end, grow_end, prot, Backing::Anonymous);

@@ -6,7 +6,7 @@
 //! syscall_table.c`) refuses exactly the numbers Linux must not serve
 //! (`Route::linux_serves`); a unit test holds the two together.
 
-use crate::sysno as nr;
+use linux_abi::nr;
 
 /// The address-space calls the personality serves (`dispatch::memory`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +92,7 @@ impl Route {
 }
 
 /// The routes of the numbers not served by Linux alone.
-const SPECIAL: &[(u64, Route)] = &[
+const SPECIAL: &[(i64, Route)] = &[
     (nr::BRK, Route::Memory(Mm::Brk)),
     (nr::MMAP, Route::Memory(Mm::Mmap)),
     (nr::MUNMAP, Route::Memory(Mm::Munmap)),
@@ -114,18 +114,14 @@ const SPECIAL: &[(u64, Route)] = &[
     (nr::PTRACE, Route::Refused),
 ];
 
-/// Whether x86_64 Linux assigns number `n` below `NR_SYSCALLS`
-/// (syscall_64.tbl jumps from 334 to 424; the x32 numbers from 512 are
-/// past `NR_SYSCALLS` and refused with the rest).
-const fn assigned(n: u64) -> bool {
-    n <= 334 || n >= 424
-}
-
+/// Every number syscall_64.tbl assigns goes to Linux, but the special
+/// ones; the rest (the gap before 424, the x32 numbers from 512) are
+/// refused. Computed at compile time so that `route` is one array load.
 const fn build() -> [Route; nr::NR_SYSCALLS as usize] {
     let mut t = [Route::Refused; nr::NR_SYSCALLS as usize];
     let mut n = 0;
     while n < t.len() {
-        if assigned(n as u64) {
+        if nr::name(n as i64).is_some() {
             t[n] = Route::Linux;
         }
         n += 1;
@@ -142,8 +138,8 @@ static TABLE: [Route; nr::NR_SYSCALLS as usize] = build();
 
 /// The route of call `nr` (as `dispatch::syscall_nr` reads it from eax).
 #[inline]
-pub fn route(nr: u64) -> Route {
-    TABLE.get(nr as usize).copied().unwrap_or(Route::Refused)
+pub fn route(nr: i64) -> Route {
+    usize::try_from(nr).ok().and_then(|n| TABLE.get(n)).copied().unwrap_or(Route::Refused)
 }
 
 #[cfg(test)]

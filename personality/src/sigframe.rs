@@ -14,7 +14,7 @@
 pub use cellux_abi::regs::UserRegs;
 use cellux_abi::regs::sanitize_rflags;
 
-use crate::errno::Errno;
+use linux_abi::Errno;
 
 pub const FRAME_SIZE: u64 = 440;
 pub const UC_OFFSET: u64 = 8;

@@ -7,7 +7,7 @@
 
 use cellux_abi::regs::UserRegs;
 
-use crate::errno::Errno;
+use linux_abi::{nr, Errno};
 use crate::fault;
 use crate::forward::{Caller, Forward};
 use crate::memory::Memory;
@@ -21,8 +21,6 @@ pub const ERESTARTNOINTR: i64 = -513;
 pub const ERESTARTNOHAND: i64 = -514;
 pub const ERESTART_RESTARTBLOCK: i64 = -516;
 const EINTR: i64 = -4;
-/// x86_64 `restart_syscall`, which resumes an ERESTART_RESTARTBLOCK call.
-pub const NR_RESTART_SYSCALL: u64 = 219;
 /// The length of the `syscall` instruction, to step back over it.
 const SYSCALL_INSN: u64 = 2;
 /// No thread takes more nested frames in one return than this: past it
@@ -100,7 +98,7 @@ fn restart_without_handler(regs: &mut UserRegs, syscall: Option<u64>) {
     let Some(nr) = syscall else { return };
     match regs.rax as i64 {
         ERESTARTNOHAND | ERESTARTSYS | ERESTARTNOINTR => regs.rax = nr,
-        ERESTART_RESTARTBLOCK => regs.rax = NR_RESTART_SYSCALL,
+        ERESTART_RESTARTBLOCK => regs.rax = nr::RESTART_SYSCALL as u64,
         _ => return,
     }
     regs.rip = regs.rip.wrapping_sub(SYSCALL_INSN);

@@ -4,12 +4,12 @@
 //! and FPU image back to the thread, its uc_stack back to sigaltstack.
 
 use cellux_abi::regs::UserRegs;
+use linux_abi::nr;
 
 use crate::forward::{Caller, Forward};
 use crate::memory::Memory;
 use crate::sigframe::{self, FRAME_SIZE, SIGMASK_OFFSET, UC_OFFSET};
 use crate::signal::clean_fpu;
-use crate::sysno;
 
 const SIG_SETMASK: u64 = 2;
 
@@ -33,7 +33,7 @@ pub fn sigreturn(
     let mut frame = [0u8; FRAME_SIZE as usize];
     mem.read(at, &mut frame).map_err(|_| BadFrame)?;
     let mask_at = at + SIGMASK_OFFSET;
-    if fwd.syscall(caller, sysno::RT_SIGPROCMASK, [SIG_SETMASK, mask_at, 0, 8, 0, 0], mem) < 0 {
+    if fwd.syscall(caller, nr::RT_SIGPROCMASK, [SIG_SETMASK, mask_at, 0, 8, 0, 0], mem) < 0 {
         return Err(BadFrame);
     }
     let r = sigframe::parse(&frame);
@@ -41,7 +41,7 @@ pub fn sigreturn(
     if r.fpstate_addr != 0 {
         mem.read(r.fpstate_addr, &mut image).map_err(|_| BadFrame)?;
     }
-    if fwd.syscall(caller, sysno::SIGALTSTACK, [at + UC_OFFSET + 16, 0, 0, 0, 0, 0], mem) < 0 {
+    if fwd.syscall(caller, nr::SIGALTSTACK, [at + UC_OFFSET + 16, 0, 0, 0, 0, 0], mem) < 0 {
         return Err(BadFrame);
     }
     // FS and GS bases are not part of a signal frame on x86_64.

@@ -12,10 +12,9 @@
 use alloc::string::String;
 use core::fmt::Write;
 
-use crate::errno::Errno;
 use crate::memory::Memory;
 use crate::route::Route;
-use crate::sysno;
+use linux_abi::{nr, Errno};
 
 /// How strace shows one argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,7 +137,7 @@ const AT_FDCWD: i64 = -100;
 
 /// A traced call's line, begun before the call.
 pub struct Call {
-    nr: u64,
+    nr: i64,
     args: [u64; 6],
     line: String,
     /// Where the arguments after an output buffer resume: the line is cut
@@ -325,15 +324,15 @@ fn push_envp(s: &mut String, mem: &mut dyn Memory, addr: u64) {
     }
 }
 
-/// The name strace prints for call `nr`.
-fn call_name(nr: u64) -> Option<&'static str> {
-    sysno::name(nr)
+/// The name strace prints for call `n`.
+fn call_name(n: i64) -> Option<&'static str> {
+    nr::name(n)
 }
 
 impl Call {
     /// Begins the line of call `nr` with `args` by thread `tid`, reading
     /// what it points at in `mem` now.
-    pub fn enter(tid: u64, nr: u64, args: [u64; 6], mem: &mut dyn Memory) -> Call {
+    pub fn enter(tid: u64, nr: i64, args: [u64; 6], mem: &mut dyn Memory) -> Call {
         let mut line = String::new();
         let _ = write!(line, "{} ", tid);
         let sig = match call_name(nr) {
@@ -450,7 +449,7 @@ impl Call {
         match ret {
             None => self.line.push_str(" = ?"),
             Some(r) if (-4095..0).contains(&r) => {
-                let e = Errno(-r as i32);
+                let e = Errno(-r);
                 match e.name() {
                     Some(n) => {
                         let _ = write!(self.line, " = -1 {}", n);

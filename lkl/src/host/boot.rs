@@ -3,7 +3,7 @@
 //! (virtio_devices), and starts Linux with the hosted table.
 
 use super::iomem;
-use crate::errno::Errno;
+use crate::Errno;
 use crate::ffi;
 use crate::kernel::{self, Kernel};
 use crate::virtio::blk::{Backend, Block};

@@ -153,7 +153,7 @@ fn too_big_is_e2big_not_a_panic() {
     let mut buf = vec![0u8; 4096];
     let err = build(&s, TOP, &mut buf).unwrap_err();
     assert_eq!(err, StackError::TooBig);
-    assert_eq!(err.errno(), 7);
+    assert_eq!(err.errno(), linux_abi::Errno::E2BIG);
 }
 
 #[test]

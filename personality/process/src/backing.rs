@@ -19,7 +19,7 @@ use cellux_abi::err::Error;
 use cellux_abi::ops::{PERM_EXEC, PERM_WRITE};
 use cellux_rt::cap::Pgtbl;
 use cellux_personality::areas::{Access, Areas};
-use cellux_personality::errno::Errno;
+use linux_abi::Errno;
 
 use crate::{frames, scratch};
 

@@ -13,7 +13,7 @@ use cellux_abi::ops::{self, RETYPE_KERNEL, RETYPE_UNTYPED, RETYPE_USER};
 use cellux_rt::cap::Untyped;
 use cellux_rt::mem::{self, UT};
 use cellux_rt::sync::SpinLock;
-use cellux_personality::errno::Errno;
+use linux_abi::Errno;
 use core::cell::UnsafeCell;
 
 struct Lists {

@@ -12,7 +12,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use cellux_abi::ops::{kmem_split, PERM_EXEC, PERM_WRITE};
 use cellux_personality::addrspace::prot;
-use cellux_personality::errno::Errno;
+use linux_abi::Errno;
 use cellux_personality::memory::Memory;
 use cellux_rt::mem;
 

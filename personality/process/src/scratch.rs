@@ -8,7 +8,7 @@ use alloc::vec;
 use cellux_abi::layout::boot_slot;
 use cellux_abi::ops::PERM_WRITE;
 use cellux_rt::cap::{Captbl, Pgtbl};
-use cellux_personality::errno::Errno;
+use linux_abi::Errno;
 use cellux_rt::sync::SpinLock;
 use cellux_rt::{mem, slots};
 use core::sync::atomic::{AtomicU32, Ordering};

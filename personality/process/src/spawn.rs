@@ -7,9 +7,9 @@ use cellux_abi::err::Error;
 use cellux_abi::ops::{PERM_EXEC, PERM_WRITE};
 use cellux_loader::elf::{self, ElfError, Executable};
 use cellux_loader::stack::{self, StackError, Startup};
-use cellux_personality::addrspace::{prot, AddressSpace, Backing, USER_TOP};
+use cellux_personality::addrspace::{prot, AddressSpace, Backing};
 use cellux_personality::dispatch::Process;
-use cellux_personality::errno::Errno;
+use linux_abi::Errno;
 use cellux_personality::memory::Memory;
 use core::fmt;
 
@@ -17,7 +17,7 @@ use crate::pages::Pages;
 use crate::proc::Proc;
 
 /// The stack's top (exclusive) and its size (backed as touched).
-pub const STACK_TOP: u64 = USER_TOP;
+pub const STACK_TOP: u64 = linux_abi::TASK_SIZE_MAX;
 pub const STACK_SIZE: u64 = 512 * 1024;
 /// Room the initial stack (strings, vectors) may take.
 const ARGS_MAX: usize = 64 * 1024;
@@ -50,8 +50,8 @@ impl SpawnError {
     /// What execve returns for it.
     pub fn errno(&self) -> Errno {
         match self {
-            SpawnError::Exec(e) => Errno(e.errno()),
-            SpawnError::Stack(e) => Errno(e.errno()),
+            SpawnError::Exec(e) => e.errno(),
+            SpawnError::Stack(e) => e.errno(),
             SpawnError::Kernel(_) => Errno::ENOMEM,
             SpawnError::Memory(e) => *e,
         }

@@ -7,7 +7,7 @@
 use cellux_abi::ops::{VEC_INTERRUPT, VEC_SYSCALL};
 use cellux_abi::regs::{UserRegs, RFLAGS_USER_FIXED};
 use cellux_personality::dispatch::{self, Outcome};
-use cellux_personality::errno::Errno;
+use linux_abi::Errno;
 use cellux_personality::fault;
 use cellux_personality::forward::{Caller, Forward};
 use cellux_personality::route::{self, Lifecycle, Route};

@@ -52,7 +52,7 @@ fn bad_arguments_are_einval_or_enomem() {
     assert_eq!(a.mmap(0x1001, 4096, RW, ANON | map::FIXED, None, 0).unwrap_err(), Errno::EINVAL);
     assert_eq!(a.mmap(0, 4096, 0x80, ANON, None, 0).unwrap_err(), Errno::EINVAL);
     assert_eq!(a.mmap(0, u64::MAX, RW, ANON, None, 0).unwrap_err(), Errno::ENOMEM);
-    assert_eq!(a.mmap(USER_TOP, 4096, RW, ANON | map::FIXED, None, 0).unwrap_err(), Errno::ENOMEM);
+    assert_eq!(a.mmap(TASK_SIZE_MAX, 4096, RW, ANON | map::FIXED, None, 0).unwrap_err(), Errno::ENOMEM);
     assert_eq!(a.mmap(0, 4096, RW, map::PRIVATE, None, 0).unwrap_err(), Errno::EBADF);
     assert_eq!(a.mmap(0, 4096, RW, map::PRIVATE, Some(3), 100).unwrap_err(), Errno::EINVAL);
     assert_eq!(a.munmap(0x1001, 4096).unwrap_err(), Errno::EINVAL);

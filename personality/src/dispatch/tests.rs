@@ -1,6 +1,6 @@
 use super::*;
 use crate::route::Route;
-use crate::sysno;
+use linux_abi::nr;
 use crate::addrspace::{map, prot};
 use std::collections::BTreeMap;
 use std::vec;
@@ -66,11 +66,11 @@ impl Memory for FakeMem {
 
 #[derive(Default)]
 struct Fwd {
-    seen: Vec<u64>,
+    seen: Vec<i64>,
 }
 
 impl Forward for Fwd {
-    fn syscall(&mut self, _: Caller, nr: u64, _: [u64; 6], _: &mut dyn Memory) -> i64 {
+    fn syscall(&mut self, _: Caller, nr: i64, _: [u64; 6], _: &mut dyn Memory) -> i64 {
         self.seen.push(nr);
         -38
     }
@@ -99,8 +99,10 @@ impl World {
         space.insert(0x40_0000, 0x60_0000, prot::READ | prot::EXEC, crate::addrspace::Backing::Anonymous);
         World { p: Process::new(space, 7), mem: FakeMem::default(), fwd: Fwd::default(), regs: UserRegs::default() }
     }
-    fn call(&mut self, nr: u64, a: [u64; 6]) -> Outcome {
-        self.regs.rax = nr;
+    /// Traps with `rax` (a number as the tests spell it, i64 like
+    /// `linux_abi::nr`, with whatever high bits a test puts in it).
+    fn call(&mut self, rax: i64, a: [u64; 6]) -> Outcome {
+        self.regs.rax = rax as u64;
         [self.regs.rdi, self.regs.rsi, self.regs.rdx, self.regs.r10, self.regs.r8, self.regs.r9] = a;
         // As the trap handler routes it (the personality's routes and
         // the two it answers without serving: Linux and refused).
@@ -113,8 +115,8 @@ impl World {
             r => panic!("not the personality's: {r:?}"),
         }
     }
-    fn ret(&mut self, nr: u64, a: [u64; 6]) -> i64 {
-        match self.call(nr, a) {
+    fn ret(&mut self, rax: i64, a: [u64; 6]) -> i64 {
+        match self.call(rax, a) {
             Outcome::Return(v) => v,
             Outcome::Resume => self.regs.rax as i64,
             o => panic!("unexpected {o:?}"),
@@ -132,111 +134,111 @@ impl World {
 #[test]
 fn brk_grows_into_usable_memory_and_shrinks_it_away() {
     let mut w = World::new();
-    let base = w.ret(sysno::BRK, [0; 6]) as u64;
+    let base = w.ret(nr::BRK, [0; 6]) as u64;
     assert_eq!(base, 0x60_0000);
-    assert_eq!(w.ret(sysno::BRK, [base + 3 * P, 0, 0, 0, 0, 0]) as u64, base + 3 * P);
+    assert_eq!(w.ret(nr::BRK, [base + 3 * P, 0, 0, 0, 0, 0]) as u64, base + 3 * P);
     w.poke(base + 2 * P + 8, 99).unwrap();
     assert_eq!(w.peek(base + 2 * P + 8), Ok(99));
-    assert_eq!(w.ret(sysno::BRK, [base + P, 0, 0, 0, 0, 0]) as u64, base + P);
+    assert_eq!(w.ret(nr::BRK, [base + P, 0, 0, 0, 0, 0]) as u64, base + P);
     assert_eq!(w.peek(base + 2 * P + 8), Err(Errno::EFAULT));
-    assert_eq!(w.ret(sysno::BRK, [0x10, 0, 0, 0, 0, 0]) as u64, base + P, "a refused brk reports the old break");
+    assert_eq!(w.ret(nr::BRK, [0x10, 0, 0, 0, 0, 0]) as u64, base + P, "a refused brk reports the old break");
 }
 
 #[test]
 fn mmap_fixed_replaces_with_zeroes_and_munmap_removes() {
     let mut w = World::new();
-    let a = w.ret(sysno::MMAP, [0, 3 * P, RW, ANON, u64::MAX, 0]) as u64;
+    let a = w.ret(nr::MMAP, [0, 3 * P, RW, ANON, u64::MAX, 0]) as u64;
     for i in 0..3 {
         w.poke(a + i * P, 1 + i).unwrap();
     }
     let fixed = ANON | map::FIXED as u64;
-    assert_eq!(w.ret(sysno::MMAP, [a + P, P, RW, fixed, u64::MAX, 0]) as u64, a + P);
+    assert_eq!(w.ret(nr::MMAP, [a + P, P, RW, fixed, u64::MAX, 0]) as u64, a + P);
     assert_eq!((w.peek(a), w.peek(a + P), w.peek(a + 2 * P)), (Ok(1), Ok(0), Ok(3)));
-    assert_eq!(w.ret(sysno::MUNMAP, [a, 3 * P, 0, 0, 0, 0]), 0);
+    assert_eq!(w.ret(nr::MUNMAP, [a, 3 * P, 0, 0, 0, 0]), 0);
     assert_eq!(w.peek(a), Err(Errno::EFAULT));
-    assert_eq!(w.ret(sysno::MMAP, [0, P, RW, ANON, u64::MAX, 1]), -22, "unaligned offset");
-    assert_eq!(w.ret(sysno::MMAP, [0, 0, RW, ANON, u64::MAX, 0]), -22, "zero length");
+    assert_eq!(w.ret(nr::MMAP, [0, P, RW, ANON, u64::MAX, 1]), -22, "unaligned offset");
+    assert_eq!(w.ret(nr::MMAP, [0, 0, RW, ANON, u64::MAX, 0]), -22, "zero length");
 }
 
 #[test]
 fn mprotect_read_only_forbids_writes() {
     let mut w = World::new();
-    let a = w.ret(sysno::MMAP, [0, 2 * P, RW, ANON, u64::MAX, 0]) as u64;
+    let a = w.ret(nr::MMAP, [0, 2 * P, RW, ANON, u64::MAX, 0]) as u64;
     w.poke(a, 5).unwrap();
-    assert_eq!(w.ret(sysno::MPROTECT, [a, P, prot::READ as u64, 0, 0, 0]), 0);
+    assert_eq!(w.ret(nr::MPROTECT, [a, P, prot::READ as u64, 0, 0, 0]), 0);
     assert_eq!(w.poke(a, 6), Err(Errno::EFAULT));
     assert_eq!(w.peek(a), Ok(5));
     assert!(w.poke(a + P, 6).is_ok(), "only the asked range changed");
-    assert_eq!(w.ret(sysno::MPROTECT, [a + 8 * P, P, 1, 0, 0, 0]), -12, "unmapped range");
+    assert_eq!(w.ret(nr::MPROTECT, [a + 8 * P, P, 1, 0, 0, 0]), -12, "unmapped range");
 }
 
 #[test]
 fn mremap_shrinks_grows_and_moves_keeping_contents() {
     let mut w = World::new();
-    let a = w.ret(sysno::MMAP, [0, 2 * P, RW, ANON, u64::MAX, 0]) as u64;
+    let a = w.ret(nr::MMAP, [0, 2 * P, RW, ANON, u64::MAX, 0]) as u64;
     w.poke(a + P, 77).unwrap();
     // Something right above blocks growth in place.
     let fixed = ANON | map::FIXED as u64;
-    w.ret(sysno::MMAP, [a + 2 * P, P, RW, fixed, u64::MAX, 0]);
-    assert_eq!(w.ret(sysno::MREMAP, [a, 2 * P, 4 * P, 0, 0, 0]), -12, "no room and no MAYMOVE");
-    let b = w.ret(sysno::MREMAP, [a, 2 * P, 4 * P, 1, 0, 0]) as u64;
+    w.ret(nr::MMAP, [a + 2 * P, P, RW, fixed, u64::MAX, 0]);
+    assert_eq!(w.ret(nr::MREMAP, [a, 2 * P, 4 * P, 0, 0, 0]), -12, "no room and no MAYMOVE");
+    let b = w.ret(nr::MREMAP, [a, 2 * P, 4 * P, 1, 0, 0]) as u64;
     assert_ne!(b, a);
     assert_eq!(w.peek(b + P), Ok(77));
     assert_eq!(w.peek(a), Err(Errno::EFAULT), "old range is gone");
-    assert_eq!(w.ret(sysno::MREMAP, [b, 4 * P, P, 0, 0, 0]) as u64, b);
+    assert_eq!(w.ret(nr::MREMAP, [b, 4 * P, P, 0, 0, 0]) as u64, b);
     assert_eq!(w.peek(b + P), Err(Errno::EFAULT));
     // Room above now: grows in place.
-    assert_eq!(w.ret(sysno::MREMAP, [b, P, 3 * P, 0, 0, 0]) as u64, b);
+    assert_eq!(w.ret(nr::MREMAP, [b, P, 3 * P, 0, 0, 0]) as u64, b);
     assert_eq!(w.peek(b + 2 * P), Ok(0));
     let to = 0x5000_0000;
-    assert_eq!(w.ret(sysno::MREMAP, [b, 3 * P, 3 * P, 3, to, 0]) as u64, to);
-    assert_eq!(w.ret(sysno::MREMAP, [0x7000_0000, P, 2 * P, 1, 0, 0]), -14, "not mapped");
-    assert_eq!(w.ret(sysno::MREMAP, [to, P, P, 2, 0, 0]), -22, "FIXED needs MAYMOVE");
+    assert_eq!(w.ret(nr::MREMAP, [b, 3 * P, 3 * P, 3, to, 0]) as u64, to);
+    assert_eq!(w.ret(nr::MREMAP, [0x7000_0000, P, 2 * P, 1, 0, 0]), -14, "not mapped");
+    assert_eq!(w.ret(nr::MREMAP, [to, P, P, 2, 0, 0]), -22, "FIXED needs MAYMOVE");
 }
 
 #[test]
 fn madvise_dontneed_zeroes_and_unknown_advice_is_refused() {
     let mut w = World::new();
-    let a = w.ret(sysno::MMAP, [0, P, RW, ANON, u64::MAX, 0]) as u64;
+    let a = w.ret(nr::MMAP, [0, P, RW, ANON, u64::MAX, 0]) as u64;
     w.poke(a, 9).unwrap();
-    assert_eq!(w.ret(sysno::MADVISE, [a, P, 3, 0, 0, 0]), 0);
+    assert_eq!(w.ret(nr::MADVISE, [a, P, 3, 0, 0, 0]), 0);
     assert_eq!(w.peek(a), Ok(9), "WILLNEED keeps contents");
-    assert_eq!(w.ret(sysno::MADVISE, [a, P, 4, 0, 0, 0]), 0);
+    assert_eq!(w.ret(nr::MADVISE, [a, P, 4, 0, 0, 0]), 0);
     assert_eq!(w.peek(a), Ok(0));
-    assert_eq!(w.ret(sysno::MADVISE, [a, P, 999, 0, 0, 0]), -22);
-    assert_eq!(w.ret(sysno::MADVISE, [a, 2 * P, 4, 0, 0, 0]), -12, "hole in range");
+    assert_eq!(w.ret(nr::MADVISE, [a, P, 999, 0, 0, 0]), -22);
+    assert_eq!(w.ret(nr::MADVISE, [a, 2 * P, 4, 0, 0, 0]), -12, "hole in range");
 }
 
 #[test]
 fn file_mappings_are_filled_through_the_forward_hook() {
     let mut w = World::new();
-    let a = w.ret(sysno::MMAP, [0, 2 * P, prot::READ as u64, map::PRIVATE as u64, 3, P]) as u64;
+    let a = w.ret(nr::MMAP, [0, 2 * P, prot::READ as u64, map::PRIVATE as u64, 3, P]) as u64;
     let mut b = [0u8; 2];
     w.mem.read(a, &mut b).unwrap();
     assert_eq!(b, [(4096 % 251) as u8, (4097 % 251) as u8]);
     assert_eq!(w.peek(a + P + 8), Ok(0), "beyond the file's end reads zero");
     assert_eq!(w.poke(a, 1), Err(Errno::EFAULT), "PROT_READ applied after filling");
-    assert_eq!(w.ret(sysno::MMAP, [0, P, RW, map::PRIVATE as u64, 4, 0]), -9);
+    assert_eq!(w.ret(nr::MMAP, [0, P, RW, map::PRIVATE as u64, 4, 0]), -9);
 }
 
 #[test]
 fn arch_prctl_sets_and_gets_fs_and_checks_pointers() {
     let mut w = World::new();
-    assert_eq!(w.call(sysno::ARCH_PRCTL, [0x1002, 0x1234_5000, 0, 0, 0, 0]), Outcome::Resume);
+    assert_eq!(w.call(nr::ARCH_PRCTL, [0x1002, 0x1234_5000, 0, 0, 0, 0]), Outcome::Resume);
     assert_eq!((w.regs.fs_base, w.regs.rax), (0x1234_5000, 0));
-    let a = w.ret(sysno::MMAP, [0, P, RW, ANON, u64::MAX, 0]) as u64;
-    assert_eq!(w.ret(sysno::ARCH_PRCTL, [0x1003, a, 0, 0, 0, 0]), 0);
+    let a = w.ret(nr::MMAP, [0, P, RW, ANON, u64::MAX, 0]) as u64;
+    assert_eq!(w.ret(nr::ARCH_PRCTL, [0x1003, a, 0, 0, 0, 0]), 0);
     assert_eq!(w.peek(a), Ok(0x1234_5000));
-    assert_eq!(w.ret(sysno::ARCH_PRCTL, [0x1003, 0x10, 0, 0, 0, 0]), -14);
-    assert_eq!(w.ret(sysno::ARCH_PRCTL, [0x1002, 1 << 47, 0, 0, 0, 0]), -1);
-    assert_eq!(w.ret(sysno::ARCH_PRCTL, [0x3001, 0, 0, 0, 0, 0]), -22);
+    assert_eq!(w.ret(nr::ARCH_PRCTL, [0x1003, 0x10, 0, 0, 0, 0]), -14);
+    assert_eq!(w.ret(nr::ARCH_PRCTL, [0x1002, 1 << 47, 0, 0, 0, 0]), -1);
+    assert_eq!(w.ret(nr::ARCH_PRCTL, [0x3001, 0, 0, 0, 0, 0]), -22);
 }
 
 #[test]
 fn unknown_numbers_and_forwarding() {
     let mut w = World::new();
     assert_eq!(w.ret(1000, [0; 6]), -38);
-    assert_eq!(w.ret(u64::MAX, [0; 6]), -38);
+    assert_eq!(w.ret(-1, [0; 6]), -38);
     assert_eq!(w.ret(39, [0; 6]), -38);
     assert_eq!(w.fwd.seen, vec![39], "only defined numbers are forwarded");
 }
@@ -244,7 +246,7 @@ fn unknown_numbers_and_forwarding() {
 #[test]
 fn only_the_low_32_bits_of_rax_name_the_call() {
     let mut w = World::new();
-    assert_eq!(w.ret(1 << 32 | sysno::BRK, [0; 6]) as u64, w.ret(sysno::BRK, [0; 6]) as u64);
-    assert_eq!(w.ret(u64::MAX, [0; 6]), -38, "-1 is no call");
-    assert_eq!(w.ret(0xffff_ffff_0000_0000 | 1000, [0; 6]), -38);
+    assert_eq!(w.ret(1 << 32 | nr::BRK, [0; 6]) as u64, w.ret(nr::BRK, [0; 6]) as u64);
+    assert_eq!(w.ret(-1, [0; 6]), -38, "-1 is no call");
+    assert_eq!(w.ret(0xffff_ffff_0000_0000u64 as i64 | 1000, [0; 6]), -38);
 }

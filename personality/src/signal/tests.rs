@@ -27,7 +27,7 @@ impl Memory for Mem {
 struct Linux(VecDeque<Next>);
 
 impl Forward for Linux {
-    fn syscall(&mut self, _: Caller, _: u64, _: [u64; 6], _: &mut dyn Memory) -> i64 { 0 }
+    fn syscall(&mut self, _: Caller, _: i64, _: [u64; 6], _: &mut dyn Memory) -> i64 { 0 }
     fn next_signal(&mut self, _: Caller) -> Next {
         self.0.pop_front().unwrap_or(Next::None)
     }
@@ -69,7 +69,7 @@ fn no_signal_restarts_every_restart_code() {
         assert_eq!((r.rax, r.rip, e), (0, 0x40_0100, Ending::Resume { first: 0 }));
     }
     let (r, _) = run(ERESTART_RESTARTBLOCK, &[]);
-    assert_eq!((r.rax, r.rip), (NR_RESTART_SYSCALL, 0x40_0100));
+    assert_eq!((r.rax, r.rip), (nr::RESTART_SYSCALL as u64, 0x40_0100));
     let (r, _) = run(-11, &[]);
     assert_eq!((r.rax as i64, r.rip), (-11, 0x40_0102), "plain errors stay");
 }

@@ -1,4 +1,5 @@
 use super::*;
+use linux_abi::nr;
 use crate::route::{self, Lifecycle, Mm};
 use std::vec::Vec;
 
@@ -38,28 +39,28 @@ fn mem_with(at: usize, data: &[u8]) -> Region {
     Region { base: B, bytes }
 }
 
-fn line(nr: u64, args: [u64; 6], ret: Option<i64>, mem: &mut Region) -> std::string::String {
+fn line(nr: i64, args: [u64; 6], ret: Option<i64>, mem: &mut Region) -> std::string::String {
     Call::enter(42, nr, args, mem).finish(ret, route::route(nr), mem)
 }
 
 #[test]
 fn write_shows_its_bytes_escaped() {
     let mut m = mem_with(0, b"hi\n\x1b");
-    assert_eq!(line(sysno::WRITE, [1, B, 3, 0, 0, 0], Some(3), &mut m), "42 write(1, \"hi\\n\", 3) = 3 <linux>");
-    assert_eq!(line(sysno::WRITE, [2, B, 4, 0, 0, 0], Some(4), &mut m), "42 write(2, \"hi\\n\\33\", 4) = 4 <linux>");
+    assert_eq!(line(nr::WRITE, [1, B, 3, 0, 0, 0], Some(3), &mut m), "42 write(1, \"hi\\n\", 3) = 3 <linux>");
+    assert_eq!(line(nr::WRITE, [2, B, 4, 0, 0, 0], Some(4), &mut m), "42 write(2, \"hi\\n\\33\", 4) = 4 <linux>");
 }
 
 #[test]
 fn long_buffers_are_cut_at_32_bytes() {
     let mut m = mem_with(0, &[b'a'; 100]);
-    let l = line(sysno::WRITE, [1, B, 100, 0, 0, 0], Some(100), &mut m);
+    let l = line(nr::WRITE, [1, B, 100, 0, 0, 0], Some(100), &mut m);
     assert_eq!(l, std::format!("42 write(1, \"{}\"..., 100) = 100 <linux>", "a".repeat(32)));
 }
 
 #[test]
 fn errors_are_named_and_bad_pointers_shown_as_addresses() {
     let mut m = mem_with(0, b"");
-    assert_eq!(line(sysno::WRITE, [1, 0x10, 3, 0, 0, 0], Some(-14), &mut m), "42 write(1, 0x10, 3) = -1 EFAULT <linux>");
+    assert_eq!(line(nr::WRITE, [1, 0x10, 3, 0, 0, 0], Some(-14), &mut m), "42 write(1, 0x10, 3) = -1 EFAULT <linux>");
 }
 
 #[test]
@@ -77,10 +78,10 @@ fn execve_reads_path_and_argv_before_the_call() {
     m.bytes[64..64 + argv.len()].copy_from_slice(&argv);
     let env: Vec<u8> = [B, B, 0].iter().flat_map(|p| p.to_le_bytes()).collect();
     m.bytes[128..128 + env.len()].copy_from_slice(&env);
-    let c = Call::enter(9, sysno::EXECVE, [B, B + 64, B + 128, 0, 0, 0], &mut m);
+    let c = Call::enter(9, nr::EXECVE, [B, B + 64, B + 128, 0, 0, 0], &mut m);
     m.bytes.fill(0xff);
     assert_eq!(
-        c.finish(Some(0), route::route(sysno::EXECVE), &mut m),
+        c.finish(Some(0), route::route(nr::EXECVE), &mut m),
         "9 execve(\"/bin/ls\", [\"ls\", \"-l\"], 0x10080 /* 2 vars */) = 0 <process>"
     );
 }
@@ -91,17 +92,17 @@ fn flags_by_name_and_memory_results_in_hex() {
     let prot = 3;
     let flags = 0x22;
     assert_eq!(
-        line(sysno::MMAP, [0, 8192, prot, flags, u64::MAX, 0], Some(0x7f00_0000_0000), &mut m),
+        line(nr::MMAP, [0, 8192, prot, flags, u64::MAX, 0], Some(0x7f00_0000_0000), &mut m),
         "42 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000 <mm>"
     );
-    assert_eq!(route::route(sysno::MMAP), Route::Memory(Mm::Mmap));
+    assert_eq!(route::route(nr::MMAP), Route::Memory(Mm::Mmap));
 }
 
 #[test]
 fn exits_do_not_return_and_unknown_calls_show_registers() {
     let mut m = mem_with(0, b"");
-    assert_eq!(line(sysno::EXIT_GROUP, [3, 0, 0, 0, 0, 0], None, &mut m), "42 exit_group(3) = ? <process>");
-    assert_eq!(route::route(sysno::EXIT_GROUP), Route::Lifecycle(Lifecycle::Exit { group: true }));
+    assert_eq!(line(nr::EXIT_GROUP, [3, 0, 0, 0, 0, 0], None, &mut m), "42 exit_group(3) = ? <process>");
+    assert_eq!(route::route(nr::EXIT_GROUP), Route::Lifecycle(Lifecycle::Exit { group: true }));
     assert_eq!(line(999, [1, 2, 3, 4, 5, 6], Some(-38), &mut m), "42 syscall_0x3e7(0x1, 0x2, 0x3, 0x4, 0x5, 0x6) = -1 ENOSYS <enosys>");
 }
 

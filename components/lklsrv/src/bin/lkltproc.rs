@@ -7,6 +7,8 @@
 #![no_main]
 
 use core::arch::{asm, global_asm};
+use linux_abi::consts::{AT_FDCWD, O_CREAT, O_TRUNC, O_WRONLY};
+use linux_abi::{nr, Errno};
 
 #[repr(C, align(16))]
 struct Stack([u8; 16384]);
@@ -25,24 +27,16 @@ _start:
 "#
 );
 
-fn sys(nr: u64, a: [u64; 6]) -> i64 {
+fn sys(n: i64, a: [u64; 6]) -> i64 {
     let r: i64;
     // SAFETY: a Linux-ABI syscall; per that ABI only rax, rcx and r11 change.
     unsafe {
-        asm!("syscall", inlateout("rax") nr as i64 => r, in("rdi") a[0], in("rsi") a[1], in("rdx") a[2],
+        asm!("syscall", inlateout("rax") n => r, in("rdi") a[0], in("rsi") a[1], in("rdx") a[2],
              in("r10") a[3], in("r8") a[4], in("r9") a[5], lateout("rcx") _, lateout("r11") _, options(nostack));
     }
     r
 }
 
-const WRITE: u64 = 1;
-const CLOSE: u64 = 3;
-const GETPID: u64 = 39;
-const UNAME: u64 = 63;
-const OPENAT: u64 = 257;
-const EXIT_GROUP: u64 = 231;
-const AT_FDCWD: u64 = -100i64 as u64;
-const O_WRONLY_CREAT_TRUNC: u64 = 0o1 | 0o100 | 0o1000;
 
 static mut UTS: [u8; 390] = [0; 390];
 static PATH: &[u8] = b"/tmp/from-process\0";
@@ -51,7 +45,7 @@ static PATH: &[u8] = b"/tmp/from-process\0";
 extern "C" fn px_main() -> ! {
     let mut bad = 0u64;
     let uts = &raw mut UTS;
-    if sys(UNAME, [uts as u64, 0, 0, 0, 0, 0]) != 0 {
+    if sys(nr::UNAME, [uts as u64, 0, 0, 0, 0, 0]) != 0 {
         bad |= 1;
     }
     // SAFETY: Linux filled it through copy_to_user on our page table; no
@@ -60,11 +54,11 @@ extern "C" fn px_main() -> ! {
     if sysname != b"Linux\0" {
         bad |= 2;
     }
-    let pid = sys(GETPID, [0; 6]);
+    let pid = sys(nr::GETPID, [0; 6]);
     if pid <= 1 {
         bad |= 4;
     }
-    let fd = sys(OPENAT, [AT_FDCWD, PATH.as_ptr() as u64, O_WRONLY_CREAT_TRUNC, 0o644, 0, 0]);
+    let fd = sys(nr::OPENAT, [AT_FDCWD as u64, PATH.as_ptr() as u64, (O_WRONLY | O_CREAT | O_TRUNC) as u64, 0o644, 0, 0]);
     if fd < 0 {
         bad |= 8;
     } else {
@@ -74,19 +68,19 @@ extern "C" fn px_main() -> ! {
             line[i] = b'0' + (p % 10) as u8;
             p /= 10;
         }
-        if sys(WRITE, [fd as u64, line.as_ptr() as u64, line.len() as u64, 0, 0, 0]) != line.len() as i64 {
+        if sys(nr::WRITE, [fd as u64, line.as_ptr() as u64, line.len() as u64, 0, 0, 0]) != line.len() as i64 {
             bad |= 16;
         }
         // An address this process does not map is EFAULT, not a crash.
-        if sys(WRITE, [fd as u64, 0x7000_0000, 4, 0, 0, 0]) != -14 {
+        if sys(nr::WRITE, [fd as u64, 0x7000_0000, 4, 0, 0, 0]) != Errno::EFAULT.as_return() {
             bad |= 32;
         }
-        sys(CLOSE, [fd as u64, 0, 0, 0, 0, 0]);
+        sys(nr::CLOSE, [fd as u64, 0, 0, 0, 0, 0]);
     }
     if sys(999, [0; 6]) != -38 {
         bad |= 64;
     }
-    sys(EXIT_GROUP, [bad, 0, 0, 0, 0, 0]);
+    sys(nr::EXIT_GROUP, [bad, 0, 0, 0, 0, 0]);
     loop {
         core::hint::spin_loop();
     }
@@ -94,7 +88,7 @@ extern "C" fn px_main() -> ! {
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
-    sys(EXIT_GROUP, [127, 0, 0, 0, 0, 0]);
+    sys(nr::EXIT_GROUP, [127, 0, 0, 0, 0, 0]);
     loop {
         core::hint::spin_loop();
     }

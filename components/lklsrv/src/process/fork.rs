@@ -18,7 +18,7 @@
 
 use crate::process::table::{self, StartError};
 use cellux_personality::dispatch::Outcome;
-use cellux_personality::errno::Errno;
+use lkl::Errno;
 use cellux_personality::memory::Memory;
 use cellux_personality::route::CloneCall;
 use cellux_rt::abi::regs::UserRegs;
@@ -82,8 +82,8 @@ fn args_of(kind: CloneCall, p: &mut Proc, r: &UserRegs) -> Result<Args, Errno> {
 
 fn errno_of(e: StartError) -> Errno {
     match e {
-        StartError::Full => Errno(11), // EAGAIN
-        StartError::Task(x) => Errno(x.0 as i32),
+        StartError::Full => Errno::EAGAIN,
+        StartError::Task(x) => x,
         StartError::Kernel(_) => Errno::ENOMEM,
         // Only the first process execs while being made.
         StartError::Exec(_) => Errno::ENOMEM,
@@ -138,7 +138,7 @@ fn new_process(parent: &mut Proc, vm: usize, parent_regs: &UserRegs, a: &Args) -
         Ok(t) => t,
         Err(x) => {
             table::discard(n, child);
-            return Err(Errno(x.0 as i32));
+            return Err(x);
         }
     };
     child.linux.tid = pid as u64;
@@ -164,7 +164,7 @@ fn borrowing_child(parent: &mut Proc, vm: usize, parent_regs: &UserRegs, a: &Arg
         Ok(t) => t,
         Err(x) => {
             table::abandon(n);
-            return Err(Errno(x.0 as i32));
+            return Err(x);
         }
     };
     let mut home = parent.thread_view(pid as u64, None);
@@ -186,7 +186,7 @@ fn new_thread(p: &mut Proc, slot: usize, vm: usize, parent_regs: &UserRegs, a: &
     }
     let shared = CLONE_VM | CLONE_THREAD | CLONE_SIGHAND | CLONE_FILES | CLONE_FS | CLONE_SYSVSEM;
     // Threads of a group have no exit signal; Linux ignores the one given.
-    let (task, tid) = Task::clone_from_current(a.flags & shared, 0).map_err(|x| Errno(x.0 as i32))?;
+    let (task, tid) = Task::clone_from_current(a.flags & shared, 0)?;
     let mut view = p.thread_view(tid as u64, Some(child_regs(parent_regs, a)));
     store_tids(p, &mut view, a, tid);
     let clear_tid = if a.flags & CLONE_CHILD_CLEARTID != 0 { a.child_tid } else { 0 };

@@ -6,7 +6,7 @@
 use crate::host::tcb;
 use crate::process::output;
 use cellux_personality::strace;
-use cellux_personality::errno::Errno;
+use lkl::Errno;
 use cellux_personality::forward::{Caller, Forward};
 use cellux_personality::memory::Memory;
 use cellux_personality::signal::{self, Handler, Next};
@@ -41,13 +41,13 @@ pub struct LklForward {
 }
 
 impl Forward for LklForward {
-    fn syscall(&mut self, _: Caller, nr: u64, args: [u64; 6], _: &mut dyn Memory) -> i64 {
+    fn syscall(&mut self, _: Caller, nr: i64, args: [u64; 6], _: &mut dyn Memory) -> i64 {
         let mut a = args.map(|v| v as i64);
         // SAFETY: six arguments as lkl_syscall reads; pointers among them
         // are process addresses, reaching Linux only through
         // copy_*_user on this thread's user page table. Numbers Linux does
         // not implement come back as -ENOSYS.
-        unsafe { lkl::ffi::lkl_syscall(nr as i64, a.as_mut_ptr()) }
+        unsafe { lkl::ffi::lkl_syscall(nr, a.as_mut_ptr()) }
     }
 
     fn read_file(&mut self, _: Caller, fd: u64, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
@@ -55,7 +55,7 @@ impl Forward for LklForward {
         let r = on_server_memory(|| {
             lkl::syscall(lkl::nr::PREAD64, &[fd as i64, buf.as_mut_ptr() as i64, buf.len() as i64, offset as i64])
         });
-        r.map(|n| n as usize).map_err(|e| Errno(e.0 as i32))
+        r.map(|n| n as usize)
     }
 
     fn trace(&mut self, line: &str) {
@@ -96,12 +96,11 @@ impl Forward for LklForward {
     fn raise(&mut self, _: Caller, signo: u32, info: &[u8; 128]) -> Result<(), Errno> {
         // rt_tgsigqueueinfo to itself may carry a kernel si_code (a
         // fault's), which Linux refuses only towards other processes.
-        let tid = lkl::syscall(lkl::nr::GETTID, &[]).map_err(|e| Errno(e.0 as i32))?;
-        let tgid = lkl::syscall(lkl::nr::GETPID, &[]).map_err(|e| Errno(e.0 as i32))?;
+        let tid = lkl::syscall(lkl::nr::GETTID, &[])?;
+        let tgid = lkl::syscall(lkl::nr::GETPID, &[])?;
         on_server_memory(|| {
             lkl::syscall(lkl::nr::RT_TGSIGQUEUEINFO, &[tgid, tid, i64::from(signo), info.as_ptr() as i64])
         })
         .map(|_| ())
-        .map_err(|e| Errno(e.0 as i32))
     }
 }

@@ -12,7 +12,6 @@ const SIGTRAP: u32 = 5;
 const SIGILL: u32 = 4;
 const SIGFPE: u32 = 8;
 const SIGSEGV: u32 = 11;
-const ENOEXEC: i32 = 8;
 
 const ENV: &[&[u8]] = &[b"PATH=/bin", b"CELLUX=1", b"HOME=/"];
 
@@ -65,7 +64,7 @@ fn prog(mode: &'static [u8]) -> [&'static [u8]; 2] {
 fn refused(img: &[u8]) -> Result<(), &'static str> {
     match run(&Run { image: img, argv: &[b"bad"], envp: ENV }, 5) {
         Ok(_) => Err("a malformed image was started"),
-        Err(e) if e.errno().0 == ENOEXEC => {
+        Err(e) if e.errno() == linux_abi::Errno::ENOEXEC => {
             println!("  refused: {}", e);
             Ok(())
         }

@@ -3,11 +3,10 @@
 //! the serial console (so test programs can be seen) and every other
 //! forwarded call with -ENOSYS, remembering which numbers it refused.
 
-use cellux_personality::errno::Errno;
 use cellux_personality::forward::{Caller, Forward};
 use cellux_personality::memory::Memory;
-use cellux_personality::sysno;
 use cellux_rt::print;
+use linux_abi::{nr, Errno};
 
 pub struct TestForward {
     /// Distinct syscall numbers answered ENOSYS, in first-seen order.
@@ -22,8 +21,8 @@ impl TestForward {
 }
 
 impl Forward for TestForward {
-    fn syscall(&mut self, _caller: Caller, nr: u64, a: [u64; 6], mem: &mut dyn Memory) -> i64 {
-        if nr == sysno::WRITE && (a[0] == 1 || a[0] == 2) {
+    fn syscall(&mut self, _caller: Caller, n: i64, a: [u64; 6], mem: &mut dyn Memory) -> i64 {
+        if n == nr::WRITE && (a[0] == 1 || a[0] == 2) {
             let mut buf = [0u8; 256];
             let n = (a[2] as usize).min(buf.len());
             if mem.read(a[1], &mut buf[..n]).is_err() {
@@ -33,8 +32,8 @@ impl Forward for TestForward {
             print::bytes(&buf[..n]);
             return n as i64;
         }
-        if !self.refused[..self.n_refused].contains(&(nr as u16)) && self.n_refused < self.refused.len() {
-            self.refused[self.n_refused] = nr as u16;
+        if !self.refused[..self.n_refused].contains(&(n as u16)) && self.n_refused < self.refused.len() {
+            self.refused[self.n_refused] = n as u16;
             self.n_refused += 1;
         }
         Errno::ENOSYS.as_return()

@@ -1,5 +1,7 @@
-//! Linux error numbers as a typed value. The constants (`Errno::ENOENT`...)
-//! and `Errno::name` are generated from the uapi headers (see `linux`).
+//! Linux error numbers as a typed value, the one `Errno` of cellux: lkl's
+//! calls into Linux report it, and the personality and the server return
+//! it to a process (`as_return`). The constants (`Errno::ENOENT`...) and
+//! `Errno::name` are generated from the uapi headers (see build.rs).
 
 use core::fmt;
 
@@ -16,6 +18,11 @@ impl Errno {
         } else {
             Ok(ret)
         }
+    }
+
+    /// The value a syscall returns in rax for this error.
+    pub const fn as_return(self) -> i64 {
+        -self.0
     }
 }
 
@@ -34,8 +41,7 @@ impl fmt::Display for Errno {
     }
 }
 
-#[cfg(feature = "std")]
-impl std::error::Error for Errno {}
+impl core::error::Error for Errno {}
 
 #[cfg(test)]
 mod tests {
@@ -48,6 +54,7 @@ mod tests {
         assert_eq!(Errno::result(-4095), Err(Errno(4095)));
         // Large negative values are results (e.g. addresses), not errors.
         assert_eq!(Errno::result(-4096), Ok(-4096));
+        assert_eq!(Errno::EINVAL.as_return(), -22);
     }
 
     #[test]

@@ -27,7 +27,9 @@ pub fn emit(tree: &Path, out: &mut String) -> Result<(), String> {
     for (nr, name) in &rows {
         let _ = writeln!(out, "    pub const {}: i64 = {nr};", name.to_uppercase());
     }
-    out.push_str("    /// The name of syscall `nr`, for diagnostics.\n    pub fn name(nr: i64) -> Option<&'static str> {\n        match nr {\n");
+    let top = rows.iter().map(|r| r.0).max().unwrap_or(0);
+    let _ = writeln!(out, "    /// One past the highest number x86_64 assigns: anything at or above it\n    /// is -ENOSYS (the x32 numbers from 512 are left out with x32).\n    pub const NR_SYSCALLS: i64 = {};", top + 1);
+    out.push_str("    /// The name of syscall `nr` as syscall_64.tbl spells it; `None` for the\n    /// numbers x86_64 does not assign.\n    pub const fn name(nr: i64) -> Option<&'static str> {\n        match nr {\n");
     for (nr, name) in &rows {
         let _ = writeln!(out, "            {nr} => Some(\"{name}\"),");
     }

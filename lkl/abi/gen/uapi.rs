@@ -4,6 +4,7 @@
 //! kernel's headers_install normally provides: the `asm/` headers x86 takes
 //! from asm-generic, and empty compiler headers; `stubs()` makes both.
 
+use crate::asm::asm_word;
 use crate::cexpr::Macros;
 use crate::cstruct::{self, Defs};
 use std::collections::{BTreeMap, HashMap};
@@ -18,6 +19,7 @@ const FLAG_HEADERS: &[&str] = &[
     "linux/resource.h", "linux/time.h", "linux/futex.h", "linux/eventfd.h", "asm/ioctls.h", "linux/inotify.h",
     "linux/limits.h", "linux/magic.h", "linux/uio.h", "asm/stat.h", "linux/time_types.h", "linux/falloc.h",
     "linux/signalfd.h", "linux/timerfd.h", "asm/statfs.h", "linux/termios.h", "linux/in.h", "linux/un.h",
+    "linux/socket.h", "asm/sockios.h", "linux/sockios.h", "linux/if.h",
 ];
 
 /// Structs callers pass to syscalls; what they embed comes along.
@@ -211,22 +213,8 @@ fn is_public(n: &str) -> bool {
         && n.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
 }
 
-/// The value of the `.quad`/`.long` after `label` in gcc's assembly.
-pub fn asm_word(asm: &str, label: &str) -> Option<u64> {
-    let mut lines = asm.lines().skip_while(|l| l.trim() != label);
-    lines.next()?;
-    let l = lines.next()?.trim();
-    let mut w = l.split_whitespace();
-    match w.next()? {
-        ".zero" => Some(0),
-        _ => {
-            let v = w.next()?;
-            v.parse::<u64>().ok().or_else(|| v.parse::<i64>().ok().map(|x| x as u64))
-        }
-    }
-}
-
-/// The asm-generic fallbacks x86 uses, and empty compiler headers.
+/// The asm-generic fallbacks x86 uses, empty compiler headers, and the
+/// one C library header a uapi header we read wants.
 fn stubs(tree: &Path, stub: &Path) -> Result<(), String> {
     let asm = stub.join("asm");
     let linux = stub.join("linux");
@@ -244,5 +232,11 @@ fn stubs(tree: &Path, stub: &Path) -> Result<(), String> {
     for empty in ["compiler.h", "compiler_types.h"] {
         std::fs::write(linux.join(empty), b"").map_err(|e| e.to_string())?;
     }
+    // linux/if.h takes `struct sockaddr` from the C library's header, as a
+    // program's would; this is its x86_64 layout (include/linux/socket.h).
+    let sys = stub.join("sys");
+    std::fs::create_dir_all(&sys).map_err(|e| e.to_string())?;
+    let sockaddr = "struct sockaddr { unsigned short sa_family; char sa_data[14]; };\n";
+    std::fs::write(sys.join("socket.h"), sockaddr).map_err(|e| e.to_string())?;
     Ok(())
 }

@@ -12,9 +12,8 @@ use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::{boot_slot, MAX_THREADS};
 use cellux_rt::abi::ops::{self, ct_op, hw_op, self_op, IRQ_TIMER};
 use cellux_rt::entry::{Action, Upcall};
-use cellux_rt::sync::SpinLock;
+use cellux_rt::sync::SpinLocked;
 use cellux_rt::{mem, println, slots, sys, thread};
-use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 const CLIENT_BASE: u32 = 16;
@@ -40,21 +39,10 @@ struct Table {
     t: [Thd; MAX_THREADS],
 }
 
-struct Shared(UnsafeCell<Table>);
-// SAFETY: the table is only touched with LOCK held.
-unsafe impl Sync for Shared {}
-
-static TABLE: Shared = Shared(UnsafeCell::new(Table { t: [Thd { st: St::Unknown, timeout: 0 }; MAX_THREADS] }));
-static LOCK: SpinLock = SpinLock::new();
-/// The thread last dispatched (it may hold LOCK when preempted).
+static TABLE: SpinLocked<Table> = SpinLocked::new(Table { t: [Thd { st: St::Unknown, timeout: 0 }; MAX_THREADS] });
+/// The thread last dispatched (it may hold TABLE's lock when preempted).
 static RUNNING: AtomicU64 = AtomicU64::new(0);
 static QUANTUM: AtomicU64 = AtomicU64::new(5_000_000);
-
-fn with<R>(f: impl FnOnce(&mut Table) -> R) -> R {
-    let _g = LOCK.lock();
-    // SAFETY: LOCK is held for the closure's whole run.
-    f(unsafe { &mut *TABLE.0.get() })
-}
 
 #[no_mangle]
 fn cellux_main(nclients: u64) {
@@ -71,7 +59,7 @@ fn cellux_main(nclients: u64) {
 }
 
 fn event(tid: u64, kind: u64, timeout: u64) {
-    with(|t| {
+    TABLE.with(|t| {
         let th = &mut t.t[tid as usize % MAX_THREADS];
         match kind {
             ops::EVT_BLOCKED => *th = Thd { st: St::Blocked, timeout },
@@ -114,13 +102,13 @@ fn schedule() -> ! {
     let mut last = 0usize;
     loop {
         // A thread preempted inside our gate holds the table: let it finish.
-        if LOCK.is_held() {
+        if TABLE.is_held() {
             let _ = sys::op(0, self_op::SWITCH_TID, [RUNNING.load(Ordering::Relaxed), 0, 0, 0, 0, 0]);
             continue;
         }
         drain();
         let now = sys::rdtsc();
-        let (next, earliest) = with(|t| {
+        let (next, earliest) = TABLE.with(|t| {
             let earliest = expire(t, now);
             let n = (1..=MAX_THREADS).map(|k| (last + k) % MAX_THREADS).find(|&i| t.t[i].st == St::Runnable);
             (n, earliest)
@@ -135,7 +123,7 @@ fn schedule() -> ! {
                     Ok(_) | Err(Error::Busy) => {}
                     // The kernel knows better (it blocked or is gone and we
                     // have not drained the event yet): the event will tell us.
-                    Err(_) => with(|t| {
+                    Err(_) => TABLE.with(|t| {
                         if t.t[i].st == St::Runnable {
                             t.t[i].st = St::Blocked;
                             t.t[i].timeout = 0;

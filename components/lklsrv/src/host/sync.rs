@@ -7,10 +7,9 @@
 //! finds threads by the runtime's stacks, which server threads leave.)
 
 use crate::host::tcb;
-use cellux_rt::sync::SpinLock;
+use cellux_rt::sync::SpinLocked;
 use cellux_rt::sys;
-use core::cell::UnsafeCell;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 const QUEUE: usize = cellux_rt::abi::layout::MAX_THREADS;
 
@@ -23,22 +22,16 @@ struct Inner {
 }
 
 pub struct Sem {
-    lock: SpinLock,
-    inner: UnsafeCell<Inner>,
+    inner: SpinLocked<Inner>,
 }
-
-// SAFETY: `inner` is only touched with `lock` held.
-unsafe impl Sync for Sem {}
 
 impl Sem {
     pub const fn new(count: i64) -> Sem {
-        Sem { lock: SpinLock::new(), inner: UnsafeCell::new(Inner { count, q: [0; QUEUE], head: 0, len: 0 }) }
+        Sem { inner: SpinLocked::new(Inner { count, q: [0; QUEUE], head: 0, len: 0 }) }
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
-        let _g = self.lock.lock();
-        // SAFETY: the lock is held for the closure's whole run.
-        f(unsafe { &mut *self.inner.get() })
+        self.inner.with(f)
     }
 
     pub fn down(&self) {
@@ -94,38 +87,36 @@ pub fn wake(id: usize) {
 pub struct Mutex {
     sem: Sem,
     recursive: bool,
-    owner: core::sync::atomic::AtomicUsize,
-    depth: UnsafeCell<u64>,
+    owner: AtomicUsize,
+    /// Only the thread holding `sem`'s unit touches it, so relaxed plain
+    /// loads and stores suffice (no read-modify-write is needed).
+    depth: AtomicU64,
 }
-
-// SAFETY: `depth` is only touched by the thread that holds `sem`'s unit.
-unsafe impl Sync for Mutex {}
 
 const NOBODY: usize = usize::MAX;
 
 impl Mutex {
     pub const fn new(recursive: bool) -> Mutex {
-        Mutex { sem: Sem::new(1), recursive, owner: core::sync::atomic::AtomicUsize::new(NOBODY), depth: UnsafeCell::new(0) }
+        Mutex { sem: Sem::new(1), recursive, owner: AtomicUsize::new(NOBODY), depth: AtomicU64::new(0) }
     }
 
     pub fn lock(&self) {
         let id = tcb::tid();
         if self.recursive && self.owner.load(Ordering::Relaxed) == id {
-            // SAFETY: we hold the unit (we are the owner).
-            unsafe { *self.depth.get() += 1 };
+            // We hold the unit (we are the owner).
+            self.depth.store(self.depth.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
             return;
         }
         self.sem.down();
         self.owner.store(id, Ordering::Relaxed);
-        // SAFETY: we just took the unit.
-        unsafe { *self.depth.get() = 1 };
+        self.depth.store(1, Ordering::Relaxed);
     }
 
     pub fn unlock(&self) {
-        // SAFETY: only the holder unlocks (Linux's contract).
-        let d = unsafe { &mut *self.depth.get() };
-        *d = d.saturating_sub(1);
-        if *d == 0 {
+        // Only the holder unlocks (Linux's contract).
+        let d = self.depth.load(Ordering::Relaxed).saturating_sub(1);
+        self.depth.store(d, Ordering::Relaxed);
+        if d == 0 {
             self.owner.store(NOBODY, Ordering::Relaxed);
             self.sem.up();
         }

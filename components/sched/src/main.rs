@@ -7,6 +7,9 @@
 //! gate, which makes the thread and a send capability to it for them.
 #![no_std]
 #![no_main]
+// No `unsafe` here; only the runtime's three link-time entry hooks
+// (`#[no_mangle]`, which the lint counts as unsafe) are allowed it.
+#![deny(unsafe_code)]
 
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::{boot_slot, MAX_THREADS};
@@ -44,6 +47,7 @@ static TABLE: SpinLocked<Table> = SpinLocked::new(Table { t: [Thd { st: St::Unkn
 static RUNNING: AtomicU64 = AtomicU64::new(0);
 static QUANTUM: AtomicU64 = AtomicU64::new(5_000_000);
 
+#[allow(unsafe_code)]
 #[no_mangle]
 fn cellux_main(nclients: u64) {
     QUANTUM.store(sys::tsc_hz() / 1_000_000 * QUANTUM_US, Ordering::Relaxed);
@@ -144,6 +148,7 @@ fn schedule() -> ! {
 }
 
 /// The gate: runs on the calling application thread.
+#[allow(unsafe_code)]
 #[no_mangle]
 fn cellux_sinv(u: &Upcall) -> [u64; 2] {
     match u.rdi {
@@ -167,6 +172,7 @@ fn create(client: u32, entry: u64, arg: u64, asnd_slot: u64) -> Result<u64, Erro
     Ok(tid)
 }
 
+#[allow(unsafe_code)]
 #[no_mangle]
 fn cellux_exception(_u: &Upcall) -> Action {
     Action::End(0)

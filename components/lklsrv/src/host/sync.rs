@@ -3,8 +3,23 @@
 //! end-point (the scheduler component runs someone else); `up` hands the
 //! unit to the first waiter (`granted`) and sends to it. A send that
 //! arrives early stays pending, and a waiter only leaves once granted, so
-//! neither lost nor stray wake-ups matter. (The runtime's `sync::Sem`
-//! finds threads by the runtime's stacks, which server threads leave.)
+//! neither lost nor stray wake-ups matter.
+//!
+//! Why this is not the runtime's `cellux_rt::sync::Sem` (both keep their
+//! queue in a `SpinLocked`, so neither has `unsafe` of its own):
+//! - who waits: the runtime names a waiter by `thread::current()`, which
+//!   reads the runtime's per-thread stacks; server threads run on the
+//!   large stacks of their Linux host threads (`tcb`), so only `tcb::tid()`
+//!   names them, and only `tcb`'s send capability wakes them.
+//! - stray wake-ups: a server thread's end-point also gets sends that are
+//!   not its semaphore's (`timer` wakes a sleeping host thread with
+//!   `wake`), so a waiter here leaves only once `granted`; the runtime's
+//!   waiter takes any send as its unit, which is right only because its
+//!   threads get no other sends.
+//! - deadlines: the runtime's `down_until` gives up at a deadline and
+//!   must then undo its queueing; Linux's host semaphores never time out.
+//! Making one generic over these three would put the granted flag and the
+//! thread naming behind a trait for two small users; it stays two.
 
 use crate::host::tcb;
 use cellux_rt::sync::SpinLocked;

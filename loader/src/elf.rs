@@ -225,9 +225,12 @@ pub fn parse(image: &[u8]) -> Result<Executable, ElfError> {
 
 /// The ELF header and program-header table copied into 8-byte aligned
 /// storage: xmas-elf reads them in place and asserts their alignment, and a
-/// caller's byte buffer (or a hostile e_phoff) need not provide it.
+/// caller's byte buffer (or a hostile e_phoff) need not provide it. The
+/// storage is a byte buffer 7 bytes longer than needed, used from its
+/// first 8-byte aligned byte: no reinterpreting cast, so no `unsafe`.
 struct AlignedHeaders {
-    words: Vec<u64>,
+    buf: Vec<u8>,
+    start: usize,
     len: usize,
 }
 
@@ -242,19 +245,14 @@ impl AlignedHeaders {
             .map_or(image.len(), |end| end.min(image.len() as u64) as usize)
             .max(ELF64_EHDR_SIZE as usize);
         let len = want.min(image.len());
-        let mut words = alloc::vec![0u64; len.div_ceil(8)];
-        for (i, chunk) in image[..len].chunks(8).enumerate() {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            words[i] = u64::from_le_bytes(w);
-        }
-        Ok(AlignedHeaders { words, len })
+        let mut buf = alloc::vec![0u8; len + 7];
+        let start = (buf.as_ptr() as usize).wrapping_neg() % 8;
+        buf[start..start + len].copy_from_slice(&image[..len]);
+        Ok(AlignedHeaders { buf, start, len })
     }
 
     fn bytes(&self) -> &[u8] {
-        // SAFETY: a u64 slice is valid as bytes (no padding, any bit pattern
-        // is a valid u8), and `len` is at most 8 * words.len().
-        unsafe { core::slice::from_raw_parts(self.words.as_ptr().cast::<u8>(), self.len) }
+        &self.buf[self.start..self.start + self.len]
     }
 }
 

@@ -5,6 +5,7 @@
 //! Pure and allocation-light so it runs both in the no_std loader component
 //! and in host unit tests; building page tables from it is the component's job.
 #![no_std]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 #[cfg(test)]

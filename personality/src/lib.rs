@@ -6,6 +6,7 @@
 //! component applies its decisions to page tables through kernel calls
 //! (the [`memory::Memory`] it passes to [`dispatch::syscall`]).
 #![no_std]
+#![cfg_attr(not(test), forbid(unsafe_code))]
 
 extern crate alloc;
 #[cfg(test)]

@@ -1,7 +1,6 @@
 //! Capability-slot allocation in the component's own table.
 
-use crate::sync::SpinLock;
-use core::cell::UnsafeCell;
+use crate::sync::SpinLocked;
 
 /// Slots below 32 are the fixed ones the constructor fills.
 const FIRST: u32 = 32;
@@ -15,23 +14,12 @@ struct Free {
     len: usize,
 }
 
-struct Shared(UnsafeCell<Free>);
-// SAFETY: only touched with LOCK held.
-unsafe impl Sync for Shared {}
-
-static LOCK: SpinLock = SpinLock::new();
-static FREE: Shared = Shared(UnsafeCell::new(Free { next: FIRST, stack: [0; SLOTS as usize], len: 0 }));
-
-fn with<R>(f: impl FnOnce(&mut Free) -> R) -> R {
-    let _g = LOCK.lock();
-    // SAFETY: LOCK is held for the closure's whole run.
-    f(unsafe { &mut *FREE.0.get() })
-}
+static FREE: SpinLocked<Free> = SpinLocked::new(Free { next: FIRST, stack: [0; SLOTS as usize], len: 0 });
 
 /// A free slot; past the table's end it returns out-of-range slots, which
 /// the kernel refuses (so exhaustion shows up as an error, not a reuse).
 pub fn alloc() -> u32 {
-    with(|f| {
+    FREE.with(|f| {
         if f.len > 0 {
             f.len -= 1;
             return f.stack[f.len];
@@ -43,7 +31,7 @@ pub fn alloc() -> u32 {
 
 /// Returns a slot whose capability the caller removed.
 pub fn free(slot: u32) {
-    with(|f| {
+    FREE.with(|f| {
         if (FIRST..SLOTS).contains(&slot) && f.len < f.stack.len() {
             f.stack[f.len] = slot;
             f.len += 1;

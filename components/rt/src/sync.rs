@@ -45,6 +45,40 @@ impl Drop for SpinGuard<'_> {
     }
 }
 
+/// A value reached only with its own spin lock held: the one home of the
+/// "static state several threads touch in short steps" pattern, so its
+/// users need no `unsafe` of their own.
+pub struct SpinLocked<T> {
+    lock: SpinLock,
+    value: UnsafeCell<T>,
+}
+
+// SAFETY: `value` is only reached inside `with`, with `lock` held, so one
+// thread at a time has it; `T` moves between threads only that way, hence
+// `T: Send`. (`Send` follows from the fields.)
+unsafe impl<T: Send> Sync for SpinLocked<T> {}
+
+impl<T> SpinLocked<T> {
+    pub const fn new(v: T) -> Self {
+        SpinLocked { lock: SpinLock::new(), value: UnsafeCell::new(v) }
+    }
+
+    /// Runs `f` with the lock held. `f` must not take this lock again
+    /// (it would spin for good).
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        let _g = self.lock.lock();
+        // SAFETY: the lock is held for the closure's whole run, and the
+        // reference cannot outlive it (`R` is chosen without it).
+        f(unsafe { &mut *self.value.get() })
+    }
+
+    /// Whether some thread is inside `with` now (a hint: it may change
+    /// at once).
+    pub fn is_held(&self) -> bool {
+        self.lock.is_held()
+    }
+}
+
 const MAX_WAITERS: usize = 64;
 
 struct SemInner {
@@ -54,22 +88,16 @@ struct SemInner {
 }
 
 pub struct Sem {
-    lock: SpinLock,
-    inner: UnsafeCell<SemInner>,
+    inner: SpinLocked<SemInner>,
 }
-
-// SAFETY: `inner` is only touched with `lock` held.
-unsafe impl Sync for Sem {}
 
 impl Sem {
     pub const fn new(count: u64) -> Self {
-        Sem { lock: SpinLock::new(), inner: UnsafeCell::new(SemInner { count, waiters: [0; MAX_WAITERS], len: 0 }) }
+        Sem { inner: SpinLocked::new(SemInner { count, waiters: [0; MAX_WAITERS], len: 0 }) }
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut SemInner) -> R) -> R {
-        let _g = self.lock.lock();
-        // SAFETY: the lock is held for the closure's whole run.
-        f(unsafe { &mut *self.inner.get() })
+        self.inner.with(f)
     }
 
     pub fn down(&self) {

@@ -72,12 +72,15 @@ unsafe extern "C" fn on_fault(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut 
             libc::sigaction(sig, &dfl, core::ptr::null_mut());
         }
     } else if old.sa_flags & libc::SA_SIGINFO != 0 {
-        // SAFETY: a handler the process installed, called as it expects.
+        // SAFETY: a handler the process installed with SA_SIGINFO, so its
+        // address is of this three-argument type.
         let f: unsafe extern "C" fn(c_int, *mut libc::siginfo_t, *mut c_void) = unsafe { core::mem::transmute(h) };
+        // SAFETY: called as the kernel would have, with our own arguments.
         unsafe { f(sig, info, ctx) };
     } else {
-        // SAFETY: as above, for a plain handler.
+        // SAFETY: as above, for a plain handler (no SA_SIGINFO).
         let f: unsafe extern "C" fn(c_int) = unsafe { core::mem::transmute(h) };
+        // SAFETY: called as the kernel would have.
         unsafe { f(sig) };
     }
 }

@@ -2,22 +2,6 @@
 
 use core::arch::x86_64::__cpuid;
 
-fn rdrand() -> Option<u64> {
-    if __cpuid(1).ecx & (1 << 30) == 0 {
-        return None;
-    }
-    for _ in 0..10 {
-        let (v, ok): (u64, u8);
-        // SAFETY: RDRAND is available (CPUID.1:ECX.RDRAND checked above);
-        // it only writes the two declared registers and the flags.
-        unsafe { core::arch::asm!("rdrand {}", "setc {}", out(reg) v, out(reg_byte) ok, options(nomem, nostack)) };
-        if ok != 0 {
-            return Some(v);
-        }
-    }
-    None
-}
-
 /// splitmix64 over the TSC when the CPU has no RDRAND.
 fn tsc_mix(n: u64) -> u64 {
     let mut z = cellux_rt::sys::rdtsc().wrapping_add(n.wrapping_mul(0x9e37_79b9_7f4a_7c15));
@@ -29,7 +13,7 @@ fn tsc_mix(n: u64) -> u64 {
 pub fn random16() -> [u8; 16] {
     let mut out = [0u8; 16];
     for (i, half) in out.chunks_mut(8).enumerate() {
-        let v = rdrand().unwrap_or_else(|| tsc_mix(i as u64));
+        let v = cellux_rt::cpu::rdrand().unwrap_or_else(|| tsc_mix(i as u64));
         half.copy_from_slice(&v.to_le_bytes());
     }
     out

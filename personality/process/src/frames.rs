@@ -12,9 +12,8 @@ use cellux_abi::err::Error;
 use cellux_abi::ops::{self, RETYPE_KERNEL, RETYPE_UNTYPED, RETYPE_USER};
 use cellux_rt::cap::Untyped;
 use cellux_rt::mem::{self, UT};
-use cellux_rt::sync::SpinLock;
+use cellux_rt::sync::SpinLocked;
 use linux_abi::Errno;
-use core::cell::UnsafeCell;
 
 struct Lists {
     /// Untyped frames of ours, ready for either use.
@@ -28,18 +27,7 @@ struct Lists {
     shared: BTreeMap<u64, u32>,
 }
 
-struct Shared(UnsafeCell<Lists>);
-// SAFETY: the lists are only touched with LOCK held.
-unsafe impl Sync for Shared {}
-
-static LOCK: SpinLock = SpinLock::new();
-static LISTS: Shared = Shared(UnsafeCell::new(Lists { free: Vec::new(), pending: Vec::new(), shared: BTreeMap::new() }));
-
-fn with<R>(f: impl FnOnce(&mut Lists) -> R) -> R {
-    let _g = LOCK.lock();
-    // SAFETY: LOCK is held for the closure's whole run.
-    f(unsafe { &mut *LISTS.0.get() })
-}
+static LISTS: SpinLocked<Lists> = SpinLocked::new(Lists { free: Vec::new(), pending: Vec::new(), shared: BTreeMap::new() });
 
 fn to_untyped(p: u64) -> Result<(), Error> {
     Untyped(UT).retype(p, 1, RETYPE_UNTYPED)
@@ -47,7 +35,7 @@ fn to_untyped(p: u64) -> Result<(), Error> {
 
 /// A free frame retyped to `ty`, from the free list first.
 fn take(ty: u64) -> Option<u64> {
-    while let Some(p) = with(|l| l.free.pop()) {
+    while let Some(p) = LISTS.with(|l| l.free.pop()) {
         if Untyped(UT).retype(p, 1, ty).is_ok() {
             return Some(ops::kmem(UT, p));
         }
@@ -58,10 +46,10 @@ fn take(ty: u64) -> Option<u64> {
 /// Moves the pending kernel frames the kernel no longer uses to the free
 /// list.
 fn settle() {
-    let pending = with(|l| core::mem::take(&mut l.pending));
+    let pending = LISTS.with(|l| core::mem::take(&mut l.pending));
     for p in pending {
         let ok = to_untyped(p).is_ok();
-        with(|l| if ok { l.free.push(p) } else { l.pending.push(p) });
+        LISTS.with(|l| if ok { l.free.push(p) } else { l.pending.push(p) });
     }
 }
 
@@ -88,14 +76,14 @@ pub fn alloc() -> Result<u64, Errno> {
 
 /// How many frames `alloc` can still give.
 pub fn available() -> u64 {
-    with(|l| l.free.len() as u64) + mem::frames_left().saturating_sub(RESERVE)
+    LISTS.with(|l| l.free.len() as u64) + mem::frames_left().saturating_sub(RESERVE)
 }
 
 /// Gives back a user frame its user no longer maps; it goes back to
 /// untyped memory with its last user.
 pub fn free(kmem: u64) {
     let p = ops::kmem_split(kmem).1;
-    let last = with(|l| match l.shared.get_mut(&p) {
+    let last = LISTS.with(|l| match l.shared.get_mut(&p) {
         Some(n) if *n > 1 => {
             *n -= 1;
             false
@@ -107,20 +95,20 @@ pub fn free(kmem: u64) {
         None => true,
     });
     if last && to_untyped(p).is_ok() {
-        with(|l| l.free.push(p));
+        LISTS.with(|l| l.free.push(p));
     }
 }
 
 /// One more user of a user frame (it maps it too, read-only).
 pub fn share(kmem: u64) {
     let p = ops::kmem_split(kmem).1;
-    with(|l| *l.shared.entry(p).or_insert(0) += 1);
+    LISTS.with(|l| *l.shared.entry(p).or_insert(0) += 1);
 }
 
 /// Whether a user frame has other users than the caller.
 pub fn is_shared(kmem: u64) -> bool {
     let p = ops::kmem_split(kmem).1;
-    with(|l| l.shared.contains_key(&p))
+    LISTS.with(|l| l.shared.contains_key(&p))
 }
 
 /// A kernel frame for a process's object, as a `kmem` argument.
@@ -137,9 +125,9 @@ pub fn kernel() -> Result<u64, Error> {
 pub fn free_kernel(kmem: u64) {
     let p = ops::kmem_split(kmem).1;
     if to_untyped(p).is_ok() {
-        with(|l| l.free.push(p));
+        LISTS.with(|l| l.free.push(p));
     } else {
-        with(|l| l.pending.push(p));
+        LISTS.with(|l| l.pending.push(p));
     }
 }
 

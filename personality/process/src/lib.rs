@@ -8,6 +8,7 @@
 //! The handler component (the LKL server, or the ptest harness) provides a
 //! global allocator and the `Forward` hook.
 #![no_std]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 
@@ -15,7 +16,6 @@ pub mod backing;
 mod entropy;
 pub mod fork;
 pub mod frames;
-mod locked;
 pub mod pages;
 pub mod proc;
 mod scratch;

@@ -18,13 +18,13 @@ use cellux_rt::mem;
 
 use crate::backing::{Backing, Touch, Verdict, PAGE};
 use crate::frames;
-use crate::locked::Locked;
+use cellux_rt::sync::SpinLocked;
 
-type Space = Locked<Backing>;
+type Space = SpinLocked<Backing>;
 
 /// Page-table slot -> the backing of the process it belongs to, for the
 /// server's copies that only know the slot.
-static SPACES: Locked<BTreeMap<u32, Arc<Space>>> = Locked::new(BTreeMap::new());
+static SPACES: SpinLocked<BTreeMap<u32, Arc<Space>>> = SpinLocked::new(BTreeMap::new());
 
 pub struct Pages {
     pt: u32,
@@ -65,7 +65,7 @@ impl Pages {
     /// table; the new, empty address space is found by it until
     /// [`Pages::retire`].
     pub fn new(pt: u32) -> Self {
-        let space = Arc::new(Locked::new(Backing::new(pt)));
+        let space = Arc::new(SpinLocked::new(Backing::new(pt)));
         SPACES.with(|m| m.insert(pt, space.clone()));
         Pages { pt, space }
     }

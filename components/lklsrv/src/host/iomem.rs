@@ -6,29 +6,18 @@
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::boot_slot;
 use cellux_rt::cap::{Hw, Pgtbl};
-use cellux_rt::sync::SpinLock;
 use cellux_rt::mem;
-use core::cell::UnsafeCell;
+use cellux_rt::sync::SpinLocked;
 
 const WINDOWS: usize = 32;
 
 struct Windows {
     w: [(u64, u64); WINDOWS],
 }
-struct Shared(UnsafeCell<Windows>);
-// SAFETY: only touched with LOCK held.
-unsafe impl Sync for Shared {}
-static LOCK: SpinLock = SpinLock::new();
-static MAPPED: Shared = Shared(UnsafeCell::new(Windows { w: [(0, 0); WINDOWS] }));
-
-fn with<R>(f: impl FnOnce(&mut Windows) -> R) -> R {
-    let _g = LOCK.lock();
-    // SAFETY: LOCK is held for the closure's whole run.
-    f(unsafe { &mut *MAPPED.0.get() })
-}
+static MAPPED: SpinLocked<Windows> = SpinLocked::new(Windows { w: [(0, 0); WINDOWS] });
 
 fn inside(addr: u64, len: u64) -> bool {
-    with(|m| m.w.iter().any(|&(b, l)| l != 0 && b <= addr && addr.saturating_add(len) <= b + l))
+    MAPPED.with(|m| m.w.iter().any(|&(b, l)| l != 0 && b <= addr && addr.saturating_add(len) <= b + l))
 }
 
 /// Maps device frames at their physical address, building missing
@@ -66,7 +55,7 @@ pub fn ioremap(addr: u64, size: u64) -> *mut u8 {
     if map_device(first, pages).is_err() {
         return core::ptr::null_mut();
     }
-    with(|m| {
+    MAPPED.with(|m| {
         if let Some(s) = m.w.iter_mut().find(|w| w.1 == 0) {
             *s = (first, pages * 4096);
         }

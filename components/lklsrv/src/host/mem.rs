@@ -7,8 +7,7 @@
 use cellux_rt::abi::layout::boot_slot;
 use cellux_rt::abi::ops::{self, PERM_WRITE};
 use cellux_rt::mem;
-use cellux_rt::sync::SpinLock;
-use core::cell::UnsafeCell;
+use cellux_rt::sync::SpinLocked;
 
 const HEAP_VA: u64 = 0x0000_0020_0000_0000;
 /// The heap grows at least this much at a time.
@@ -28,19 +27,9 @@ struct Heap {
     ranges: [(u64, u64); FREED],
 }
 
-struct Shared(UnsafeCell<Heap>);
-// SAFETY: only touched with LOCK held.
-unsafe impl Sync for Shared {}
 
-static LOCK: SpinLock = SpinLock::new();
-static HEAP: Shared =
-    Shared(UnsafeCell::new(Heap { free: [0; MAX_CLASS + 1], top: HEAP_VA, mapped: HEAP_VA, ranges: [(0, 0); FREED] }));
-
-fn with<R>(f: impl FnOnce(&mut Heap) -> R) -> R {
-    let _g = LOCK.lock();
-    // SAFETY: LOCK is held for the closure's whole run.
-    f(unsafe { &mut *HEAP.0.get() })
-}
+static HEAP: SpinLocked<Heap> =
+    SpinLocked::new(Heap { free: [0; MAX_CLASS + 1], top: HEAP_VA, mapped: HEAP_VA, ranges: [(0, 0); FREED] });
 
 fn class_of(size: u64) -> Option<usize> {
     let need = size.checked_add(HEADER)?;
@@ -50,7 +39,7 @@ fn class_of(size: u64) -> Option<usize> {
 
 pub fn alloc(size: u64) -> *mut u8 {
     let Some(c) = class_of(size) else { return core::ptr::null_mut() };
-    with(|h| {
+    HEAP.with(|h| {
         let block = if h.free[c] != 0 {
             let b = h.free[c];
             // SAFETY: a free block's first word links to the next one.
@@ -89,7 +78,7 @@ pub unsafe fn free(p: *mut u8) {
     if !(MIN_CLASS..=MAX_CLASS).contains(&c) {
         return;
     }
-    with(|h| {
+    HEAP.with(|h| {
         // SAFETY: the block is free now; its first word becomes the link.
         unsafe { *(block as *mut u64) = h.free[c] };
         h.free[c] = block;
@@ -103,7 +92,7 @@ pub fn pages(size: u64) -> *mut u8 {
     if n == 0 {
         return core::ptr::null_mut();
     }
-    let reused = with(|h| {
+    let reused = HEAP.with(|h| {
         let i = h.ranges.iter().position(|&(_, len)| len >= n)?;
         let (pa, len) = h.ranges[i];
         h.ranges[i] = if len > n { (pa + n * 4096, len - n) } else { (0, 0) };
@@ -135,7 +124,7 @@ pub fn free_pages(addr: u64, size: u64) {
     if cellux_rt::cap::Pgtbl(boot_slot::SELF_PT).unmap(addr, n).is_err() {
         return;
     }
-    with(|h| {
+    HEAP.with(|h| {
         if let Some(slot) = h.ranges.iter_mut().find(|r| r.1 == 0) {
             *slot = (addr, n);
         }

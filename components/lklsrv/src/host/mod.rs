@@ -6,6 +6,13 @@
 //! through. What is only here: `tcb` (the server's per-thread state),
 //! `galloc` (Rust's allocator on the same heap), `irq`, `rtc` and
 //! `virtio` (the machine's devices).
+//!
+//! # Safety
+//! The `unsafe extern "C" fn` shims (in `table` and the files it calls)
+//! are host operations Linux calls; what each may assume of its arguments
+//! is the contract in `lkl/include/cellux/lkl_host.h`, as for the hosted
+//! ones. Their `// SAFETY:` lines name the part of it they rely on, and a
+//! function's own `# Safety` section adds only what it leaves out.
 
 pub mod console;
 pub mod galloc;

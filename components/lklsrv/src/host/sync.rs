@@ -3,14 +3,28 @@
 //! end-point (the scheduler component runs someone else); `up` hands the
 //! unit to the first waiter (`granted`) and sends to it. A send that
 //! arrives early stays pending, and a waiter only leaves once granted, so
-//! neither lost nor stray wake-ups matter. (The runtime's `sync::Sem`
-//! finds threads by the runtime's stacks, which server threads leave.)
+//! neither lost nor stray wake-ups matter.
+//!
+//! Why this is not the runtime's `cellux_rt::sync::Sem` (both keep their
+//! queue in a `SpinLocked`, so neither has `unsafe` of its own):
+//! - who waits: the runtime names a waiter by `thread::current()`, which
+//!   reads the runtime's per-thread stacks; server threads run on the
+//!   large stacks of their Linux host threads (`tcb`), so only `tcb::tid()`
+//!   names them, and only `tcb`'s send capability wakes them.
+//! - stray wake-ups: a server thread's end-point also gets sends that are
+//!   not its semaphore's (`timer` wakes a sleeping host thread with
+//!   `wake`), so a waiter here leaves only once `granted`; the runtime's
+//!   waiter takes any send as its unit, which is right only because its
+//!   threads get no other sends.
+//! - deadlines: the runtime's `down_until` gives up at a deadline and
+//!   must then undo its queueing; Linux's host semaphores never time out.
+//! Making one generic over these three would put the granted flag and the
+//! thread naming behind a trait for two small users; it stays two.
 
 use crate::host::tcb;
-use cellux_rt::sync::SpinLock;
+use cellux_rt::sync::SpinLocked;
 use cellux_rt::sys;
-use core::cell::UnsafeCell;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 const QUEUE: usize = cellux_rt::abi::layout::MAX_THREADS;
 
@@ -23,22 +37,16 @@ struct Inner {
 }
 
 pub struct Sem {
-    lock: SpinLock,
-    inner: UnsafeCell<Inner>,
+    inner: SpinLocked<Inner>,
 }
-
-// SAFETY: `inner` is only touched with `lock` held.
-unsafe impl Sync for Sem {}
 
 impl Sem {
     pub const fn new(count: i64) -> Sem {
-        Sem { lock: SpinLock::new(), inner: UnsafeCell::new(Inner { count, q: [0; QUEUE], head: 0, len: 0 }) }
+        Sem { inner: SpinLocked::new(Inner { count, q: [0; QUEUE], head: 0, len: 0 }) }
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
-        let _g = self.lock.lock();
-        // SAFETY: the lock is held for the closure's whole run.
-        f(unsafe { &mut *self.inner.get() })
+        self.inner.with(f)
     }
 
     pub fn down(&self) {
@@ -94,38 +102,36 @@ pub fn wake(id: usize) {
 pub struct Mutex {
     sem: Sem,
     recursive: bool,
-    owner: core::sync::atomic::AtomicUsize,
-    depth: UnsafeCell<u64>,
+    owner: AtomicUsize,
+    /// Only the thread holding `sem`'s unit touches it, so relaxed plain
+    /// loads and stores suffice (no read-modify-write is needed).
+    depth: AtomicU64,
 }
-
-// SAFETY: `depth` is only touched by the thread that holds `sem`'s unit.
-unsafe impl Sync for Mutex {}
 
 const NOBODY: usize = usize::MAX;
 
 impl Mutex {
     pub const fn new(recursive: bool) -> Mutex {
-        Mutex { sem: Sem::new(1), recursive, owner: core::sync::atomic::AtomicUsize::new(NOBODY), depth: UnsafeCell::new(0) }
+        Mutex { sem: Sem::new(1), recursive, owner: AtomicUsize::new(NOBODY), depth: AtomicU64::new(0) }
     }
 
     pub fn lock(&self) {
         let id = tcb::tid();
         if self.recursive && self.owner.load(Ordering::Relaxed) == id {
-            // SAFETY: we hold the unit (we are the owner).
-            unsafe { *self.depth.get() += 1 };
+            // We hold the unit (we are the owner).
+            self.depth.store(self.depth.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
             return;
         }
         self.sem.down();
         self.owner.store(id, Ordering::Relaxed);
-        // SAFETY: we just took the unit.
-        unsafe { *self.depth.get() = 1 };
+        self.depth.store(1, Ordering::Relaxed);
     }
 
     pub fn unlock(&self) {
-        // SAFETY: only the holder unlocks (Linux's contract).
-        let d = unsafe { &mut *self.depth.get() };
-        *d = d.saturating_sub(1);
-        if *d == 0 {
+        // Only the holder unlocks (Linux's contract).
+        let d = self.depth.load(Ordering::Relaxed).saturating_sub(1);
+        self.depth.store(d, Ordering::Relaxed);
+        if d == 0 {
             self.owner.store(NOBODY, Ordering::Relaxed);
             self.sem.up();
         }

@@ -1,5 +1,6 @@
 //! The host-operations table Linux runs on: each entry is a thin C-ABI
-//! shim over the module that maps it onto the kernel.
+//! shim over the module that maps it onto the kernel. The shims' safety
+//! contract is `lkl/include/cellux/lkl_host.h` (see `host`).
 
 use crate::host::timer;
 use crate::host::mem;

@@ -110,16 +110,29 @@ pub fn switch_stack(top: u64, f: extern "C" fn(u64) -> !, arg: u64) -> ! {
 }
 
 /// Runs `f(arg)` on the stack whose top is `top` and comes back (for a
-/// thread that migrated in on the runtime's small stack).
-pub fn call_on_stack(top: u64, f: extern "C" fn(u64) -> u64, arg: u64) -> u64 {
-    let r: u64;
+/// thread that migrated in on the runtime's small stack). The argument
+/// crosses the stack switch as one pointer, cast back only here.
+pub fn call_on_stack<T>(top: u64, f: fn(&mut T), arg: &mut T) {
+    struct Call<'a, T> {
+        f: fn(&mut T),
+        arg: &'a mut T,
+    }
+    extern "C" fn run<T>(c: u64) -> u64 {
+        // SAFETY: `call_on_stack` passes its live `Call` for the duration
+        // of this call, and nothing else reaches it meanwhile.
+        let c = unsafe { &mut *(c as *mut Call<'_, T>) };
+        (c.f)(c.arg);
+        0
+    }
+    let mut c = Call { f, arg };
+    let c = &mut c as *mut Call<'_, T> as u64;
+    let run: extern "C" fn(u64) -> u64 = run::<T>;
     // SAFETY: `top` is the 16-byte aligned top of this thread's own
     // mapped stack, unused while it runs on the runtime's; r12 (callee-
-    // saved, so kept by `f`) carries the old stack pointer back.
+    // saved, so kept by `run`) carries the old stack pointer back.
     unsafe {
         core::arch::asm!("mov r12, rsp", "mov rsp, {top}", "call {f}", "mov rsp, r12",
-            top = in(reg) top, f = in(reg) f, inlateout("rdi") arg => _, out("rax") r, out("r12") _,
+            top = in(reg) top, f = in(reg) run, inlateout("rdi") c => _, out("rax") _, out("r12") _,
             clobber_abi("C"))
     }
-    r
 }

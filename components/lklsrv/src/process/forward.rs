@@ -42,12 +42,12 @@ pub struct LklForward {
 
 impl Forward for LklForward {
     fn syscall(&mut self, _: Caller, nr: i64, args: [u64; 6], _: &mut dyn Memory) -> i64 {
-        let mut a = args.map(|v| v as i64);
-        // SAFETY: six arguments as lkl_syscall reads; pointers among them
-        // are process addresses, reaching Linux only through
-        // copy_*_user on this thread's user page table. Numbers Linux does
-        // not implement come back as -ENOSYS.
-        unsafe { lkl::ffi::lkl_syscall(nr, a.as_mut_ptr()) }
+        // Pointers among the arguments are process addresses, reaching
+        // Linux only through copy_*_user on this thread's user page table.
+        // Numbers Linux does not implement come back as -ENOSYS. Linux
+        // runs (processes start after lkl::start), so the result is
+        // lkl_syscall's own, folded back into one raw value.
+        lkl::syscall(nr, &args.map(|v| v as i64)).unwrap_or_else(|e| -e.0)
     }
 
     fn read_file(&mut self, _: Caller, fd: u64, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {

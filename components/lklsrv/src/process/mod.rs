@@ -6,7 +6,9 @@
 //! process library, everything else in Linux (`forward`). `sigkick` makes a
 //! thread busy in user mode trap for a signal; `oneshot` starts the first
 //! process and `output` carries its output to scripts/run. Nothing here
-//! touches hardware or memory directly: that is the host half's.
+//! touches hardware or memory directly: that is the host half's, and the
+//! compiler holds this half to it.
+#![forbid(unsafe_code)]
 
 pub mod exec;
 pub mod fork;

@@ -3,8 +3,7 @@
 //! lock so a claim or a reaper's scan never waits for an entry's owner,
 //! which may hold the lock for a whole blocking call.
 
-use cellux_rt::sync::SpinLock;
-use core::cell::UnsafeCell;
+use cellux_rt::sync::SpinLocked;
 use core::sync::atomic::{AtomicU8, Ordering};
 
 /// Not in use: free to claim.
@@ -15,24 +14,17 @@ pub const ENDED: u8 = 2;
 
 pub struct Record<T> {
     state: AtomicU8,
-    lock: SpinLock,
-    inner: UnsafeCell<Option<T>>,
+    inner: SpinLocked<Option<T>>,
 }
-
-// SAFETY: `inner` is only touched with `lock` held (`with`); `T` moves
-// between threads only through that.
-unsafe impl<T: Send> Sync for Record<T> {}
 
 impl<T> Record<T> {
     pub const fn new() -> Self {
-        Self { state: AtomicU8::new(FREE), lock: SpinLock::new(), inner: UnsafeCell::new(None) }
+        Self { state: AtomicU8::new(FREE), inner: SpinLocked::new(None) }
     }
 
     /// Runs `f` on the entry with its lock held.
     pub fn with<R>(&self, f: impl FnOnce(&mut Option<T>) -> R) -> R {
-        let _g = self.lock.lock();
-        // SAFETY: the lock is held for the closure's whole run.
-        f(unsafe { &mut *self.inner.get() })
+        self.inner.with(f)
     }
 
     pub fn state(&self) -> u8 {

@@ -20,8 +20,9 @@ use lkl::ffi::lkl_thread_t;
 /// given back and reused for some other capability.
 pub static CAPS: SpinLock = SpinLock::new();
 
-/// The `signal_kick` host op.
-pub unsafe extern "C" fn signal_kick(h: lkl_thread_t) {
+/// The `signal_kick` host op. Safe: it takes a handle by value and checks
+/// it before use.
+pub extern "C" fn signal_kick(h: lkl_thread_t) {
     let id = (h & 0xff) as usize;
     if id >= MAX_THREADS {
         return;

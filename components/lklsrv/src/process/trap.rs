@@ -25,11 +25,8 @@ struct Call<'a> {
     out: Action,
 }
 
-extern "C" fn on_stack(c: u64) -> u64 {
-    // SAFETY: `handle` passes its live Call for the duration of the call.
-    let c = unsafe { &mut *(c as *mut Call) };
+fn on_stack(c: &mut Call) {
     c.out = serve(c.u);
-    0
 }
 
 /// Linux's side of an end the process side decided (a fault it could not
@@ -208,6 +205,6 @@ pub fn handle(u: &Upcall) -> Action {
     thread::creating(|| ());
     let Ok(top) = tcb::stack_top(u.tid as usize) else { return Action::End(u.vector) };
     let mut call = Call { u, out: Action::End(u.vector) };
-    tcb::call_on_stack(top, on_stack, &mut call as *mut Call as u64);
+    tcb::call_on_stack(top, on_stack, &mut call);
     call.out
 }

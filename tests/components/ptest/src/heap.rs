@@ -4,9 +4,8 @@
 
 use cellux_abi::layout::boot_slot::SELF_PT;
 use cellux_abi::ops::PERM_WRITE;
-use cellux_rt::sync::SpinLock;
+use cellux_rt::sync::SpinLocked;
 use core::alloc::{GlobalAlloc, Layout};
-use core::cell::UnsafeCell;
 
 const BASE: u64 = 0x0000_0020_0000_0000;
 const LIMIT: u64 = 64 << 20;
@@ -20,12 +19,8 @@ struct State {
 }
 
 pub struct Heap {
-    lock: SpinLock,
-    st: UnsafeCell<State>,
+    st: SpinLocked<State>,
 }
-
-// SAFETY: `st` is only touched with `lock` held.
-unsafe impl Sync for Heap {}
 
 fn class(l: &Layout) -> Option<usize> {
     let size = l.size().max(l.align()).max(16).next_power_of_two();
@@ -57,10 +52,7 @@ impl State {
 // each block is aligned to min(size, 4096) or more.
 unsafe impl GlobalAlloc for Heap {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-        let _g = self.lock.lock();
-        // SAFETY: lock held.
-        let st = unsafe { &mut *self.st.get() };
-        match class(&l) {
+        self.st.with(|st| match class(&l) {
             Some(c) if st.free[c] != 0 => {
                 let b = st.free[c];
                 // SAFETY: a free block's first word is the next free block.
@@ -72,19 +64,18 @@ unsafe impl GlobalAlloc for Heap {
                 st.bump(size, size.min(4096))
             }
             None => st.bump(l.size() as u64, (l.align() as u64).max(4096)),
-        }
+        })
     }
 
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         let Some(c) = class(&l) else { return };
-        let _g = self.lock.lock();
-        // SAFETY: lock held.
-        let st = unsafe { &mut *self.st.get() };
-        // SAFETY: p is a block of class c we handed out, at least 16 bytes.
-        unsafe { *(p as *mut u64) = st.free[c] };
-        st.free[c] = p as u64;
+        self.st.with(|st| {
+            // SAFETY: p is a block of class c we handed out, at least 16 bytes.
+            unsafe { *(p as *mut u64) = st.free[c] };
+            st.free[c] = p as u64;
+        })
     }
 }
 
 #[global_allocator]
-static HEAP: Heap = Heap { lock: SpinLock::new(), st: UnsafeCell::new(State { free: [0; CLASSES], next: BASE, mapped: BASE }) };
+static HEAP: Heap = Heap { st: SpinLocked::new(State { free: [0; CLASSES], next: BASE, mapped: BASE }) };

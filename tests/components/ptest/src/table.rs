@@ -10,32 +10,21 @@ use cellux_personality::fault;
 use cellux_personality::route::Lifecycle;
 use cellux_process::{spawn, trap, Proc, SpawnError, Spec};
 use cellux_rt::entry::{Action, Upcall};
-use cellux_rt::sync::SpinLock;
+use cellux_rt::sync::SpinLocked;
 use cellux_rt::{slots, sys};
-use core::cell::UnsafeCell;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::console::TestForward;
 
 const SLOTS: usize = 8;
 
-struct Slot {
-    lock: SpinLock,
-    inner: UnsafeCell<(Option<Proc>, TestForward)>,
-}
+type Slot = SpinLocked<(Option<Proc>, TestForward)>;
 
-// SAFETY: `inner` is only touched with `lock` held.
-unsafe impl Sync for Slot {}
-
-static TABLE: [Slot; SLOTS] =
-    [const { Slot { lock: SpinLock::new(), inner: UnsafeCell::new((None, TestForward::new())) } }; SLOTS];
+static TABLE: [Slot; SLOTS] = [const { SpinLocked::new((None, TestForward::new())) }; SLOTS];
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
 fn with<R>(i: usize, f: impl FnOnce(&mut (Option<Proc>, TestForward)) -> R) -> R {
-    let s = &TABLE[i % SLOTS];
-    let _g = s.lock.lock();
-    // SAFETY: the slot's lock is held for the closure's whole run.
-    f(unsafe { &mut *s.inner.get() })
+    TABLE[i % SLOTS].with(f)
 }
 
 /// The host of the processes under test: one thread each, no fork or

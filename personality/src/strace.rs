@@ -13,7 +13,7 @@ use alloc::string::String;
 use core::fmt::Write;
 
 use crate::memory::Memory;
-use crate::route::Route;
+use crate::route::{Mm, Route};
 use linux_abi::{nr, Errno};
 
 /// How strace shows one argument.
@@ -125,6 +125,28 @@ fn signature(name: &str) -> Option<&'static [Arg]> {
         "ppoll" => &[Ptr, Int, Ptr, Ptr, Int],
         "select" | "pselect6" => &[Int, Ptr, Ptr, Ptr, Ptr],
         "rseq" => &[Ptr, Int, Hex, Hex],
+        "clock_gettime" | "clock_getres" | "clock_settime" => &[Int, Ptr],
+        "clock_nanosleep" => &[Int, Hex, Ptr, Ptr],
+        "gettimeofday" => &[Ptr, Ptr],
+        "sched_getaffinity" | "sched_setaffinity" => &[Int, Int, Ptr],
+        "getrlimit" | "setrlimit" => &[Int, Ptr],
+        "getrusage" => &[Int, Ptr],
+        "sigaltstack" => &[Ptr, Ptr],
+        "accept" | "getsockname" | "getpeername" => &[Fd, Ptr, Ptr],
+        "accept4" => &[Fd, Ptr, Ptr, Hex],
+        "sendto" => &[Fd, InBuf(2), Int, Hex, Ptr, Int],
+        "recvfrom" => &[Fd, OutBuf, Int, Hex, Ptr, Ptr],
+        "epoll_create1" | "eventfd2" | "inotify_init1" => &[Hex],
+        "epoll_ctl" => &[Fd, Int, Fd, Ptr],
+        "epoll_wait" => &[Fd, Ptr, Int, Int],
+        "mknod" => &[Path, Mode, Hex],
+        "utimensat" => &[Fd, Path, Ptr, Hex],
+        "fchmod" => &[Fd, Mode],
+        "fchown" => &[Fd, Int, Int],
+        "statfs" => &[Path, Ptr],
+        "fstatfs" => &[Fd, Ptr],
+        "mount" => &[Path, Path, Path, Hex, Ptr],
+        "umount2" => &[Path, Hex],
         _ => return None,
     })
 }
@@ -134,6 +156,8 @@ const MAX_STR: usize = 32;
 /// How many argv entries strace shows.
 const MAX_ARGS: usize = 32;
 const AT_FDCWD: i64 = -100;
+const O_CREAT: u64 = 0o100;
+const O_TMPFILE: u64 = 0o20200000;
 
 /// A traced call's line, begun before the call.
 pub struct Call {
@@ -350,6 +374,10 @@ impl Call {
         match sig {
             Some(kinds) => {
                 for (i, &k) in kinds.iter().enumerate() {
+                    // open's mode means something only when it creates.
+                    if k == Mode && i > 0 && kinds[i - 1] == OpenFlags && args[i - 1] & (O_CREAT | O_TMPFILE) == 0 {
+                        break;
+                    }
                     if i > 0 {
                         c.line.push_str(", ");
                     }
@@ -396,7 +424,7 @@ impl Call {
             OutBuf => {}
             OpenFlags => push_open_flags(s, v),
             Mode => {
-                let _ = write!(s, "{:#o}", v);
+                let _ = write!(s, "0{:o}", v);
             }
             Prot => push_flags(
                 s,
@@ -459,7 +487,7 @@ impl Call {
                     }
                 }
             }
-            Some(r) if matches!(route, Route::Memory(_)) || r > 0xffff_ffff => {
+            Some(r) if matches!(route, Route::Memory(Mm::Mmap | Mm::Brk | Mm::Mremap)) || r > 0xffff_ffff => {
                 let _ = write!(self.line, " = {:#x}", r);
             }
             Some(r) => {

@@ -99,6 +99,20 @@ fn flags_by_name_and_memory_results_in_hex() {
 }
 
 #[test]
+fn open_shows_its_mode_only_when_it_creates() {
+    let mut m = mem_with(0, b"/f\0");
+    assert_eq!(
+        line(nr::OPENAT, [-100i64 as u64, B, 0, 0o22550640, 0, 0], Some(-2), &mut m),
+        "42 openat(AT_FDCWD, \"/f\", O_RDONLY) = -1 ENOENT <linux>"
+    );
+    assert_eq!(
+        line(nr::OPENAT, [-100i64 as u64, B, 0o1101, 0o644, 0, 0], Some(3), &mut m),
+        "42 openat(AT_FDCWD, \"/f\", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 3 <linux>"
+    );
+    assert_eq!(line(nr::MPROTECT, [B, 4096, 1, 0, 0, 0], Some(0), &mut m), "42 mprotect(0x10000, 4096, PROT_READ) = 0 <mm>");
+}
+
+#[test]
 fn exits_do_not_return_and_unknown_calls_show_registers() {
     let mut m = mem_with(0, b"");
     assert_eq!(line(nr::EXIT_GROUP, [3, 0, 0, 0, 0, 0], None, &mut m), "42 exit_group(3) = ? <process>");

@@ -70,7 +70,7 @@ mod tests {
     }
 
     fn mov(src: u64, dst: u64, n: usize) {
-        // SAFETY (test): both point into live 4 KiB Vec pages with n bytes left.
+        // SAFETY: (test) both point into live 4 KiB Vec pages with n bytes left.
         unsafe { std::ptr::copy(src as *const u8, dst as *mut u8, n) }
     }
 
@@ -80,13 +80,13 @@ mod tests {
         let mut b = Space::new(&[(0x20, true), (0x21, true)]);
         for i in 0..300u64 {
             let p = b.tr(0x20f80 + i, true).unwrap();
-            // SAFETY (test): p points into b's pages.
+            // SAFETY: (test) p points into b's pages.
             unsafe { *(p as *mut u8) = i as u8 };
         }
         let r = copy(0x10ff0, 0x20f80, 300, false, |v, w| a.tr(v, w), |v, w| b.tr(v, w), mov);
         assert_eq!(r, Copied { bytes: 300, side: 0, at: 0 });
         for i in 0..300u64 {
-            // SAFETY (test): reads a's pages.
+            // SAFETY: (test) reads a's pages.
             assert_eq!(unsafe { *(a.tr(0x10ff0 + i, false).unwrap() as *const u8) }, i as u8);
         }
     }

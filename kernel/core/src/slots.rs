@@ -112,7 +112,7 @@ mod tests {
     fn cap_is_32_bytes_and_zero_is_free() {
         assert_eq!(core::mem::size_of::<Cap>(), 32);
         assert_eq!(SLOTS * 32, 4096);
-        // SAFETY (test): all-zero bytes must be a free capability, since
+        // SAFETY: (test) all-zero bytes must be a free capability, since
         // new tables are zeroed frames.
         let z: Cap = unsafe { core::mem::zeroed() };
         assert_eq!(z, FREE);

@@ -1,13 +1,16 @@
 //! Validation of static x86_64 ELF executables and the load plan derived
-//! from them. Everything read from the file is checked against the file's
-//! length before `xmas-elf` looks at it, so a hostile image is refused with
-//! an [`ElfError`] and never makes the loader panic.
+//! from them, by Linux's rules (binfmt_elf): any static binary Linux would
+//! start should start here, placed where Linux would place it. The bytes are
+//! read by `cellux_abi::elf`'s reader, the same one the kernel's component
+//! check uses; this file is only the policy, so a hostile image is refused
+//! with an [`ElfError`] and never makes the loader panic.
 
 use alloc::vec::Vec;
+use cellux_abi::elf::{
+    self as raw, Header, ProgramHeader, ReadError, EHDR_SIZE, ELFCLASS32, ELFCLASS64, ELFDATA2LSB, EM_X86_64,
+    ET_DYN, ET_EXEC, PHDR_SIZE,
+};
 use core::fmt;
-use xmas_elf::header::{Class, Data, Machine, Type};
-use xmas_elf::program::Type as PhType;
-use xmas_elf::ElfFile;
 
 use linux_abi::{Errno, PAGE_SIZE, TASK_SIZE_MAX};
 
@@ -15,10 +18,6 @@ use linux_abi::{Errno, PAGE_SIZE, TASK_SIZE_MAX};
 /// ELF_ET_DYN_BASE on x86_64 (2/3 of TASK_SIZE, page aligned).
 pub const DYN_BASE: u64 = (TASK_SIZE_MAX / 3 * 2) & !(PAGE_SIZE - 1);
 
-/// The GNU program header that carries the stack's permissions.
-const PT_GNU_STACK: u32 = 0x6474_e551;
-const ELF64_EHDR_SIZE: u64 = 64;
-const ELF64_PHDR_SIZE: u64 = 56;
 /// Linux refuses more program headers than fit in 64 KiB; so do we.
 const MAX_PHDRS_BYTES: u64 = 65536;
 
@@ -124,32 +123,44 @@ pub struct Executable {
 }
 
 /// Checks `image` and derives its load plan. Static-pie images are placed at
-/// [`DYN_BASE`].
+/// [`DYN_BASE`]. The checks run in the order the refusals were written in,
+/// so an image with several faults keeps being refused for the same one.
 pub fn parse(image: &[u8]) -> Result<Executable, ElfError> {
-    check_ident(image)?;
-    let headers = AlignedHeaders::copy(image)?;
-    let file = ElfFile::new(headers.bytes()).map_err(ElfError::NotElf)?;
-    let header = &file.header;
-    match header.pt1.class() {
-        Class::SixtyFour => {}
-        _ => return Err(ElfError::WrongArch("not ELFCLASS64")),
+    let header = Header::read(image).map_err(|e| match e {
+        ReadError::BadMagic => ElfError::NotElf("bad magic"),
+        _ => ElfError::NotElf("shorter than an ELF header"),
+    })?;
+    if header.version != 1 {
+        return Err(ElfError::NotElf("unknown ELF version"));
     }
-    match header.pt1.data() {
-        Data::LittleEndian => {}
-        _ => return Err(ElfError::WrongArch("not little-endian")),
+    // Linux and GNU/Linux (3) are the ABIs static Linux binaries carry.
+    if header.os_abi != 0 && header.os_abi != 3 {
+        return Err(ElfError::WrongArch("OS ABI is not Linux"));
     }
-    if header.pt2.machine().as_machine() != Machine::X86_64 {
+    // The gABI lays ELF structures out at their natural alignment; no
+    // linker writes a misaligned table, so one marks a damaged file.
+    if header.phoff % 8 != 0 {
+        return Err(ElfError::BadProgramHeaders("e_phoff is not 8-byte aligned"));
+    }
+    match header.class {
+        ELFCLASS64 => {}
+        ELFCLASS32 => return Err(ElfError::WrongArch("not ELFCLASS64")),
+        _ => return Err(ElfError::NotElf("Invalid ELF class")),
+    }
+    if header.data != ELFDATA2LSB {
+        return Err(ElfError::WrongArch("not little-endian"));
+    }
+    if header.machine != EM_X86_64 {
         return Err(ElfError::WrongArch("e_machine is not EM_X86_64"));
     }
-    let kind = match header.pt2.type_().as_type() {
-        Type::Executable => Kind::Exec,
-        Type::SharedObject => Kind::StaticPie,
+    let kind = match header.kind {
+        ET_EXEC => Kind::Exec,
+        ET_DYN => Kind::StaticPie,
         _ => return Err(ElfError::NotExecutable),
     };
-    let phoff = header.pt2.ph_offset();
-    let phnum = u64::from(header.pt2.ph_count());
-    let phent = u64::from(header.pt2.ph_entry_size());
-    if phent != ELF64_PHDR_SIZE {
+    let (phoff, phnum, phent) = (header.phoff, u64::from(header.phnum), PHDR_SIZE);
+    let phdrs = header.program_headers(image);
+    if let Err(ReadError::PhEntSize) = phdrs {
         return Err(ElfError::BadProgramHeaders("e_phentsize is not 56"));
     }
     if phnum == 0 {
@@ -159,10 +170,11 @@ pub fn parse(image: &[u8]) -> Result<Executable, ElfError> {
     if table > MAX_PHDRS_BYTES {
         return Err(ElfError::BadProgramHeaders("too many program headers"));
     }
-    match phoff.checked_add(table) {
-        Some(end) if phoff >= ELF64_EHDR_SIZE && end <= headers.len as u64 => {}
-        _ => return Err(ElfError::BadProgramHeaders("table lies outside the file")),
-    }
+    // A table over the file header is inside the file but no table.
+    let phdrs = phdrs
+        .ok()
+        .filter(|_| phoff >= EHDR_SIZE)
+        .ok_or(ElfError::BadProgramHeaders("table lies outside the file"))?;
 
     let load_bias = match kind {
         Kind::Exec => 0,
@@ -171,14 +183,12 @@ pub fn parse(image: &[u8]) -> Result<Executable, ElfError> {
     let mut segments = Vec::new();
     let mut phdr_vaddr = None;
     let mut exec_stack = false;
-    for (index, ph) in file.program_iter().enumerate() {
-        match ph.get_type() {
-            Ok(PhType::Load) => {
-                segments.push(load_segment(index, &ph, image.len() as u64, load_bias)?)
-            }
-            Ok(PhType::Interp) => return Err(ElfError::Dynamic),
-            Ok(PhType::Phdr) => phdr_vaddr = Some(ph.virtual_addr()),
-            Ok(PhType::OsSpecific(PT_GNU_STACK)) => exec_stack = ph.flags().is_execute(),
+    for (index, ph) in phdrs.enumerate() {
+        match ph.kind {
+            raw::PT_LOAD => segments.push(load_segment(index, &ph, image.len() as u64, load_bias)?),
+            raw::PT_INTERP => return Err(ElfError::Dynamic),
+            raw::PT_PHDR => phdr_vaddr = Some(ph.vaddr),
+            raw::PT_GNU_STACK => exec_stack = ph.flags & raw::PF_X != 0,
             _ => {}
         }
     }
@@ -198,11 +208,7 @@ pub fn parse(image: &[u8]) -> Result<Executable, ElfError> {
     }
     .ok_or(ElfError::BadProgramHeaders("the program headers are not loaded"))?;
 
-    let entry = header
-        .pt2
-        .entry_point()
-        .checked_add(load_bias)
-        .ok_or(ElfError::BadEntry(header.pt2.entry_point()))?;
+    let entry = header.entry.checked_add(load_bias).ok_or(ElfError::BadEntry(header.entry))?;
     if !segments
         .iter()
         .any(|s| s.prot.exec && entry >= s.vaddr && entry < s.vaddr + s.mem_size)
@@ -223,66 +229,10 @@ pub fn parse(image: &[u8]) -> Result<Executable, ElfError> {
     })
 }
 
-/// The ELF header and program-header table copied into 8-byte aligned
-/// storage: xmas-elf reads them in place and asserts their alignment, and a
-/// caller's byte buffer (or a hostile e_phoff) need not provide it. The
-/// storage is a byte buffer 7 bytes longer than needed, used from its
-/// first 8-byte aligned byte: no reinterpreting cast, so no `unsafe`.
-struct AlignedHeaders {
-    buf: Vec<u8>,
-    start: usize,
-    len: usize,
-}
-
-impl AlignedHeaders {
-    fn copy(image: &[u8]) -> Result<Self, ElfError> {
-        let phoff = u64::from_le_bytes(image[32..40].try_into().unwrap_or([0; 8]));
-        if phoff % 8 != 0 {
-            return Err(ElfError::BadProgramHeaders("e_phoff is not 8-byte aligned"));
-        }
-        let want = phoff
-            .checked_add(MAX_PHDRS_BYTES)
-            .map_or(image.len(), |end| end.min(image.len() as u64) as usize)
-            .max(ELF64_EHDR_SIZE as usize);
-        let len = want.min(image.len());
-        let mut buf = alloc::vec![0u8; len + 7];
-        let start = (buf.as_ptr() as usize).wrapping_neg() % 8;
-        buf[start..start + len].copy_from_slice(&image[..len]);
-        Ok(AlignedHeaders { buf, start, len })
-    }
-
-    fn bytes(&self) -> &[u8] {
-        &self.buf[self.start..self.start + self.len]
-    }
-}
-
-/// The e_ident bytes xmas-elf does not insist on: magic, version, OS ABI.
-fn check_ident(image: &[u8]) -> Result<(), ElfError> {
-    if image.len() < ELF64_EHDR_SIZE as usize {
-        return Err(ElfError::NotElf("shorter than an ELF header"));
-    }
-    if &image[..4] != b"\x7fELF" {
-        return Err(ElfError::NotElf("bad magic"));
-    }
-    if image[6] != 1 {
-        return Err(ElfError::NotElf("unknown ELF version"));
-    }
-    // Linux and GNU/Linux (3) are the ABIs static Linux binaries carry.
-    if image[7] != 0 && image[7] != 3 {
-        return Err(ElfError::WrongArch("OS ABI is not Linux"));
-    }
-    Ok(())
-}
-
-fn load_segment(
-    index: usize,
-    ph: &xmas_elf::program::ProgramHeader<'_>,
-    file_len: u64,
-    load_bias: u64,
-) -> Result<Segment, ElfError> {
+fn load_segment(index: usize, ph: &ProgramHeader, file_len: u64, load_bias: u64) -> Result<Segment, ElfError> {
     let bad = |why| ElfError::BadSegment { index, why };
-    let (offset, file_size) = (ph.offset(), ph.file_size());
-    let (vaddr, mem_size) = (ph.virtual_addr(), ph.mem_size());
+    let (offset, file_size) = (ph.offset, ph.filesz);
+    let (vaddr, mem_size) = (ph.vaddr, ph.memsz);
     if file_size > mem_size {
         return Err(bad("p_filesz is larger than p_memsz"));
     }
@@ -299,16 +249,15 @@ fn load_segment(
         Some(end) if end <= TASK_SIZE_MAX && start >= PAGE_SIZE => {}
         _ => return Err(bad("does not fit in user space")),
     }
-    let flags = ph.flags();
     Ok(Segment {
         vaddr: start,
         mem_size,
         file_offset: offset,
         file_size,
         prot: Prot {
-            read: flags.is_read(),
-            write: flags.is_write(),
-            exec: flags.is_execute(),
+            read: ph.flags & raw::PF_R != 0,
+            write: ph.flags & raw::PF_W != 0,
+            exec: ph.flags & raw::PF_X != 0,
         },
     })
 }

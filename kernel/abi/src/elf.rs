@@ -1,7 +1,138 @@
-//! Checks of a static x86_64 ELF executable and its loadable segments.
-//! Used by the kernel (for the booter) and by user-level constructors.
+//! ELF64 as cellux reads it: one allocation-free reader of the file header
+//! and the program-header table, and on top of it the check of a component
+//! image that the kernel (for the booter) and the component runtime (for
+//! everything the booter starts) load. The reader only decodes and bounds-
+//! checks, with no opinion on what an image may hold, so that the other
+//! policy, `cellux-loader`'s Linux rules for static Linux executables, trusts
+//! file offsets through the same few lines instead of a second parser.
 
 use crate::layout::{PAGE, USER_END, USER_START};
+
+/// An ELF64 file header; anything shorter is not an ELF64 file.
+pub const EHDR_SIZE: u64 = 64;
+/// An ELF64 program header.
+pub const PHDR_SIZE: u64 = 56;
+
+pub const ELFCLASS32: u8 = 1;
+pub const ELFCLASS64: u8 = 2;
+pub const ELFDATA2LSB: u8 = 1;
+pub const ET_EXEC: u16 = 2;
+pub const ET_DYN: u16 = 3;
+pub const EM_X86_64: u16 = 62;
+pub const PT_LOAD: u32 = 1;
+pub const PT_INTERP: u32 = 3;
+pub const PT_PHDR: u32 = 6;
+/// The GNU program header that carries the stack's permissions.
+pub const PT_GNU_STACK: u32 = 0x6474_e551;
+pub const PF_X: u32 = 1;
+pub const PF_W: u32 = 2;
+pub const PF_R: u32 = 4;
+
+/// Why the reader could not give a header or a program-header table. Each
+/// policy maps these onto its own refusals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadError {
+    /// Shorter than an ELF64 file header.
+    TooShort,
+    BadMagic,
+    /// e_phentsize is not [`PHDR_SIZE`].
+    PhEntSize,
+    /// The program-header table does not lie inside the file.
+    PhOutsideFile,
+}
+
+/// The file-header fields either policy looks at, decoded little-endian:
+/// every file either accepts is, and `data` lets a policy refuse the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub class: u8,
+    pub data: u8,
+    pub version: u8,
+    pub os_abi: u8,
+    /// e_type.
+    pub kind: u16,
+    pub machine: u16,
+    pub entry: u64,
+    pub phoff: u64,
+    pub phentsize: u16,
+    pub phnum: u16,
+}
+
+/// One program header, decoded; nothing in it is checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ProgramHeader {
+    /// p_type.
+    pub kind: u32,
+    pub flags: u32,
+    pub offset: u64,
+    pub vaddr: u64,
+    pub filesz: u64,
+    pub memsz: u64,
+}
+
+fn le<const N: usize>(b: &[u8], at: usize) -> [u8; N] {
+    let mut a = [0u8; N];
+    a.copy_from_slice(&b[at..at + N]);
+    a
+}
+
+impl Header {
+    /// Reads the file header at the start of `file`.
+    pub fn read(file: &[u8]) -> Result<Header, ReadError> {
+        let h = file.get(..EHDR_SIZE as usize).ok_or(ReadError::TooShort)?;
+        if h[..4] != *b"\x7fELF" {
+            return Err(ReadError::BadMagic);
+        }
+        Ok(Header {
+            class: h[4],
+            data: h[5],
+            version: h[6],
+            os_abi: h[7],
+            kind: u16::from_le_bytes(le(h, 16)),
+            machine: u16::from_le_bytes(le(h, 18)),
+            entry: u64::from_le_bytes(le(h, 24)),
+            phoff: u64::from_le_bytes(le(h, 32)),
+            phentsize: u16::from_le_bytes(le(h, 54)),
+            phnum: u16::from_le_bytes(le(h, 56)),
+        })
+    }
+
+    /// Bytes the program-header table claims: e_phnum * e_phentsize.
+    pub fn ph_table_size(&self) -> u64 {
+        u64::from(self.phnum) * u64::from(self.phentsize)
+    }
+
+    /// The program headers of `file`, in file order, once the whole table
+    /// is known to lie inside it: iterating cannot fail or read out of bounds.
+    pub fn program_headers<'a>(
+        &self,
+        file: &'a [u8],
+    ) -> Result<impl ExactSizeIterator<Item = ProgramHeader> + 'a, ReadError> {
+        if u64::from(self.phentsize) != PHDR_SIZE {
+            return Err(ReadError::PhEntSize);
+        }
+        let table = self
+            .phoff
+            .checked_add(self.ph_table_size())
+            .filter(|&end| end <= file.len() as u64)
+            .map(|end| &file[self.phoff as usize..end as usize])
+            .ok_or(ReadError::PhOutsideFile)?;
+        Ok(table.chunks_exact(PHDR_SIZE as usize).map(|p| ProgramHeader {
+            kind: u32::from_le_bytes(le(p, 0)),
+            flags: u32::from_le_bytes(le(p, 4)),
+            offset: u64::from_le_bytes(le(p, 8)),
+            vaddr: u64::from_le_bytes(le(p, 16)),
+            filesz: u64::from_le_bytes(le(p, 32)),
+            memsz: u64::from_le_bytes(le(p, 40)),
+        }))
+    }
+}
+
+// The component check. Components are cellux's own programs, linked by its
+// build at fixed addresses, so only ET_EXEC is taken. The kernel loads them
+// with no allocator (hence at most MAX_SEGMENTS, in an array) and the
+// runtime maps each page with one set of permissions (hence no two segments
+// on one page). Linux's rules for Linux binaries are `cellux-loader`'s.
 
 pub const MAX_SEGMENTS: usize = 16;
 
@@ -52,69 +183,37 @@ impl Image {
     }
 }
 
-fn rd<const N: usize>(b: &[u8], o: usize) -> Result<[u8; N], ElfError> {
-    let s = b.get(o..o.checked_add(N).ok_or(ElfError::TooShort)?).ok_or(ElfError::TooShort)?;
-    let mut a = [0u8; N];
-    a.copy_from_slice(s);
-    Ok(a)
-}
-fn u16_at(b: &[u8], o: usize) -> Result<u16, ElfError> {
-    rd::<2>(b, o).map(u16::from_le_bytes)
-}
-fn u32_at(b: &[u8], o: usize) -> Result<u32, ElfError> {
-    rd::<4>(b, o).map(u32::from_le_bytes)
-}
-fn u64_at(b: &[u8], o: usize) -> Result<u64, ElfError> {
-    rd::<8>(b, o).map(u64::from_le_bytes)
-}
-
-const PT_LOAD: u32 = 1;
-const PF_X: u32 = 1;
-const PF_W: u32 = 2;
-
-/// Parses and checks an image: loadable segments inside the file, inside
-/// user space, not overlapping each other, entry in an executable segment.
+/// Parses and checks a component image: loadable segments inside the file,
+/// inside user space, not overlapping each other, entry in an executable
+/// segment.
 pub fn parse(b: &[u8]) -> Result<Image, ElfError> {
-    if b.len() < 64 {
-        return Err(ElfError::TooShort);
-    }
-    if &b[0..4] != b"\x7fELF" {
-        return Err(ElfError::BadMagic);
-    }
-    if b[4] != 2 || b[5] != 1 {
+    let h = Header::read(b).map_err(|e| match e {
+        ReadError::BadMagic => ElfError::BadMagic,
+        _ => ElfError::TooShort,
+    })?;
+    if h.class != ELFCLASS64 || h.data != ELFDATA2LSB {
         return Err(ElfError::NotElf64LittleEndian);
     }
-    if u16_at(b, 18)? != 62 {
+    if h.machine != EM_X86_64 {
         return Err(ElfError::NotX86_64);
     }
-    if u16_at(b, 16)? != 2 {
+    if h.kind != ET_EXEC {
         return Err(ElfError::NotExecutable);
     }
-    let entry = u64_at(b, 24)?;
-    let phoff = u64_at(b, 32)?;
-    let phentsize = u16_at(b, 54)? as u64;
-    let phnum = u16_at(b, 56)? as u64;
-    if phentsize != 56 || phoff.checked_add(phentsize * phnum).is_none_or(|end| end > b.len() as u64) {
-        return Err(ElfError::BadProgramHeaders);
-    }
-    let mut img = Image { entry, segments: [Segment::default(); MAX_SEGMENTS], nsegments: 0 };
-    for i in 0..phnum as usize {
-        let p = phoff as usize + i * 56;
-        if u32_at(b, p)? != PT_LOAD {
+    let phdrs = h.program_headers(b).map_err(|_| ElfError::BadProgramHeaders)?;
+    let mut img = Image { entry: h.entry, segments: [Segment::default(); MAX_SEGMENTS], nsegments: 0 };
+    for (i, ph) in phdrs.enumerate() {
+        if ph.kind != PT_LOAD || ph.memsz == 0 {
             continue;
         }
-        let flags = u32_at(b, p + 4)?;
         let seg = Segment {
-            offset: u64_at(b, p + 8)?,
-            vaddr: u64_at(b, p + 16)?,
-            filesz: u64_at(b, p + 32)?,
-            memsz: u64_at(b, p + 40)?,
-            writable: flags & PF_W != 0,
-            executable: flags & PF_X != 0,
+            offset: ph.offset,
+            vaddr: ph.vaddr,
+            filesz: ph.filesz,
+            memsz: ph.memsz,
+            writable: ph.flags & PF_W != 0,
+            executable: ph.flags & PF_X != 0,
         };
-        if seg.memsz == 0 {
-            continue;
-        }
         if seg.filesz > seg.memsz || seg.offset.checked_add(seg.filesz).is_none_or(|e| e > b.len() as u64) {
             return Err(ElfError::SegmentOutOfFile(i));
         }
@@ -131,7 +230,7 @@ pub fn parse(b: &[u8]) -> Result<Image, ElfError> {
         img.segments[img.nsegments] = seg;
         img.nsegments += 1;
     }
-    if !img.segments().iter().any(|s| s.executable && entry >= s.vaddr && entry < s.vaddr + s.memsz) {
+    if !img.segments().iter().any(|s| s.executable && h.entry >= s.vaddr && h.entry < s.vaddr + s.memsz) {
         return Err(ElfError::EntryNotExecutable);
     }
     Ok(img)
@@ -206,5 +305,31 @@ mod tests {
         assert_eq!(parse(&b).unwrap_err(), ElfError::SegmentsOverlap(1));
         assert_eq!(parse(b"not an elf at all, not at all, not at all, not at all, not at all").unwrap_err(), ElfError::BadMagic);
         assert_eq!(parse(&b[..20]).unwrap_err(), ElfError::TooShort);
+    }
+    #[test]
+    fn refuses_truncated_program_header_table() {
+        let b = elf(&[(0x400000, 0, 16, 5), (0x401000, 0, 16, 6)], 0x400000);
+        assert_eq!(b.len(), 64 + 2 * 56);
+        assert_eq!(parse(&b[..64 + 56 + 55]).unwrap_err(), ElfError::BadProgramHeaders);
+        let h = Header::read(&b).unwrap();
+        assert_eq!(h.program_headers(&b[..64 + 56 + 55]).err(), Some(ReadError::PhOutsideFile));
+        assert_eq!(h.program_headers(&b).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn reader_decodes_without_judging() {
+        // A 32-bit class and a foreign machine: the reader reports them, the policy refuses.
+        let mut b = elf(&[(0x400000, 16, 16, 5)], 0x400004);
+        b[4] = 1;
+        b[18] = 183;
+        let h = Header::read(&b).unwrap();
+        assert_eq!((h.class, h.machine, h.kind, h.entry, h.phoff, h.phnum), (1, 183, ET_EXEC, 0x400004, 64, 1));
+        let ph = h.program_headers(&b).unwrap().next().unwrap();
+        assert_eq!(ph, ProgramHeader { kind: PT_LOAD, flags: 5, offset: 120, vaddr: 0x400000, filesz: 16, memsz: 16 });
+        assert_eq!(Header::read(&b[..63]), Err(ReadError::TooShort));
+        b[54] = 32;
+        assert_eq!(Header::read(&b).unwrap().program_headers(&b).err(), Some(ReadError::PhEntSize));
+        b[0] = 0;
+        assert_eq!(Header::read(&b), Err(ReadError::BadMagic));
     }
 }

@@ -184,3 +184,15 @@ fn mangled_images_never_panic() {
         assert!(panic::catch_unwind(|| parse(&f)).is_ok(), "round {round}");
     }
 }
+
+/// The table is bounds-checked by the reader shared with the kernel's
+/// component check; both refuse a table the file cuts short.
+#[test]
+fn a_truncated_program_header_table_is_refused() {
+    let mut f = tiny_exec();
+    put16(&mut f, 56, 2);
+    f.truncate(64 + 2 * 56 - 1);
+    let err = refused(&f);
+    assert_eq!(err, ElfError::BadProgramHeaders("table lies outside the file"));
+    assert_eq!(cellux_abi::elf::parse(&f).unwrap_err(), cellux_abi::elf::ElfError::BadProgramHeaders);
+}

@@ -45,6 +45,7 @@ fn self_op(f: &mut Frame, op: u16) -> OpResult {
         }
         EXC_RESUME | EXC_RESUME_RAX | EXC_END | EXC_REGS_READ | EXC_REGS_WRITE | EXC_FPU_READ | EXC_FPU_WRITE => exception::op(f, op),
         NOP => Ok(Some(0)),
+        PROBE_RING1 => crate::arch::ring1::request(f),
         SWITCH_TID | WAKE_TID => thread::self_op(f, op),
         _ => Err(Error::BadOp),
     }

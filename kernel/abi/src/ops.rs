@@ -56,6 +56,12 @@ kernel_ops! {
         /// For a scheduler thread: end the blocking receive of thread `tid`,
         /// which must report to the caller, with `Error::Timeout`.
         WAKE_TID = 12 => WakeTid { tid: rdi }
+        /// Measurement probe (issue 11): like `NOP`, but the return to the
+        /// caller goes through ring 1 (an `iretq` to a kernel routine at
+        /// CPL1 that `iretq`s back to CPL3); `cr3_write` = 1 also reloads
+        /// CR3 once on the way, 0 not (else `Inval`). Registers come back
+        /// as from any op (rcx, r11 = return rip, rflags).
+        PROBE_RING1 = 13 => ProbeRing1 { cr3_write: rdi }
     }
 }
 

@@ -1,4 +1,5 @@
-//! GDT, TSS and IDT: one CPU, one kernel stack for every entry.
+//! GDT, TSS and IDT: one CPU, one kernel stack for every entry. The GDT
+//! also holds a DPL-1 segment pair for the ring-1 measurement probe (`ring1`).
 
 use core::arch::asm;
 use core::ptr::addr_of_mut;
@@ -8,6 +9,11 @@ pub const KDATA: u16 = 0x10;
 pub const UDATA: u16 = 0x18 | 3;
 pub const UCODE: u16 = 0x20 | 3;
 const TSS_SEL: u16 = 0x28;
+/// Ring-1 code and stack segments (DPL 1), used only by the measurement
+/// probe in `ring1`: no gate or call path leads to CPL1 except the
+/// kernel's own `iretq` there.
+pub const R1CODE: u16 = 0x38 | 1;
+pub const R1DATA: u16 = 0x40 | 1;
 
 #[repr(C, packed)]
 struct Tss {
@@ -23,7 +29,8 @@ struct Tss {
 }
 
 static mut TSS: Tss = Tss { _r0: 0, rsp0: 0, rsp1: 0, rsp2: 0, _r1: 0, ist: [0; 7], _r2: 0, _r3: 0, iomap: 104 };
-static mut GDT: [u64; 7] = [
+const GDT_LEN: usize = 9;
+static mut GDT: [u64; GDT_LEN] = [
     0,
     0x00af_9a00_0000_ffff, // kernel code
     0x00cf_9200_0000_ffff, // kernel data
@@ -31,6 +38,8 @@ static mut GDT: [u64; 7] = [
     0x00af_fa00_0000_ffff, // user code 64 (sysret's CS = STAR base + 16)
     0,
     0, // TSS (two slots)
+    0x00af_ba00_0000_ffff, // ring-1 code 64 (probe only)
+    0x00cf_b200_0000_ffff, // ring-1 data: the stack segment iretq needs at CPL1 (probe only)
 ];
 
 #[repr(C)]
@@ -65,7 +74,7 @@ pub fn init() {
         let gdt = &mut *addr_of_mut!(GDT);
         gdt[5] = limit | ((base & 0xff_ffff) << 16) | (0x89 << 40) | (((base >> 24) & 0xff) << 56);
         gdt[6] = base >> 32;
-        let gp = Pointer { limit: (core::mem::size_of::<[u64; 7]>() - 1) as u16, base: gdt.as_ptr() as u64 };
+        let gp = Pointer { limit: (core::mem::size_of::<[u64; GDT_LEN]>() - 1) as u16, base: gdt.as_ptr() as u64 };
         asm!("lgdt [{}]", in(reg) &gp, options(nostack));
         asm!(
             "push {kc}", "lea {t}, [rip + 2f]", "push {t}", "retfq", "2:",

@@ -3,7 +3,7 @@
 //! (`desc`), every kernel entry and the return to user mode (`trap`, with
 //! its assembly), FPU/SSE state (`fpu`), the local APIC timer and the
 //! I/O APIC (`lapic`, `ioapic`), the UART (`serial`) and QEMU's
-//! power-off port (`exit`). Most of the kernel's `asm!` lives here.
+//! power-off port (`exit`), and the ring-1 measurement probe (`ring1`). Most of the kernel's `asm!` lives here.
 
 pub mod boot;
 pub mod cpu;
@@ -13,5 +13,6 @@ pub mod fpu;
 pub mod ioapic;
 pub mod lapic;
 pub mod pvh;
+pub mod ring1;
 pub mod serial;
 pub mod trap;

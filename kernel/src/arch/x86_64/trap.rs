@@ -179,11 +179,16 @@ pub fn init_syscall() {
 extern "C" fn syscall_rust(f: &mut Frame) {
     crate::syscall::dispatch(f);
     crate::sched::before_return();
+    crate::arch::ring1::finish(f);
 }
 
 #[no_mangle]
 #[link_section = ".text.hot"]
 extern "C" fn trap_rust(f: &mut Frame) {
+    // Only the ring-1 probe runs at CPL1: see `ring1::roll_forward`.
+    if f.cs & 3 == 1 && !crate::arch::ring1::roll_forward(f) {
+        crate::fault::kernel_fault(f);
+    }
     if f.cs & 3 == 0 {
         if f.vector >= 32 {
             crate::irq::handle(f.vector, false);

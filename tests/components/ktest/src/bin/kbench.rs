@@ -5,6 +5,12 @@
 //!                  exception gate to our handler and back (timed inside it)
 //!   asnd-rcv       send to a blocked receiver until it runs
 //!   thread-switch  a thread wakes another and blocks; the scheduler runs it
+//!   null-syscall   `syscall` to the kernel's cheapest op (`NOP`) and `sysret`
+//!   ring1-roundtrip      the ring-1 probe (issue 11): `syscall`, the
+//!                  kernel `iretq`s to a CPL1 routine that `iretq`s to us
+//!   ring1-roundtrip-cr3  the same plus one CR3 write (a full TCG flush):
+//!                  whether a server at CPL1 can replace today's CR3 writes
+//!                  hangs on these two differing by far
 #![no_std]
 #![no_main]
 
@@ -59,9 +65,49 @@ fn gate_to(b: &loader::Built, token: u64) -> u32 {
     s
 }
 
-/// For context (stderr only): a kernel entry and exit doing nothing, and a
-/// gate call into our own component (no address-space switch).
-fn null_syscall() {
+/// For reading the figures (stderr only): two back-to-back rdtscs, the
+/// timer's own cost, and its step (the smallest non-zero difference).
+fn rdtsc_resolution() {
+    for i in 0..N + WARMUP {
+        let t0 = sys::rdtsc();
+        let t1 = sys::rdtsc();
+        if i >= WARMUP {
+            samples()[i - WARMUP] = t1 - t0;
+        }
+    }
+    let s = samples();
+    s.sort_unstable();
+    let step = s.iter().copied().find(|&d| d > 0).unwrap_or(0);
+    println!("info rdtsc-back-to-back median={} p99={} step={} unit=cycles", s[N / 2], s[N * 99 / 100], step);
+}
+
+/// The kernel's cheapest op against the same op returning through ring 1,
+/// without and with a CR3 write: one call site shape for all three, so
+/// only the return path differs.
+fn self_op_cases() {
+    for (name, op, cr3_write) in [
+        ("null-syscall", ops::self_op::NOP, 0),
+        ("ring1-roundtrip", ops::self_op::PROBE_RING1, 0),
+        ("ring1-roundtrip-cr3", ops::self_op::PROBE_RING1, 1),
+    ] {
+        for i in 0..N + WARMUP {
+            let t0 = sys::rdtsc();
+            let r = sys::call(0, op, [cr3_write, 0, 0, 0, 0, 0]);
+            let t1 = sys::rdtsc();
+            if r.rax != 0 {
+                fail(name);
+            }
+            if i >= WARMUP {
+                samples()[i - WARMUP] = t1 - t0;
+            }
+        }
+        report(name, N);
+    }
+}
+
+/// For context (stderr only): a gate call into our own component (no
+/// address-space switch).
+fn invocation_same_space() {
     let own = {
         extern "C" {
             fn _start();
@@ -71,23 +117,17 @@ fn null_syscall() {
             .unwrap_or_else(|_| fail("self gate"));
         s
     };
-    for (name, self_gate) in [("null-syscall", false), ("invocation-same-space", true)] {
-        for i in 0..N + WARMUP {
-            let t0 = sys::rdtsc();
-            if self_gate {
-                sys::invoke(own, [0; 5]);
-            } else {
-                sys::call(0, ops::self_op::NOP, [0; 6]);
-            }
-            let t1 = sys::rdtsc();
-            if i >= WARMUP {
-                samples()[i - WARMUP] = t1 - t0;
-            }
+    for i in 0..N + WARMUP {
+        let t0 = sys::rdtsc();
+        sys::invoke(own, [0; 5]);
+        let t1 = sys::rdtsc();
+        if i >= WARMUP {
+            samples()[i - WARMUP] = t1 - t0;
         }
-        let s = samples();
-        s.sort_unstable();
-        println!("info {} median={} p99={} unit=cycles", name, s[N / 2], s[N * 99 / 100]);
     }
+    let s = samples();
+    s.sort_unstable();
+    println!("info invocation-same-space median={} p99={} unit=cycles", s[N / 2], s[N * 99 / 100]);
 }
 
 fn invocation(ar: &Archive) {
@@ -256,7 +296,9 @@ fn thread_switch() {
 fn cellux_main(_arg: u64) {
     let ar = archive();
     println!("kbench: {} iterations each, TSC {} MHz", N, sys::tsc_hz() / 1_000_000);
-    null_syscall();
+    rdtsc_resolution();
+    self_op_cases();
+    invocation_same_space();
     invocation(&ar);
     syscall_trap(&ar);
     syscall_trap_same_space();

@@ -12,6 +12,7 @@ mod exc;
 mod inv;
 mod irq;
 mod memory;
+mod probe;
 mod sched;
 mod util;
 
@@ -36,6 +37,7 @@ fn cellux_main(_arg: u64) {
     exc::all();
     sched::all();
     irq::all();
+    probe::all();
     let (p, f) = cellux_rt::report::totals();
     println!("KTEST DONE passed={} failed={}", p, f);
     sys::power_off(f == 0);

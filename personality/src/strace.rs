@@ -159,6 +159,25 @@ const AT_FDCWD: i64 = -100;
 const O_CREAT: u64 = 0o100;
 const O_TMPFILE: u64 = 0o20200000;
 
+/// Whether open's flags make it create a file (O_TMPFILE includes
+/// O_DIRECTORY's bit, so all of its bits must be there).
+fn creates(flags: u64) -> bool {
+    flags & O_CREAT != 0 || flags & O_TMPFILE == O_TMPFILE
+}
+
+/// Linux's restart codes, which a traced call shows when a signal
+/// interrupted it (they never reach the process: the return path turns
+/// them into a restart or EINTR).
+fn restart_name(r: i64) -> Option<&'static str> {
+    Some(match r {
+        -512 => "ERESTARTSYS",
+        -513 => "ERESTARTNOINTR",
+        -514 => "ERESTARTNOHAND",
+        -516 => "ERESTART_RESTARTBLOCK",
+        _ => return None,
+    })
+}
+
 /// A traced call's line, begun before the call.
 pub struct Call {
     nr: i64,
@@ -375,7 +394,7 @@ impl Call {
             Some(kinds) => {
                 for (i, &k) in kinds.iter().enumerate() {
                     // open's mode means something only when it creates.
-                    if k == Mode && i > 0 && kinds[i - 1] == OpenFlags && args[i - 1] & (O_CREAT | O_TMPFILE) == 0 {
+                    if k == Mode && i > 0 && kinds[i - 1] == OpenFlags && !creates(args[i - 1]) {
                         break;
                     }
                     if i > 0 {
@@ -476,6 +495,9 @@ impl Call {
         self.line.push(')');
         match ret {
             None => self.line.push_str(" = ?"),
+            Some(r) if restart_name(r).is_some() => {
+                let _ = write!(self.line, " = ? {}", restart_name(r).unwrap_or(""));
+            }
             Some(r) if (-4095..0).contains(&r) => {
                 let e = Errno(-r);
                 match e.name() {

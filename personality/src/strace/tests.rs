@@ -109,6 +109,11 @@ fn open_shows_its_mode_only_when_it_creates() {
         line(nr::OPENAT, [-100i64 as u64, B, 0o1101, 0o644, 0, 0], Some(3), &mut m),
         "42 openat(AT_FDCWD, \"/f\", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 3 <linux>"
     );
+    assert_eq!(
+        line(nr::OPENAT, [-100i64 as u64, B, 0o2204000, 0, 0, 0], Some(3), &mut m),
+        "42 openat(AT_FDCWD, \"/f\", O_RDONLY|O_NONBLOCK|O_DIRECTORY|O_CLOEXEC) = 3 <linux>"
+    );
+    assert_eq!(line(nr::READ, [0, B, 1, 0, 0, 0], Some(-512), &mut m), "42 read(0, 0x10000, 1) = ? ERESTARTSYS <linux>");
     assert_eq!(line(nr::MPROTECT, [B, 4096, 1, 0, 0, 0], Some(0), &mut m), "42 mprotect(0x10000, 4096, PROT_READ) = 0 <mm>");
 }
 

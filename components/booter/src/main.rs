@@ -8,13 +8,10 @@
 use cellux_rt::abi::archive::Archive;
 use cellux_rt::abi::layout::{boot_slot, BOOT_ARCHIVE_VA};
 use cellux_rt::abi::err::Error;
+use cellux_rt::abi::layout::{CLIENT_BASE, CLIENT_STRIDE};
 use cellux_rt::cap::{Captbl, Pgtbl, Thd, Untyped};
 use cellux_rt::entry::{Action, Upcall};
 use cellux_rt::{loader, mem, println, slots, sys, thread};
-
-/// Slots the booter fills in the scheduler's table for client i.
-pub const CLIENT_BASE: u32 = 16;
-pub const CLIENT_STRIDE: u32 = 4;
 
 const SCHED_MEM: u64 = 8 << 20;
 /// What the booter keeps for building the components (their images, page

@@ -12,7 +12,7 @@
 #![deny(unsafe_code)]
 
 use cellux_rt::abi::err::Error;
-use cellux_rt::abi::layout::{boot_slot, MAX_THREADS};
+use cellux_rt::abi::layout::{boot_slot, CLIENT_BASE, CLIENT_STRIDE, MAX_THREADS};
 use cellux_rt::abi::ops::{self, IRQ_TIMER};
 use cellux_rt::cap::{self, Captbl, Hw};
 use cellux_rt::entry::{Action, Upcall};
@@ -20,8 +20,6 @@ use cellux_rt::sync::SpinLocked;
 use cellux_rt::{mem, println, slots, sys, thread};
 use core::sync::atomic::{AtomicU64, Ordering};
 
-const CLIENT_BASE: u32 = 16;
-const CLIENT_STRIDE: u32 = 4;
 /// Time slice, in microseconds.
 const QUANTUM_US: u64 = 2000;
 

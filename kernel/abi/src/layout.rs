@@ -11,6 +11,12 @@ pub const MAX_THREADS: usize = 128;
 /// Where the kernel maps the boot archive (read-only) in the booter.
 pub const BOOT_ARCHIVE_VA: u64 = 0x0000_0040_0000_0000;
 
+/// The slots the booter fills in the scheduler's capability table for
+/// client (application) i: `CLIENT_BASE + i * CLIENT_STRIDE` onwards; the
+/// scheduler finds its clients there.
+pub const CLIENT_BASE: u32 = 16;
+pub const CLIENT_STRIDE: u32 = 4;
+
 /// Capability slots the kernel fills in the booter's table.
 pub mod boot_slot {
     pub const SELF_CT: u32 = 1;

@@ -10,21 +10,19 @@
 //!   and kernel objects through it, but never runs code there);
 //! - no identity map (the PML4 slot 0 that the boot jump used is cleared;
 //!   page-table roots never copy it).
+//!
 //! With CR0.WP the read-only bits bind the kernel too.
 
 use crate::kcell::KCell;
 use crate::mem::{frame_ptr, phys_to_virt};
 use cellux_abi::err::{Error, KResult};
 use cellux_abi::ops as o;
+use cellux_kerncore::pte::{ADDR, NX, P, PS, W};
 use core::arch::global_asm;
 
-const P: u64 = 1;
-const W: u64 = 1 << 1;
+/// Accessed and dirty (only this module presets them).
 const A: u64 = 1 << 5;
 const D: u64 = 1 << 6;
-const PS: u64 = 1 << 7;
-const NX: u64 = 1 << 63;
-const ADDR: u64 = 0x000f_ffff_ffff_f000;
 const KBASE: u64 = 0xffff_ffff_8000_0000;
 /// Page tables for the image's 4 KiB pages: 8 cover 16 MiB of physical
 /// memory from 0, which holds the image (about 9 MiB, mostly the retype

@@ -81,6 +81,10 @@ pub fn op(f: &mut Frame, own: u64, op: u16) -> OpResult {
             let v = unsafe { core::ptr::read_volatile(0xffff_c000_dead_0000 as *const u64) };
             Ok(Some(v))
         }
+        hw_op::PROTECT_PROBE => {
+            let a: hw_op::ProtectProbe = f.args();
+            crate::arch::kmap::probe(a.kind, a.addr).map(Some)
+        }
         hw_op::EXIT => {
             let ok = f.args::<hw_op::Exit>().status == 0;
             console::str(if ok { "cellux: power off (success)\n" } else { "cellux: power off (failure)\n" });

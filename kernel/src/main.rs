@@ -23,7 +23,7 @@ mod thread;
 mod uaccess;
 mod untyped;
 
-use arch::{cpu, desc, exit, fpu, ioapic, lapic, pvh, serial, trap};
+use arch::{cpu, desc, exit, fpu, ioapic, kmap, lapic, pvh, serial, trap};
 use core::fmt::Write;
 
 #[no_mangle]
@@ -33,6 +33,7 @@ extern "C" fn kmain(start_info: u32) -> ! {
     desc::init();
     trap::init_syscall();
     enable_cpu_features();
+    kmap::protect();
     fpu::init();
     let info = match pvh::read(start_info as u64) {
         Ok(i) => i,
@@ -77,24 +78,38 @@ extern "C" fn kmain(start_info: u32) -> ! {
     }
 }
 
-/// FSGSBASE for per-thread FS/GS bases (Linux TLS), SMEP/SMAP so the
-/// kernel never executes or silently reads user memory.
+/// The CPU features the kernel relies on, each checked in CPUID so a
+/// machine without one is refused by name instead of misbehaving later:
+/// FSGSBASE for per-thread FS/GS bases (Linux TLS), and the protections
+/// kernel/README.md "Hardware protections" lists: CR0.WP (set by the boot
+/// code, checked here), UMIP, SMEP, SMAP and NX.
 fn enable_cpu_features() {
-    let (_, b, _, _) = cpu::cpuid(7, 0);
-    if b & 1 == 0 {
-        panic!("this CPU lacks FSGSBASE; run QEMU with -cpu max");
+    let (_, b, c, _) = cpu::cpuid(7, 0);
+    let (_, _, _, ext_d) = cpu::cpuid(0x8000_0001, 0);
+    let need: [(bool, &str); 5] = [
+        (b & 1 != 0, "FSGSBASE"),
+        (b & (1 << 7) != 0, "SMEP"),
+        (b & (1 << 20) != 0, "SMAP"),
+        (c & (1 << 2) != 0, "UMIP"),
+        (ext_d & (1 << 20) != 0, "NX"),
+    ];
+    for (have, name) in need {
+        if !have {
+            panic!("this CPU lacks {}; run QEMU with -cpu max", name);
+        }
     }
-    let mut cr4 = cpu::read_cr4() | (1 << 16);
-    if b & (1 << 7) != 0 {
-        cr4 |= 1 << 20;
-    }
-    if b & (1 << 20) != 0 {
-        cr4 |= 1 << 21;
-    }
-    // SAFETY: only adds FSGSBASE/SMEP/SMAP; the kernel reaches user memory
-    // only through the direct map (never user addresses), so SMAP holds.
+    let cr4 = cpu::read_cr4() | cpu::CR4_FSGSBASE | cpu::CR4_UMIP | cpu::CR4_SMEP | cpu::CR4_SMAP;
+    // SAFETY: only adds FSGSBASE/UMIP/SMEP/SMAP. The kernel reaches user
+    // memory only through the direct map (supervisor pages, never a user
+    // address), so SMAP needs no STAC/CLAC window anywhere; SMEP holds
+    // because the kernel only jumps into its own text.
     unsafe { cpu::write_cr4(cr4) }
-    let _ = cpu::read_cr0();
+    if cpu::read_cr0() & cpu::CR0_WP == 0 {
+        panic!("CR0.WP is off: the boot code must set it");
+    }
+    if cpu::rdmsr(cpu::MSR_EFER) & cpu::EFER_NXE == 0 {
+        panic!("EFER.NXE is off: the boot code must set it");
+    }
 }
 
 #[panic_handler]

@@ -221,6 +221,10 @@ impl Hw {
     pub fn crash_test(self) -> Error {
         ok(self.0, hw_op::CrashTest {}).err().unwrap_or(Error::Inval)
     }
+    /// The kernel's protection self-test (`PROTECT_*` kinds).
+    pub fn protect_probe(self, kind: u64, addr: u64) -> Result<u64, Error> {
+        ok(self.0, hw_op::ProtectProbe { kind, addr })
+    }
 }
 
 /// Returns from the invocation being served with (r0, r1, r2) in the

@@ -210,6 +210,13 @@ kernel_ops! {
         /// kernel address, prints the fault and powers off with failure. (No
         /// more authority than EXIT, which this capability already grants.)
         CRASH_TEST = 10 => CrashTest {}
+        /// Self-test of the kernel's hardware protections (kernel/README.md
+        /// "Hardware protections"): `kind` is one of `PROTECT_*`. The
+        /// register kinds return CR0, CR4 or EFER; the access kinds make
+        /// the kernel try one access at CPL0 and return 0 if it went
+        /// through, else `PROTECT_FAULTED | vector << 32 | error code`. A
+        /// write stores the byte already there, so no kind changes memory.
+        PROTECT_PROBE = 11 => ProtectProbe { kind: rdi, addr: rsi }
     }
 }
 
@@ -231,6 +238,26 @@ pub const COMP_LINUX_ABI: u64 = 1;
 
 pub const PERM_WRITE: u64 = 1;
 pub const PERM_EXEC: u64 = 2;
+
+/// `hw_op::PROTECT_PROBE` kinds.
+pub const PROTECT_CR0: u64 = 0;
+pub const PROTECT_CR4: u64 = 1;
+pub const PROTECT_EFER: u64 = 2;
+/// Read, write or execute (call) a byte of the kernel's text, rodata,
+/// data, or the direct map's alias of the kernel text.
+pub const PROTECT_READ_TEXT: u64 = 3;
+pub const PROTECT_WRITE_TEXT: u64 = 4;
+pub const PROTECT_WRITE_RODATA: u64 = 5;
+pub const PROTECT_EXEC_RODATA: u64 = 6;
+pub const PROTECT_EXEC_DATA: u64 = 7;
+pub const PROTECT_EXEC_DIRECT: u64 = 8;
+/// Read, write or execute (call) the caller's memory at `addr`.
+pub const PROTECT_READ_USER: u64 = 9;
+pub const PROTECT_WRITE_USER: u64 = 10;
+pub const PROTECT_EXEC_USER: u64 = 11;
+/// Set in a `PROTECT_PROBE` result when the access faulted (bit 62: a
+/// result with bit 63 set would read as an error).
+pub const PROTECT_FAULTED: u64 = 1 << 62;
 
 pub const COPY_TO_PT: u64 = 0;
 pub const COPY_FROM_PT: u64 = 1;

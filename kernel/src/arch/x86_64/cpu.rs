@@ -2,6 +2,19 @@
 
 use core::arch::asm;
 
+/// CR0.WP: supervisor writes honour read-only pages.
+pub const CR0_WP: u64 = 1 << 16;
+/// CR4.UMIP: SGDT/SIDT/SLDT/SMSW/STR raise #GP at CPL > 0.
+pub const CR4_UMIP: u64 = 1 << 11;
+pub const CR4_FSGSBASE: u64 = 1 << 16;
+/// CR4.SMEP: no instruction fetch from a user page at CPL < 3.
+pub const CR4_SMEP: u64 = 1 << 20;
+/// CR4.SMAP: no data access to a user page at CPL < 3 unless RFLAGS.AC.
+pub const CR4_SMAP: u64 = 1 << 21;
+pub const MSR_EFER: u32 = 0xC000_0080;
+/// EFER.NXE: page-table bit 63 forbids instruction fetch.
+pub const EFER_NXE: u64 = 1 << 11;
+
 pub fn outb(port: u16, v: u8) {
     // SAFETY: port I/O has no memory effects; the ports used (COM1, debug
     // exit) are devices this kernel owns.

@@ -1,5 +1,5 @@
 //! x86_64 under QEMU's microvm: the PVH entry and boot page tables
-//! (`boot`, `pvh`), privileged-instruction wrappers (`cpu`), GDT/TSS/IDT
+//! (`boot`, `pvh`) and the kernel's tightened mappings (`kmap`), privileged-instruction wrappers (`cpu`), GDT/TSS/IDT
 //! (`desc`), every kernel entry and the return to user mode (`trap`, with
 //! its assembly), FPU/SSE state (`fpu`), the local APIC timer and the
 //! I/O APIC (`lapic`, `ioapic`), the UART (`serial`) and QEMU's
@@ -11,6 +11,7 @@ pub mod desc;
 pub mod exit;
 pub mod fpu;
 pub mod ioapic;
+pub mod kmap;
 pub mod lapic;
 pub mod pvh;
 pub mod ring1;

@@ -106,6 +106,15 @@ syscall_entry:
     jmp return_to_frame
 
 isr_common:
+    // Interrupt and exception gates do not clear RFLAGS.AC (syscall's
+    // FMASK does), and user code may set AC with popf: with AC left set
+    // the kernel would run with SMAP disabled. Clear it when the
+    // interrupted context had it (the saved rflags, above vector, error,
+    // rip, cs); the common case skips clac, which ends a TB under TCG.
+    test dword ptr [rsp + 32], 0x40000
+    jz 1f
+    clac
+1:
     PUSH_GPRS
     cld
     mov rdi, rsp
@@ -192,6 +201,9 @@ extern "C" fn trap_rust(f: &mut Frame) {
     if f.cs & 3 == 0 {
         if f.vector >= 32 {
             crate::irq::handle(f.vector, false);
+            return;
+        }
+        if crate::arch::kmap::fixup(f) {
             return;
         }
         crate::fault::kernel_fault(f);

@@ -18,6 +18,14 @@ pub const OP_NOP: u64 = 9;
 pub const OP_WRMSR: u64 = 10;
 pub const OP_FUZZ: u64 = 11;
 pub const OP_SINGLE_STEP: u64 = 12;
+pub const OP_SGDT: u64 = 13;
+pub const OP_SIDT: u64 = 14;
+pub const OP_SLDT: u64 = 15;
+pub const OP_SMSW: u64 = 16;
+pub const OP_STR: u64 = 17;
+pub const OP_IN: u64 = 18;
+pub const OP_OUT: u64 = 19;
+pub const OP_POPF: u64 = 20;
 
 #[no_mangle]
 fn cellux_main(_arg: u64) {}
@@ -79,6 +87,51 @@ fn cellux_sinv(u: &Upcall) -> [u64; 2] {
                 );
             }
             [55, 0]
+        }
+        // UMIP: each of these raises #GP at user level; the handler ends
+        // the invocation. The stores go to a local buffer.
+        OP_SGDT | OP_SIDT | OP_SLDT | OP_SMSW | OP_STR => {
+            let mut buf = [0u64; 2];
+            let p = buf.as_mut_ptr();
+            // SAFETY: each stores at most 10 bytes into buf, if it runs at
+            // all (under UMIP it faults).
+            unsafe {
+                match u.rdi {
+                    OP_SGDT => core::arch::asm!("sgdt [{}]", in(reg) p),
+                    OP_SIDT => core::arch::asm!("sidt [{}]", in(reg) p),
+                    OP_SLDT => core::arch::asm!("sldt word ptr [{}]", in(reg) p),
+                    OP_SMSW => core::arch::asm!("smsw word ptr [{}]", in(reg) p),
+                    _ => core::arch::asm!("str word ptr [{}]", in(reg) p),
+                }
+            }
+            [buf[0], 0]
+        }
+        // IOPL 0 and no I/O bitmap: port I/O raises #GP at user level.
+        // Port 0x80 (POST codes) is harmless should it go through.
+        OP_IN => {
+            let v: u8;
+            // SAFETY: raises #GP at user level, nothing else.
+            unsafe { core::arch::asm!("in al, dx", out("al") v, in("dx") 0x80u16) };
+            [v as u64, 0]
+        }
+        OP_OUT => {
+            // SAFETY: raises #GP at user level, nothing else.
+            unsafe { core::arch::asm!("out dx, al", in("al") 0u8, in("dx") 0x80u16) };
+            [0, 0]
+        }
+        // popf at CPL3 with IOPL 0 silently keeps IF and IOPL: try to
+        // clear IF and raise IOPL to 3, return the flags that resulted.
+        OP_POPF => {
+            let f: u64;
+            // SAFETY: pushes and pops flags on our own stack; neither
+            // change can take effect at CPL3.
+            unsafe {
+                core::arch::asm!(
+                    "pushfq", "and qword ptr [rsp], ~0x200", "or qword ptr [rsp], 0x3000", "popfq",
+                    "pushfq", "pop {}", out(reg) f,
+                );
+            }
+            [f, 0]
         }
         OP_NOP => [0, 0],
         OP_FUZZ => [fuzz(u.rsi, u.rdx), 0],

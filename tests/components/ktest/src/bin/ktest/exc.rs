@@ -19,6 +19,14 @@ const OP_UD2: u64 = 6;
 const OP_INT3: u64 = 7;
 const OP_DIV0: u64 = 8;
 const OP_WRMSR: u64 = 10;
+const OP_SGDT: u64 = 13;
+const OP_SIDT: u64 = 14;
+const OP_SLDT: u64 = 15;
+const OP_SMSW: u64 = 16;
+const OP_STR: u64 = 17;
+const OP_IN: u64 = 18;
+const OP_OUT: u64 = 19;
+const OP_POPF: u64 = 20;
 
 const HANDLER_TOKEN: u64 = 0xee;
 const LINUX_TOKEN: u64 = 0x11;
@@ -39,6 +47,14 @@ pub fn all() {
     run("exc.privileged_instruction", || fault_test(OP_CLI, 0, 13, None));
     run("exc.privileged_msr_write", || fault_test(OP_WRMSR, 0, 13, None));
     run("exc.invalid_opcode", || fault_test(OP_UD2, 0, 6, None));
+    run("exc.umip_sgdt", || fault_test(OP_SGDT, 0, 13, None));
+    run("exc.umip_sidt", || fault_test(OP_SIDT, 0, 13, None));
+    run("exc.umip_sldt", || fault_test(OP_SLDT, 0, 13, None));
+    run("exc.umip_smsw", || fault_test(OP_SMSW, 0, 13, None));
+    run("exc.umip_str", || fault_test(OP_STR, 0, 13, None));
+    run("exc.iopl0_port_in", || fault_test(OP_IN, 0, 13, None));
+    run("exc.iopl0_port_out", || fault_test(OP_OUT, 0, 13, None));
+    run("exc.iopl0_popf_keeps_if_and_iopl", popf);
     run("exc.breakpoint_resumes", breakpoint);
     run("exc.divide_error_rewrites_registers", divide);
     run("exc.single_step_over_system_call", single_step);
@@ -72,6 +88,14 @@ fn fault_test(op: u64, addr: u64, vector: u64, cr2: Option<u64>) -> TestResult {
         check(LAST_ADDR.load(Ordering::Relaxed) == a, "wrong fault address")?;
     }
     check(LAST_RIP.load(Ordering::Relaxed) >= 0x400000, "register file not readable")
+}
+
+/// popf at CPL3 may neither clear IF nor raise IOPL: no trap, no effect.
+fn popf() -> TestResult {
+    let r = sys::invoke(SRV_GATE.load(Ordering::Relaxed), [OP_POPF, 0, 0, 0, 0]);
+    check(r.rax == 0, "invocation failed")?;
+    check(r.rdi & 0x200 != 0, "popf cleared IF at user level")?;
+    check(r.rdi & 0x3000 == 0, "popf raised IOPL at user level")
 }
 
 fn read_other() -> TestResult {

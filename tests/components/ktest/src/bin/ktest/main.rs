@@ -13,6 +13,7 @@ mod inv;
 mod irq;
 mod memory;
 mod probe;
+mod protect;
 mod sched;
 mod util;
 
@@ -38,6 +39,7 @@ fn cellux_main(_arg: u64) {
     sched::all();
     irq::all();
     probe::all();
+    protect::all();
     let (p, f) = cellux_rt::report::totals();
     println!("KTEST DONE passed={} failed={}", p, f);
     sys::power_off(f == 0);

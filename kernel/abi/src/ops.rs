@@ -210,6 +210,12 @@ kernel_ops! {
         /// kernel address, prints the fault and powers off with failure. (No
         /// more authority than EXIT, which this capability already grants.)
         CRASH_TEST = 10 => CrashTest {}
+        /// Copy the kernel's event counters (`counters::Counters`) to `buf`:
+        /// the first `len` bytes of it at most. Returns the struct's full
+        /// size, so a reader knows whether it got them all. On this
+        /// capability, not the caller's own, because the counts are
+        /// system-wide: they show other components' activity.
+        COUNTERS = 11 => CopyCounters { buf: rdi, len: rsi }
     }
 }
 

@@ -31,7 +31,8 @@ static int counters_show(struct seq_file *m, void *v)
 	if (!buf)
 		return -ENOMEM;
 	n = lkl_ops->kernel_counters(buf, COUNTERS_TEXT_MAX);
-	if (n > COUNTERS_TEXT_MAX)
+	/* Signed: PAGE_SIZE is unsigned, and an errno must stay negative. */
+	if (n > (long)COUNTERS_TEXT_MAX)
 		n = -EIO;
 	if (n > 0)
 		seq_write(m, buf, n);

@@ -8,7 +8,7 @@
 use crate::arch::trap::Frame;
 use crate::syscall::OpResult;
 use crate::thread::{self, State};
-use crate::sched;
+use crate::{counters, sched};
 use cellux_abi::err::Error;
 use cellux_abi::ops::{asnd_op, self_op, ASND_YIELD, EVT_BLOCKED, EVT_WOKEN, RCV_NONBLOCK};
 
@@ -26,6 +26,7 @@ fn send(f: &mut Frame, t: u64, a: asnd_op::Send) -> OpResult {
         return Err(Error::ThreadState);
     }
     th.pending += 1;
+    counters::count!(asnd_sends);
     if th.state == State::Blocked {
         sched::complete_rcv(t);
         sched::post_event(th.sched, t, EVT_WOKEN);

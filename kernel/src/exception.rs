@@ -13,7 +13,7 @@ use crate::sched;
 use crate::syscall::OpResult;
 use crate::thread::{self, InvFrame, InvKind, State, MAX_DEPTH, MAX_EXC};
 use crate::uaccess;
-use crate::{comp, console as c, obj};
+use crate::{comp, console as c, counters, obj};
 use cellux_abi::err::{Error, KResult};
 use cellux_abi::layout::USER_END;
 use cellux_abi::ops::{self_op, upcall, VEC_INTERRUPT};
@@ -98,6 +98,9 @@ fn set_user_regs(s: &mut thread::ExcSave, r: &UserRegs) {
 
 /// Entry from trap.rs for vectors 0-31 taken in user mode.
 pub fn user_exception(f: &mut Frame) {
+    if f.vector == 14 {
+        counters::count!(page_faults);
+    }
     let cr2 = if f.vector == 14 { crate::arch::cpu::read_cr2() } else { 0 };
     deliver(f, cr2);
 }
@@ -111,8 +114,19 @@ pub fn deliver(f: &mut Frame, cr2: u64) {
         Some(i) => {
             fpu::save(&mut thread::get(t).exc[i].fpu);
             sched::load_space(t);
+            count_delivered(thread::get(t).exc[i].regs.vector);
         }
         None => unhandled(f, cr2),
+    }
+}
+
+/// Counts an upcall of the handler by what the trapped `vector` was.
+#[inline(always)]
+fn count_delivered(vector: u64) {
+    match vector {
+        VEC_SYSCALL => counters::count!(linux_syscalls),
+        VEC_INTERRUPT => counters::count!(interrupt_upcalls),
+        _ => counters::count!(exceptions),
     }
 }
 
@@ -166,6 +180,7 @@ pub fn interrupt(t: u64) -> KResult<u64> {
         let i = push_upcall(th, &mut f, fs, gs, 0).ok_or(Error::Depth)?;
         th.exc[i].fpu = th.fpu;
         th.regs = f;
+        count_delivered(VEC_INTERRUPT);
         return Ok(0);
     }
     let in_handler = (1..th.depth).any(|k| th.inv[k].kind == InvKind::Exc && comp::get(th.inv[k - 1].comp).linux_abi);

@@ -7,7 +7,8 @@ use crate::arch::lapic;
 use crate::arch::trap::Frame;
 use crate::captbl;
 use crate::syscall::OpResult;
-use crate::{console, irq, pgtbl, uaccess};
+use crate::{console, counters, irq, pgtbl, uaccess};
+use cellux_abi::counters::{Counters, SIZE};
 use cellux_abi::err::Error;
 use cellux_abi::ops::{hw_op, CapKind};
 
@@ -84,6 +85,14 @@ pub fn op(f: &mut Frame, own: u64, op: u16) -> OpResult {
         hw_op::PROTECT_PROBE => {
             let a: hw_op::ProtectProbe = f.args();
             crate::arch::kmap::probe(a.kind, a.addr).map(Some)
+        }
+        hw_op::COUNTERS => {
+            let a: hw_op::CopyCounters = f.args();
+            let c = counters::snapshot();
+            // SAFETY: Counters is repr(C) and all u64: no padding bytes.
+            let bytes = unsafe { core::slice::from_raw_parts(&c as *const Counters as *const u8, SIZE) };
+            uaccess::write_user(a.buf, &bytes[..(a.len as usize).min(SIZE)])?;
+            Ok(Some(SIZE as u64))
         }
         hw_op::EXIT => {
             let ok = f.args::<hw_op::Exit>().status == 0;

@@ -3,7 +3,7 @@
 use crate::kcell::KCell;
 use crate::arch::lapic;
 use crate::thread::{self, State};
-use crate::{obj, sched};
+use crate::{counters, obj, sched};
 
 use crate::arch::ioapic;
 use cellux_abi::err::{Error, KResult};
@@ -70,10 +70,14 @@ pub fn handle(vector: u64, from_user: bool) {
     if vector == lapic::SPURIOUS_VECTOR {
         return;
     }
+    counters::count!(interrupts);
     let Some(l) = line_of_vector(vector) else {
         lapic::eoi();
         return;
     };
+    if l == IRQ_TIMER as usize {
+        counters::count!(timer_ticks);
+    }
     // A level-triggered input stays asserted until its device is
     // serviced: keep it masked until user level acknowledges it.
     if LEVEL.get()[l] && l != IRQ_TIMER as usize {

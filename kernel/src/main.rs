@@ -8,6 +8,7 @@ mod bootcomp;
 mod captbl;
 mod comp;
 mod console;
+mod counters;
 mod exception;
 mod fault;
 mod hw;

@@ -8,7 +8,7 @@ use crate::kcell::KCell;
 use crate::thread::{self, State};
 use crate::arch::trap::{self, Frame};
 use crate::arch::{cpu, fpu};
-use crate::{comp, obj};
+use crate::{comp, counters, obj};
 
 /// The current thread (0 while idle). Holds a reference.
 static CURRENT: KCell<u64> = KCell::new(0);
@@ -79,6 +79,7 @@ fn load(t: u64) {
     if old != 0 {
         obj::put(old);
     }
+    counters::count!(thread_switches);
     load_space(t);
 }
 
@@ -104,6 +105,7 @@ pub fn run_next(next: u64) {
 }
 
 fn idle() {
+    counters::count!(idles);
     let old = core::mem::replace(CURRENT.get(), 0);
     if old != 0 {
         obj::put(old);

@@ -9,7 +9,7 @@ use crate::arch::trap::Frame;
 use crate::captbl::Cap;
 use crate::syscall::OpResult;
 use crate::thread::{self, InvFrame, InvKind, MAX_DEPTH};
-use crate::{obj, sched};
+use crate::{counters, obj, sched};
 use cellux_abi::err::Error;
 use cellux_abi::ops::upcall;
 
@@ -26,6 +26,7 @@ pub fn call(f: &mut Frame, cap: Cap) -> OpResult {
     let sp = thread::entry_sp(th, cap.a, f.rsp);
     th.inv[th.depth] = InvFrame { comp: cap.a, kind: InvKind::Sinv, ret_rip: f.rip, ret_rsp: f.rsp, ret_rflags: f.rflags };
     th.depth += 1;
+    counters::count!(sinv_calls);
     f.rip = cap.b;
     f.rflags = 0x202;
     f.rbx = upcall::SINV;
@@ -54,6 +55,7 @@ pub fn ret(f: &mut Frame) -> OpResult {
     th.depth -= 1;
     let fr = th.inv[th.depth];
     obj::put(fr.comp);
+    counters::count!(sinv_returns);
     f.rip = fr.ret_rip;
     f.rsp = fr.ret_rsp;
     f.rflags = fr.ret_rflags;

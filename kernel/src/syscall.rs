@@ -7,7 +7,7 @@
 //! failure is an error code.
 
 use crate::arch::trap::Frame;
-use crate::{asnd, captbl, comp, exception, hw, pgtbl, sched, sinv, thread, untyped};
+use crate::{asnd, captbl, comp, counters, exception, hw, pgtbl, sched, sinv, thread, untyped};
 use cellux_abi::err::{Error, KResult};
 use cellux_abi::ops::{self, self_op, CapKind};
 
@@ -23,6 +23,7 @@ pub fn dispatch(f: &mut Frame) {
         exception::deliver(f, 0);
         return;
     }
+    counters::count!(kcalls);
     let (cap, op) = ops::decode(f.rax);
     let r = if cap == 0 { self_op(f, op) } else { cap_op(f, c, cap, op) };
     match r {

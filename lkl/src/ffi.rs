@@ -4,9 +4,7 @@
 
 #![allow(non_camel_case_types)]
 
-use core::ffi::{c_char, c_int, c_ulong, c_ulonglong, c_void};
-#[cfg(lkl_linked)]
-use core::ffi::c_long;
+use core::ffi::{c_char, c_int, c_long, c_ulong, c_ulonglong, c_void};
 
 /// Host semaphore, opaque to Linux.
 #[repr(C)]
@@ -99,6 +97,10 @@ pub struct lkl_host_ops {
     /// The name of the shared page under a user address, for futex keys
     /// (see lkl_host.h); may be None.
     pub futex_shared_page: Option<unsafe extern "C" fn(uaddr: c_ulong) -> c_ulong>,
+
+    /// The host's event counters as `name value` lines (see lkl_host.h);
+    /// may be None.
+    pub kernel_counters: Option<unsafe extern "C" fn(buf: *mut c_char, len: c_ulong) -> c_long>,
 }
 
 /// An opaque Linux task handle.

@@ -62,6 +62,15 @@ fn proc_shows_this_kernel_and_its_mounts() {
 }
 
 #[test]
+fn proc_cellux_counters_say_this_host_has_none() {
+    // The file is the arch port's (counters.c); the hosted host has no
+    // microkernel to count, so its kernel_counters op answers ENOSYS.
+    mount("proc", "/proc", "proc", None);
+    assert!(list("/proc/cellux").contains(&"counters".to_string()));
+    assert_eq!(read_file("/proc/cellux/counters").unwrap_err(), lkl::Errno::ENOSYS);
+}
+
+#[test]
 fn sysfs_lists_the_kernel_and_devices() {
     mount("sysfs", "/sys", "sysfs", None);
     let names = list("/sys");

@@ -23,6 +23,19 @@
  *                    then pthread_join (us); a kernel without threads
  *                    gets the line `raw thread-create-join unsupported
  *                    errno=E`
+ *
+ * After each measurement, what one iteration of it cost in events (issues
+ * 11 and 13: where the time goes), as totals over the whole measurement,
+ * warm-up included, divided by its iterations:
+ *   raw NAME-counts C=V ...   the host kernel's counters, when
+ *                    /proc/cellux/counters exists (cellux: kernel calls,
+ *                    syscall traps, page faults, CR3 writes, thread
+ *                    switches...; they count the whole system, which
+ *                    runs nothing else meanwhile)
+ *   raw NAME-rusage minflt=V nvcsw=V nivcsw=V csw=V   getrusage of this
+ *                    process plus its waited-for children: Linux's own
+ *                    view of page faults and context switches, on both
+ *                    sides
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +46,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -52,6 +66,75 @@
 #define SCRIPT_ROUNDS 3
 #define SCRIPT_COMMANDS 200
 #define THREAD_ITERATIONS 500
+
+/* Iterations of the measurement running now, warm-up included: what the
+ * event counts are divided by. Each bench_* sets it. */
+static long iterations;
+
+#define COUNTERS_PATH "/proc/cellux/counters"
+#define MAX_COUNTERS 64
+
+/* One reading of the host's counters (n = -1: no such file). */
+struct counters {
+	int n;
+	char name[MAX_COUNTERS][40];
+	unsigned long long value[MAX_COUNTERS];
+};
+
+/* Reads COUNTERS_PATH with bare open/read/close (no stdio buffers, so
+ * the reading itself costs the same few syscalls every time). */
+static void read_counters(struct counters *c)
+{
+	static char text[8192];
+	size_t len = 0;
+	ssize_t r;
+	int fd = open(COUNTERS_PATH, O_RDONLY);
+	c->n = -1;
+	if (fd < 0)
+		return;
+	while (len < sizeof(text) - 1 && (r = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += (size_t)r;
+	close(fd);
+	text[len] = 0;
+	c->n = 0;
+	for (char *line = strtok(text, "\n"); line && c->n < MAX_COUNTERS; line = strtok(NULL, "\n"))
+		if (sscanf(line, "%39s %llu", c->name[c->n], &c->value[c->n]) == 2)
+			c->n++;
+}
+
+struct events {
+	struct counters k;
+	struct rusage self, children;
+};
+
+static void read_events(struct events *e)
+{
+	read_counters(&e->k);
+	getrusage(RUSAGE_SELF, &e->self);
+	getrusage(RUSAGE_CHILDREN, &e->children);
+}
+
+static double per_iteration(double delta)
+{
+	return iterations > 0 ? delta / (double)iterations : 0;
+}
+
+/* The two lines of what happened between `a` and `b`, per iteration. */
+static void report_events(const char *name, const struct events *a, const struct events *b)
+{
+	if (a->k.n > 0 && b->k.n == a->k.n) {
+		printf("raw %s-counts", name);
+		for (int i = 0; i < a->k.n; i++)
+			printf(" %s=%.2f", a->k.name[i], per_iteration((double)(b->k.value[i] - a->k.value[i])));
+		printf("\n");
+	}
+#define RU_DELTA(f) ((double)(b->self.f - a->self.f) + (double)(b->children.f - a->children.f))
+	double minflt = RU_DELTA(ru_minflt), nvcsw = RU_DELTA(ru_nvcsw), nivcsw = RU_DELTA(ru_nivcsw);
+#undef RU_DELTA
+	printf("raw %s-rusage minflt=%.2f nvcsw=%.2f nivcsw=%.2f csw=%.2f\n", name, per_iteration(minflt),
+	       per_iteration(nvcsw), per_iteration(nivcsw), per_iteration(nvcsw + nivcsw));
+	fflush(stdout);
+}
 
 /* lfence keeps rdtsc from being hoisted above the work it brackets. */
 static inline uint64_t cycles(void)
@@ -90,6 +173,7 @@ static inline long raw_syscall(long nr)
 static int bench_round_trip(const char *name, long nr, int want_error)
 {
 	static double samples[GETPPID_ITERATIONS];
+	iterations = 1 + 1000 + GETPPID_ITERATIONS;
 	long first = raw_syscall(nr);
 	if (want_error ? first != ENOSYS_RETURN : first < 0) {
 		fprintf(stderr, "bench: syscall %ld returned %ld\n", nr, first);
@@ -165,6 +249,7 @@ static int bench_file(void)
 	for (unsigned i = 0; i < FILE_BYTES; i++)
 		buf[i] = (char)(i * 2654435761u >> 24);
 	double samples[FILE_ROUNDS];
+	iterations = FILE_ROUNDS;
 	for (int r = 0; r < FILE_ROUNDS; r++)
 		if (file_round(buf, back, &samples[r]) != 0)
 			return 1;
@@ -206,6 +291,7 @@ static int bench_fork_exec(void)
 {
 	static double samples[FORK_EXEC_ITERATIONS];
 	char *argv[] = {"/bin/true", NULL};
+	iterations = 5 + FORK_EXEC_ITERATIONS;
 	for (int i = 0; i < 5; i++)
 		if (run_child(argv) != 0)
 			return 1;
@@ -223,6 +309,7 @@ static int bench_fork_big_heap(void)
 {
 	static double samples[BIG_HEAP_ITERATIONS];
 	unsigned char *heap = malloc(BIG_HEAP);
+	iterations = BIG_HEAP_ITERATIONS + 2;
 	if (!heap)
 		return fail("malloc");
 	memset(heap, 0x5a, BIG_HEAP);
@@ -251,6 +338,7 @@ static int bench_pipe(void)
 {
 	static double samples[PIPE_ITERATIONS];
 	int to[2], from[2];
+	iterations = PIPE_ITERATIONS + 100;
 	if (pipe(to) != 0 || pipe(from) != 0)
 		return fail("pipe");
 	pid_t pid = fork();
@@ -304,6 +392,7 @@ static int bench_script(void)
 		 SCRIPT_COMMANDS);
 	char *argv[] = {"/bin/sh", "-c", script, NULL};
 	double samples[SCRIPT_ROUNDS];
+	iterations = 1 + SCRIPT_ROUNDS;
 	if (run_child(argv) != 0)
 		return 1;
 	for (int r = 0; r < SCRIPT_ROUNDS; r++) {
@@ -324,6 +413,7 @@ static void *thread_body(void *arg)
 static int bench_threads(void)
 {
 	static double samples[THREAD_ITERATIONS];
+	iterations = THREAD_ITERATIONS + 20;
 	for (int i = 0; i < THREAD_ITERATIONS + 20; i++) {
 		pthread_t t;
 		void *ret;
@@ -333,6 +423,7 @@ static int bench_threads(void)
 			if (i == 0) {
 				printf("raw thread-create-join unsupported errno=%d\n", e);
 				fflush(stdout);
+				iterations = 0;
 				return 0;
 			}
 			fprintf(stderr, "bench: pthread_create %d: %s\n", i, strerror(e));
@@ -353,6 +444,9 @@ int main(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
 		int rc;
+		struct events before, after;
+		iterations = 0;
+		read_events(&before);
 		if (strcmp(argv[i], "getppid") == 0)
 			rc = bench_round_trip("getppid", SYS_getppid, 0);
 		else if (strcmp(argv[i], "enosys") == 0)
@@ -376,6 +470,10 @@ int main(int argc, char **argv)
 				"fork-exec-wait, fork-big-heap, pipe-roundtrip, shell-script, thread-create-join)\n", argv[i]);
 			return rc;
 		}
+		read_events(&after);
+		/* 0: the measurement reported itself unsupported. */
+		if (iterations > 0)
+			report_events(argv[i], &before, &after);
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 
 use crate::sys::{call, Event, Ret};
 use cellux_abi::args::Args;
+use cellux_abi::counters::{Counters, SIZE};
 use cellux_abi::err::Error;
 use cellux_abi::ops::{asnd_op, captbl_op as ct, comp_op, hw_op, pgtbl_op as pt, self_op, thd_op, untyped_op as ut};
 use cellux_abi::regs::UserRegs;
@@ -216,6 +217,17 @@ impl Hw {
     }
     pub fn io_out(self, port: u64, size: u64, value: u64) -> Result<(), Error> {
         unit(self.0, hw_op::IoOut { port, size, value })
+    }
+    /// The kernel's event counters now (counted since boot; subtract two).
+    pub fn counters(self) -> Result<Counters, Error> {
+        let mut c = Counters::default();
+        let full = ok(self.0, hw_op::CopyCounters { buf: &mut c as *mut Counters as u64, len: SIZE as u64 })?;
+        // A kernel with more counters than we know copies only ours; one
+        // with fewer would leave some zero: refuse that rather than lie.
+        if (full as usize) < SIZE {
+            return Err(Error::Inval);
+        }
+        Ok(c)
     }
     /// Makes the kernel fault on purpose (its fault report's test).
     pub fn crash_test(self) -> Error {

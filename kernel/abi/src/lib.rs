@@ -6,6 +6,7 @@
 #[macro_use]
 pub mod args;
 pub mod archive;
+pub mod counters;
 pub mod elf;
 pub mod err;
 pub mod layout;

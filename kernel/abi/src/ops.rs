@@ -217,6 +217,12 @@ kernel_ops! {
         /// through, else `PROTECT_FAULTED | vector << 32 | error code`. A
         /// write stores the byte already there, so no kind changes memory.
         PROTECT_PROBE = 11 => ProtectProbe { kind: rdi, addr: rsi }
+        /// Copy the kernel's event counters (`counters::Counters`) to `buf`:
+        /// the first `len` bytes of it at most. Returns the struct's full
+        /// size, so a reader knows whether it got them all. On this
+        /// capability, not the caller's own, because the counts are
+        /// system-wide: they show other components' activity.
+        COUNTERS = 12 => CopyCounters { buf: rdi, len: rsi }
     }
 }
 

@@ -127,6 +127,16 @@ struct lkl_host_ops {
 	 * with the CPU owned; must not call into Linux. May be NULL: no
 	 * memory is shared between processes. */
 	unsigned long (*futex_shared_page)(unsigned long uaddr);
+
+	/* The host's own event counters (on cellux: the microkernel's kernel
+	 * calls, syscall traps, page faults, CR3 writes, thread switches...,
+	 * counted since boot), for /proc/cellux/counters: writes them into
+	 * `buf` as text, one `name value` line each (name: [a-z0-9_]+, value:
+	 * decimal), at most `len` bytes, and returns how many it wrote or a
+	 * negative errno (-ENOSYS: a host without counters; -ENOSPC: `len` is
+	 * too small). The host names them because only it knows what it
+	 * counts. May be NULL: no such file. Must not call into Linux. */
+	long (*kernel_counters)(char *buf, unsigned long len);
 };
 
 /* ---- Life cycle ------------------------------------------------------ */

@@ -12,6 +12,7 @@
 
 pub mod boot;
 pub mod console;
+mod counters;
 pub mod disk;
 pub mod iomem;
 mod mem;

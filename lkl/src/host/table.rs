@@ -1,7 +1,7 @@
 //! The hosted `lkl_host_ops` table.
 
 use crate::jmp;
-use super::{console, iomem, mem, sync, thread, timer, tls, uaccess};
+use super::{console, counters, iomem, mem, sync, thread, timer, tls, uaccess};
 use crate::ffi::lkl_host_ops;
 use core::ffi::{c_char, c_int};
 use std::ffi::CString;
@@ -68,5 +68,6 @@ pub fn ops(virtio_devices: Option<CString>) -> &'static lkl_host_ops {
         // Hosted processes do not run user code of their own.
         signal_kick: None,
         futex_shared_page: None,
+        kernel_counters: Some(counters::kernel_counters),
     }))
 }

@@ -15,6 +15,7 @@
 //! function's own `# Safety` section adds only what it leaves out.
 
 pub mod console;
+pub mod counters;
 pub mod galloc;
 pub mod iomem;
 pub mod irq;

@@ -204,6 +204,7 @@ pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
         console_write: Some(crate::host::console::console_write),
         signal_kick: Some(crate::process::sigkick::signal_kick),
         futex_shared_page: Some(futex_shared_page),
+        kernel_counters: Some(crate::host::counters::kernel_counters),
     });
     // SAFETY: `boxed` returned a live, initialized table or null.
     unsafe { t.as_ref() }

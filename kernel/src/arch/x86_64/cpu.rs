@@ -92,6 +92,8 @@ pub fn read_cr3() -> u64 {
 /// `pml4` must be the physical address of a page table that maps the
 /// kernel half exactly as the boot table does.
 pub unsafe fn write_cr3(pml4: u64) {
+    // The one writer of CR3 after boot, so the count is every switch.
+    crate::counters::count!(cr3_writes);
     // SAFETY: the caller's contract keeps the kernel mapped.
     unsafe { asm!("mov cr3, {}", in(reg) pml4, options(nostack, preserves_flags)) }
 }

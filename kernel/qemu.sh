@@ -5,14 +5,15 @@
 # (kernel panic, failed tests), 124 on timeout.
 # With CELLUX_CONSOLE_INPUT=1 the caller's standard input is typed into the
 # console (COM1), and ^C reaches the guest instead of stopping QEMU;
-# otherwise the console gets no input.
+# otherwise the console gets no input. CELLUX_CONSOLE_FROM=FILE types
+# FILE's bytes instead of standard input's (scripts/run's answering FIFO).
 cellux_qemu() {
     local secs=$1 kernel=$2 archive=$3
     shift 3
     local console=(-serial stdio) input=/dev/null
     if [ "${CELLUX_CONSOLE_INPUT:-}" = 1 ]; then
         console=(-chardev stdio,id=console,signal=off -serial chardev:console)
-        input=/dev/stdin
+        input=${CELLUX_CONSOLE_FROM:-/dev/stdin}
     fi
     # The machine flags are scripts/lib.sh's, shared with the Linux baseline.
     timeout --foreground -k 5 "$secs" qemu-system-x86_64 $(cellux_qemu_machine) \

@@ -6,13 +6,17 @@
 #   rootfs/build.sh [--add DIR]... [--size MiB] [--tests DIR] OUT.img
 #
 # --add DIR copies DIR's contents over the staging folder (a user's own
-# static binaries, for one run); --tests DIR fills /opt/tests.
+# static binaries, for one run); --tests DIR fills /opt/tests. --size:
+# the filesystem's size, 1024 MiB by default, so that programs and tests
+# have room to work (a 100 MB file, a build); the image is sparse on the
+# host (about 50 MB of it is written), and the Linux baseline of
+# scripts/bench mounts the same kind of image.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 
 adds=()
 tests_dir=
-size_mib=64
+size_mib=1024
 out=
 while [ $# -gt 0 ]; do
     case "$1" in

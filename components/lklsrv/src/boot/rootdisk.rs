@@ -2,7 +2,14 @@
 //! (found by `virtio`), mounted as ext4 and made `/` the way Linux's own
 //! boot does it (mount, move the mount onto `/`, chroot into it), so every
 //! thread of the init process sees the disk as its root; then the
-//! filesystems a Linux system expects: proc, sysfs, devtmpfs, devpts.
+//! filesystems a Linux system expects: proc, sysfs, devtmpfs, devpts, and
+//! a tmpfs on /dev/shm (POSIX shared memory, sem_open, and tests that
+//! want a memory filesystem look there). /tmp stays a folder of the root
+//! disk, as on Debian before trixie: Linux here has tens of MiB of
+//! memory (CONFIG_LKL_MEMORY_DEFAULT_MB), and without an MMU its "tmpfs"
+//! is ramfs, unbounded, so a large temporary file there would exhaust the
+//! kernel, while the disk (1 GiB by default, `scripts/run --disk-size`)
+//! has room and gives ENOSPC when full.
 
 use cellux_rt::println;
 use core::ffi::CStr;
@@ -59,10 +66,15 @@ pub fn system_mounts() -> Outcome {
     }
     mkdir(c"/dev/pts")?;
     lsys::mount(c"devpts", c"/dev/pts", c"devpts", 0, None).map_err(err("mount devpts"))?;
+    // As systemd mounts it: everyone may create there, no set-uid
+    // programs or device nodes.
+    mkdir(c"/dev/shm")?;
+    lsys::mount(c"tmpfs", c"/dev/shm", c"tmpfs", MS_NOSUID | MS_NODEV, Some(c"mode=1777"))
+        .map_err(err("mount /dev/shm"))?;
     let mut m = [0u8; 2048];
     let n = read(c"/proc/mounts", &mut m)?;
     let text = &m[..n];
-    for want in [&b" / ext4 "[..], b" /proc proc ", b" /sys sysfs ", b" /dev devtmpfs ", b" /dev/pts devpts "] {
+    for want in [&b" / ext4 "[..], b" /proc proc ", b" /sys sysfs ", b" /dev devtmpfs ", b" /dev/pts devpts ", b" /dev/shm tmpfs "] {
         if !text.windows(want.len()).any(|w| w == want) {
             println!("lklsrv: /proc/mounts:\n{}", core::str::from_utf8(text).unwrap_or("?"));
             return Err(("/proc/mounts misses a mount", 0));

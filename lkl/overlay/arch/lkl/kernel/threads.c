@@ -162,9 +162,19 @@ int lkl_park_current(void)
  */
 void lkl_become(struct task_struct *task)
 {
+	/*
+	 * Record the caller as the task's thread even when the task is
+	 * already current: it may have been left current by another host
+	 * thread (a task moved with lkl_task_detach/adopt, as a vfork
+	 * child's exec does, enters on its new thread before anything else
+	 * ran). __switch_to hands the CPU to thread.tid when it switches
+	 * back to the task after it blocks; a stale tid gives it to the old
+	 * thread (or to none, once it ended), and the new one then releases
+	 * a CPU it does not own.
+	 */
+	task->thread.tid = lkl_ops->thread_self();
 	if (current == task)
 		return;
-	task->thread.tid = lkl_ops->thread_self();
 	wake_up_process(task);
 	if (is_idle_task(current)) {
 		/* Idle slept in lkl_cpu_idle; its thread runs schedule(). */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds cellux's root filesystem: an ext4 image made with `mke2fs -d` from a
 # staging folder holding Debian's busybox-static, a link per applet, a small
-# /etc, and the project's test binaries under /opt/tests.
+# /etc, a /www for busybox httpd (README's `scripts/run --forward`
+# example), and the project's test binaries under /opt/tests.
 #
 #   rootfs/build.sh [--add DIR]... [--size MiB] [--tests DIR] OUT.img
 #
@@ -73,6 +74,13 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export HOME=/root
 PS1='cellux:\w\$ '
 R
+# What `busybox httpd -h /www` serves; tests/suites/52-net fetches it.
+mkdir -p "$stage/www"
+cat > "$stage/www/index.html" <<'W'
+<!DOCTYPE html>
+<html><head><title>cellux</title></head>
+<body><p>Served by busybox httpd in cellux.</p></body></html>
+W
 
 [ -n "$tests_dir" ] && cp -a "$tests_dir/." "$stage/opt/tests/"
 for d in "${adds[@]}"; do cp -a "$d/." "$stage/"; done

@@ -20,6 +20,7 @@ const FLAG_HEADERS: &[&str] = &[
     "linux/limits.h", "linux/magic.h", "linux/uio.h", "asm/stat.h", "linux/time_types.h", "linux/falloc.h",
     "linux/signalfd.h", "linux/timerfd.h", "asm/statfs.h", "linux/termios.h", "linux/in.h", "linux/un.h",
     "linux/socket.h", "asm/sockios.h", "linux/sockios.h", "linux/if.h",
+    "linux/route.h",
 ];
 
 /// Structs callers pass to syscalls; what they embed comes along.

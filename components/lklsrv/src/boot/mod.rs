@@ -1,7 +1,8 @@
 //! The server's start, after Linux is up: the boot archive it takes test
 //! images and the command from, the root disk mounted as `/` with the
-//! filesystems a Linux system expects, and the loopback interface up.
+//! filesystems a Linux system expects, the loopback interface up, and
+//! eth0 configured when the machine has a NIC.
 
 pub mod archive;
-pub mod loopback;
+pub mod net;
 pub mod rootdisk;

@@ -66,8 +66,14 @@ pub fn run(started: Result<(), Errno>, devices: usize, cmd: &[u8]) -> ! {
     if let Err((why, v)) = crate::boot::rootdisk::mount_root().and_then(|_| crate::boot::rootdisk::system_mounts()) {
         fail(&format!("root filesystem: {} ({})", why, v));
     }
-    if let Err((why, v)) = crate::boot::loopback::up() {
+    if let Err((why, v)) = crate::boot::net::loopback_up() {
         fail(&format!("loopback interface: {} ({})", why, v));
+    }
+    // eth0 when `scripts/run --net` gave the machine a NIC.
+    match crate::boot::net::ethernet_up() {
+        Ok(true) => println!("lklsrv: eth0 up, 10.0.2.15/24 via 10.0.2.2"),
+        Ok(false) => {}
+        Err((why, v)) => fail(&format!("eth0: {} ({})", why, v)),
     }
     let mut argv = argv_of(cmd);
     let interactive = argv.is_empty();

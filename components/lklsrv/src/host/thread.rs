@@ -9,7 +9,6 @@
 //! Handles are `generation << 8 | id`: never 0, and a stale handle of a
 //! reused id never matches the new thread.
 
-use crate::host::mem as heap;
 use crate::host::tcb;
 use crate::host::tls;
 use cellux_rt::abi::err::Error;
@@ -57,7 +56,7 @@ pub fn current() -> u64 {
 
 /// Starts `f(arg)` on a new thread; returns its handle.
 pub fn spawn(f: Entry, arg: *mut c_void) -> Result<u64, Error> {
-    let start = heap::alloc(core::mem::size_of::<Start>() as u64) as *mut Start;
+    let start = crate::host::mem::alloc(core::mem::size_of::<Start>() as u64) as *mut Start;
     if start.is_null() {
         return Err(Error::NoFrame);
     }
@@ -72,7 +71,7 @@ pub fn spawn(f: Entry, arg: *mut c_void) -> Result<u64, Error> {
     });
     if made.is_err() {
         // SAFETY: the thread was not made, so nothing else has the record.
-        unsafe { heap::free(start as *mut u8) };
+        unsafe { crate::host::mem::free(start as *mut u8) };
     }
     made
 }
@@ -147,7 +146,7 @@ extern "C" fn run(record: u64) -> ! {
     // SAFETY: `spawn` made the record for this thread alone.
     let Start { f, arg } = unsafe { rec.read() };
     // SAFETY: the record is not used again.
-    unsafe { heap::free(rec as *mut u8) };
+    unsafe { crate::host::mem::free(rec as *mut u8) };
     // SAFETY: `f(arg)` is what the creator asked this thread to run.
     unsafe { f(arg) };
     exit_current()

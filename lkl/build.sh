@@ -134,9 +134,10 @@ mv "$work/headers-build/usr/include" "$work/include"
 rm -rf "$work/headers-build"
 
 mv "$work" "$dir"
-# Keep the three newest builds: each tree is over a gigabyte.
+# Keep the eight newest builds (each tree is over a gigabyte): branches
+# worked on side by side each keep theirs instead of rebuilding in turn.
 find "$top" -mindepth 1 -maxdepth 1 -type d ! -name '*.tmp' -printf '%T@ %p\n' |
-	sort -rn | tail -n +4 | cut -d' ' -f2- | while read -r old; do
+	sort -rn | tail -n +9 | cut -d' ' -f2- | while read -r old; do
 	[ "$old" = "$dir" ] || rm -rf "$old"
 done
 log "lkl: built $dir/lkl.o ($(stat -c %s "$dir/lkl.o") bytes) in $(( $(date +%s) - start ))s"

@@ -12,7 +12,9 @@ if [ -z "${CELLUX_LKL_OBJ:-}" ]; then
     obj=$(lkl/build.sh | tail -n 1) || die "lkl/build.sh failed"
     export CELLUX_LKL_OBJ=$obj
 fi
-RUSTFLAGS="-C relocation-model=static -C panic=abort -C force-frame-pointers=yes --cfg cellux_image" \
+# PIE code: the server is linked in the upper-half server region, beyond
+# the small code model's absolute addresses (link.ld).
+RUSTFLAGS="-C relocation-model=pie -C panic=abort -C force-frame-pointers=yes --cfg cellux_image" \
     cargo build --release --target x86_64-unknown-linux-gnu --target-dir "$out/target" \
     -p cellux-lkl-server --features image 2> "$out/build.log" \
     || { cat "$out/build.log" >&2; die "LKL server build failed"; }

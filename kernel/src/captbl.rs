@@ -10,7 +10,7 @@ use crate::syscall::OpResult;
 use crate::untyped::kmem;
 use crate::{comp, obj, pgtbl, sched, thread};
 use cellux_abi::err::{Error, KResult};
-use cellux_abi::layout::USER_END;
+use cellux_abi::layout::is_user;
 use cellux_abi::ops::{self, captbl_op, CapKind, COMP_LINUX_ABI, EVT_WOKEN};
 pub use cellux_kerncore::slots::Cap;
 use cellux_kerncore::retype::Obj;
@@ -125,7 +125,7 @@ pub fn op(f: &mut Frame, own: u64, target: u64, op: u16) -> OpResult {
         captbl_op::NEW_SINV => {
             let a: captbl_op::NewSinv = f.args();
             let cc = lookup_kind(own, a.comp, CapKind::Comp)?;
-            if a.entry >= USER_END {
+            if !is_user(a.entry) {
                 return Err(Error::Inval);
             }
             insert(target, a.slot, Cap::new(CapKind::Sinv, cc.a, a.entry, a.token))?;
@@ -199,7 +199,7 @@ fn new_comp(own: u64, target: u64, a: captbl_op::NewComp) -> OpResult {
 fn new_thd(own: u64, target: u64, a: captbl_op::NewThd) -> OpResult {
     check_free(target, a.slot)?;
     let cc = lookup_kind(own, a.comp, CapKind::Comp)?;
-    if a.entry >= USER_END {
+    if !is_user(a.entry) {
         return Err(Error::Inval);
     }
     // By default a thread reports to its creator's scheduler, so a

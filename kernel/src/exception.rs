@@ -15,7 +15,7 @@ use crate::thread::{self, InvFrame, InvKind, State, MAX_DEPTH, MAX_EXC};
 use crate::uaccess;
 use crate::{comp, console as c, counters, obj};
 use cellux_abi::err::{Error, KResult};
-use cellux_abi::layout::USER_END;
+use cellux_abi::layout::is_user;
 use cellux_abi::ops::{self_op, upcall, VEC_INTERRUPT};
 use cellux_abi::regs::{sanitize_rflags, UserRegs};
 
@@ -36,7 +36,7 @@ pub fn op(f: &mut Frame, op: u16) -> OpResult {
             let s = saved(sched::current())?;
             let mut r = UserRegs::default();
             uaccess::read_user(f.args::<self_op::ExcRegsWrite>().buf, as_bytes_mut(&mut r))?;
-            if r.rip >= USER_END || !sched::is_canonical(r.rsp) || !sched::is_canonical(r.fs_base) || !sched::is_canonical(r.gs_base) {
+            if !is_user(r.rip) || !sched::is_canonical(r.rsp) || !sched::is_canonical(r.fs_base) || !sched::is_canonical(r.gs_base) {
                 return Err(Error::Inval);
             }
             set_user_regs(s, &r);

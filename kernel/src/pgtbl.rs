@@ -10,6 +10,7 @@ use crate::syscall::OpResult;
 use crate::uaccess;
 use crate::untyped::kmem;
 use cellux_abi::err::{Error, KResult};
+use cellux_abi::layout::SERVER_SLOTS;
 use cellux_abi::ops::{self, pgtbl_op, COPY_FROM_PT};
 use cellux_kerncore::ptwalk::{self, Frames};
 use cellux_kerncore::pte;
@@ -37,12 +38,14 @@ pub fn kernel_pml4() -> u64 {
 }
 
 /// Initializes a new root in a frame already made an object: kernel half
-/// shared with the boot table, user half empty.
+/// shared with the boot table, user half and server region empty.
 pub fn init_root(root: u64) {
     mem::zero_frame(root);
     let mut k = [0u64; 256];
     k.copy_from_slice(&Direct.table(kernel_pml4())[256..]);
     Direct.table(root)[256..].copy_from_slice(&k);
+    // The region's slots are the component's own, never the kernel's.
+    Direct.table(root)[SERVER_SLOTS].fill(0);
 }
 
 pub fn lookup(root: u64, va: u64) -> Option<u64> {

@@ -227,7 +227,7 @@ pub fn before_return() {
     // general-protection fault of the thread instead.
     for _ in 0..4 {
         let f = frame();
-        if f.rip < cellux_abi::layout::USER_END {
+        if cellux_abi::layout::is_user(f.rip) {
             return;
         }
         f.vector = 13;

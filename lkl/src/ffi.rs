@@ -69,6 +69,9 @@ pub struct lkl_host_ops {
     pub mem_free: Option<unsafe extern "C" fn(ptr: *mut c_void)>,
     pub page_alloc: Option<unsafe extern "C" fn(size: c_ulong) -> *mut c_void>,
     pub page_free: Option<unsafe extern "C" fn(addr: *mut c_void, size: c_ulong)>,
+    /// page_alloc's memory is at its physical address plus this (0 where
+    /// nothing needs physical addresses: no DMA device).
+    pub phys_offset: c_ulong,
 
     pub time: Option<unsafe extern "C" fn() -> c_ulonglong>,
 

@@ -6,7 +6,7 @@
 //! policy, `cellux-loader`'s Linux rules for static Linux executables, trusts
 //! file offsets through the same few lines instead of a second parser.
 
-use crate::layout::{PAGE, USER_END, USER_START};
+use crate::layout::{is_mappable_range, PAGE, USER_END};
 
 /// An ELF64 file header; anything shorter is not an ELF64 file.
 pub const EHDR_SIZE: u64 = 64;
@@ -217,7 +217,10 @@ pub fn parse(b: &[u8]) -> Result<Image, ElfError> {
         if seg.filesz > seg.memsz || seg.offset.checked_add(seg.filesz).is_none_or(|e| e > b.len() as u64) {
             return Err(ElfError::SegmentOutOfFile(i));
         }
-        if seg.vaddr < USER_START || seg.vaddr.checked_add(seg.memsz).is_none_or(|e| e > USER_END - PAGE) {
+        // In the user half below its top page, or in the server region
+        // (where the server is linked).
+        let top_page = seg.vaddr < USER_END && seg.vaddr.saturating_add(seg.memsz) > USER_END - PAGE;
+        if !is_mappable_range(seg.vaddr, seg.memsz) || top_page {
             return Err(ElfError::SegmentOutOfRange(i));
         }
         if img.nsegments == MAX_SEGMENTS {

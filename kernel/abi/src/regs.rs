@@ -42,7 +42,3 @@ pub const RFLAGS_USER_FIXED: u64 = 0x202;
 pub const fn sanitize_rflags(v: u64) -> u64 {
     (v & RFLAGS_USER_MASK) | RFLAGS_USER_FIXED
 }
-
-pub const fn is_canonical_user(addr: u64) -> bool {
-    addr < crate::layout::USER_END
-}

@@ -5,7 +5,7 @@
 
 use crate::pte;
 use cellux_abi::err::{Error, KResult};
-use cellux_abi::layout::{USER_END, USER_START};
+use cellux_abi::layout::{is_mappable, SERVER_SLOTS};
 
 /// Access to page-table frames by physical address.
 pub trait Frames {
@@ -13,7 +13,7 @@ pub trait Frames {
 }
 
 pub fn check_va(va: u64) -> KResult<()> {
-    if va & 0xfff != 0 || !(USER_START..USER_END).contains(&va) {
+    if va & 0xfff != 0 || !is_mappable(va) {
         return Err(Error::Inval);
     }
     Ok(())
@@ -34,7 +34,7 @@ pub fn leaf<F: Frames>(m: &mut F, root: u64, va: u64) -> Option<(u64, usize)> {
 
 /// The present leaf entry for va.
 pub fn lookup<F: Frames>(m: &mut F, root: u64, va: u64) -> Option<u64> {
-    if va >= USER_END {
+    if !is_mappable(va & !0xfff) {
         return None;
     }
     let (t, i) = leaf(m, root, va & !0xfff)?;
@@ -86,10 +86,11 @@ pub fn unmap<F: Frames>(m: &mut F, root: u64, va: u64) -> KResult<u64> {
     Ok(e)
 }
 
-/// Empties the user half: `leaf(entry)` for every mapping, `node(pa)` for
-/// every intermediate table after its entries were visited.
+/// Empties the user half and the server region: `leaf(entry)` for every
+/// mapping, `node(pa)` for every intermediate table after its entries were
+/// visited. The kernel's slots are left alone.
 pub fn destroy<F: Frames>(m: &mut F, root: u64, mut on_leaf: impl FnMut(u64), mut on_node: impl FnMut(u64)) {
-    for i4 in 0..256 {
+    for i4 in (0..256).chain(SERVER_SLOTS) {
         let e4 = m.table(root)[i4];
         if e4 & pte::P == 0 {
             continue;
@@ -125,6 +126,7 @@ pub fn destroy<F: Frames>(m: &mut F, root: u64, mut on_leaf: impl FnMut(u64), mu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cellux_abi::layout::{SERVER_BASE, SERVER_END, USER_END};
     use std::collections::HashMap;
 
     #[derive(Default)]
@@ -170,6 +172,9 @@ mod tests {
         assert_eq!(map(&mut m, ROOT, 0, e, || Ok(())), Err(Error::Inval));
         assert_eq!(map(&mut m, ROOT, VA + 1, e, || Ok(())), Err(Error::Inval));
         assert_eq!(map(&mut m, ROOT, USER_END, e, || Ok(())), Err(Error::Inval));
+        assert_eq!(map(&mut m, ROOT, SERVER_BASE - 0x1000, e, || Ok(())), Err(Error::Inval));
+        assert_eq!(map(&mut m, ROOT, SERVER_END, e, || Ok(())), Err(Error::Inval));
+        assert_eq!(map(&mut m, ROOT, 0xffff_ff80_0000_0000, e, || Ok(())), Err(Error::Inval));
         assert_eq!(lookup(&mut m, ROOT, u64::MAX), None);
     }
 
@@ -198,5 +203,21 @@ mod tests {
         assert_eq!(nodes, vec![0x4000, 0x3000, 0x2000]);
         assert_eq!(lookup(&mut m, ROOT, VA), None);
         assert_eq!(m.table(ROOT)[300], 0xdead_0003);
+    }
+
+    #[test]
+    fn the_server_region_maps_and_is_torn_down() {
+        let mut m = Mem::default();
+        let va = SERVER_BASE + 0x40_1000;
+        for node in [0x2000u64, 0x3000, 0x4000] {
+            cons(&mut m, ROOT, va, node, |_| Ok(())).unwrap();
+        }
+        let e = pte::leaf(0x9000, 0, false);
+        map(&mut m, ROOT, va, e, || Ok(())).unwrap();
+        assert_eq!(lookup(&mut m, ROOT, va + 8), Some(e));
+        let (mut leaves, mut nodes) = (vec![], vec![]);
+        destroy(&mut m, ROOT, |e| leaves.push(e & pte::ADDR), |n| nodes.push(n));
+        assert_eq!((leaves, nodes.len()), (vec![0x9000], 3));
+        assert_eq!(m.table(ROOT)[pte::index(va, 4)], 0);
     }
 }

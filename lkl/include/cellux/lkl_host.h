@@ -71,6 +71,10 @@ struct lkl_host_ops {
 	void (*mem_free)(void *ptr);
 	void *(*page_alloc)(unsigned long size);
 	void (*page_free)(void *addr, unsigned long size);
+	/* page_alloc's memory is at its physical address plus phys_offset (0
+	 * where nothing needs physical addresses): Linux's __pa subtracts it,
+	 * so DMA devices are given the right addresses. */
+	unsigned long phys_offset;
 
 	/* Monotonic time in nanoseconds. */
 	unsigned long long (*time)(void);

@@ -53,6 +53,8 @@ pub fn ops(virtio_devices: Option<CString>) -> &'static lkl_host_ops {
         mem_free: Some(mem::mem_free),
         page_alloc: Some(mem::page_alloc),
         page_free: Some(mem::page_free),
+        // Hosted Linux's devices are the host's files: no DMA.
+        phys_offset: 0,
         time: Some(timer::time),
         timer_alloc: Some(timer::timer_alloc),
         timer_set_oneshot: Some(timer::timer_set_oneshot),

@@ -1,6 +1,6 @@
 //! Device register windows: `ioremap` maps a device's frames (the kernel
-//! only grants frames outside RAM, uncached) into the server at their own
-//! physical address, and `iomem_access` reads or writes them with single
+//! only grants frames outside RAM, uncached) into the server's physical
+//! window (`region`), and `iomem_access` reads or writes them with single
 //! volatile accesses of the size asked for, as device registers need.
 
 use cellux_rt::abi::err::Error;
@@ -9,8 +9,11 @@ use cellux_rt::cap::{Hw, Pgtbl};
 use cellux_rt::mem;
 use cellux_rt::sync::SpinLocked;
 
+use super::region::phys_to_virt;
+
 const WINDOWS: usize = 32;
 
+/// The mapped windows: (address in the physical window, length).
 struct Windows {
     w: [(u64, u64); WINDOWS],
 }
@@ -20,16 +23,17 @@ fn inside(addr: u64, len: u64) -> bool {
     MAPPED.with(|m| m.w.iter().any(|&(b, l)| l != 0 && b <= addr && addr.saturating_add(len) <= b + l))
 }
 
-/// Maps device frames at their physical address, building missing
+/// Maps device frames into the physical window, building missing
 /// page-table levels.
 fn map_device(pa: u64, pages: u64) -> Result<(), Error> {
     for i in 0..pages {
         let a = pa + i * 4096;
+        let va = phys_to_virt(a).ok_or(Error::Inval)?;
         loop {
-            match Hw(boot_slot::HW).map_mmio(boot_slot::SELF_PT, a, a, 1) {
+            match Hw(boot_slot::HW).map_mmio(boot_slot::SELF_PT, va, a, 1) {
                 Ok(()) => break,
                 Err(Error::NoTable) => {
-                    Pgtbl(boot_slot::SELF_PT).cons(a, mem::kernel_frame()?)?;
+                    Pgtbl(boot_slot::SELF_PT).cons(va, mem::kernel_frame()?)?;
                 }
                 // Already mapped (two devices in one frame): fine.
                 Err(Error::Mapped) => break,
@@ -43,24 +47,25 @@ fn map_device(pa: u64, pages: u64) -> Result<(), Error> {
 /// The address at which `size` bytes of device memory at `addr` can be
 /// reached (null if the kernel refuses them).
 pub fn ioremap(addr: u64, size: u64) -> *mut u8 {
+    let Some(end) = addr.checked_add(size) else { return core::ptr::null_mut() };
+    let (Some(va), Some(_)) = (phys_to_virt(addr), phys_to_virt(end)) else { return core::ptr::null_mut() };
     if size == 0 {
         return core::ptr::null_mut();
     }
-    if inside(addr, size) {
-        return addr as *mut u8;
+    if inside(va, size) {
+        return va as *mut u8;
     }
     let first = addr & !0xfff;
-    let Some(end) = addr.checked_add(size) else { return core::ptr::null_mut() };
     let pages = (end - first).div_ceil(4096);
     if map_device(first, pages).is_err() {
         return core::ptr::null_mut();
     }
     MAPPED.with(|m| {
         if let Some(s) = m.w.iter_mut().find(|w| w.1 == 0) {
-            *s = (first, pages * 4096);
+            *s = (va & !0xfff, pages * 4096);
         }
     });
-    addr as *mut u8
+    va as *mut u8
 }
 
 /// One access of `size` (1, 2, 4, 8) bytes; `val` is the value in or out.

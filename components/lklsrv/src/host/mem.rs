@@ -1,15 +1,17 @@
 //! Memory for Linux: `mem_alloc` from power-of-two size classes carved out
 //! of a heap region that grows by fresh frames, and `page_alloc` (Linux's
 //! RAM for page_alloc, and any other page-granular range) as physically
-//! contiguous frames mapped at their own physical address, so the
-//! addresses Linux hands to DMA devices are the right ones.
+//! contiguous frames mapped in the physical window (`region`), so the
+//! addresses Linux hands to DMA devices (`__pa`) are the right ones.
 
 use cellux_rt::abi::layout::boot_slot;
 use cellux_rt::abi::ops::{self, PERM_WRITE};
 use cellux_rt::mem;
 use cellux_rt::sync::SpinLocked;
 
-const HEAP_VA: u64 = 0x0000_0020_0000_0000;
+use super::region::{self, phys_to_virt, virt_to_phys};
+
+const HEAP_VA: u64 = region::HEAP;
 /// The heap grows at least this much at a time.
 const GROW: u64 = 256 * 1024;
 const MIN_CLASS: usize = 4;
@@ -85,8 +87,8 @@ pub unsafe fn free(p: *mut u8) {
     })
 }
 
-/// `size` bytes of contiguous, zeroed frames mapped at their physical
-/// address (null if there are none that large).
+/// `size` bytes of contiguous, zeroed frames mapped in the physical window
+/// (null if there are none that large).
 pub fn pages(size: u64) -> *mut u8 {
     let n = size.div_ceil(4096);
     if n == 0 {
@@ -99,18 +101,19 @@ pub fn pages(size: u64) -> *mut u8 {
         Some(pa)
     });
     if let Some(pa) = reused {
-        if mem::map(boot_slot::SELF_PT, pa, ops::kmem(mem::UT, pa), n, PERM_WRITE).is_ok() {
+        let Some(va) = phys_to_virt(pa) else { return core::ptr::null_mut() };
+        if mem::map(boot_slot::SELF_PT, va, ops::kmem(mem::UT, pa), n, PERM_WRITE).is_ok() {
             // SAFETY: just mapped writable, n pages long; handed out zeroed
             // as fresh frames are.
-            unsafe { core::ptr::write_bytes(pa as *mut u8, 0, (n * 4096) as usize) };
-            return pa as *mut u8;
+            unsafe { core::ptr::write_bytes(va as *mut u8, 0, (n * 4096) as usize) };
+            return va as *mut u8;
         }
         return core::ptr::null_mut();
     }
     let Ok(kmem) = mem::user_frames(n) else { return core::ptr::null_mut() };
-    let pa = ops::kmem_split(kmem).1;
-    match mem::map(boot_slot::SELF_PT, pa, kmem, n, PERM_WRITE) {
-        Ok(()) => pa as *mut u8,
+    let Some(va) = phys_to_virt(ops::kmem_split(kmem).1) else { return core::ptr::null_mut() };
+    match mem::map(boot_slot::SELF_PT, va, kmem, n, PERM_WRITE) {
+        Ok(()) => va as *mut u8,
         Err(_) => core::ptr::null_mut(),
     }
 }
@@ -118,6 +121,7 @@ pub fn pages(size: u64) -> *mut u8 {
 /// Unmaps a range from `pages` and keeps its frames for reuse.
 pub fn free_pages(addr: u64, size: u64) {
     let n = size.div_ceil(4096);
+    let Some(pa) = virt_to_phys(addr) else { return };
     if n == 0 || addr & 0xfff != 0 {
         return;
     }
@@ -126,7 +130,7 @@ pub fn free_pages(addr: u64, size: u64) {
     }
     HEAP.with(|h| {
         if let Some(slot) = h.ranges.iter_mut().find(|r| r.1 == 0) {
-            *slot = (addr, n);
+            *slot = (pa, n);
         }
     })
 }

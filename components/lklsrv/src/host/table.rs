@@ -190,6 +190,7 @@ pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
         mem_free: Some(mem_free),
         page_alloc: Some(page_alloc),
         page_free: Some(page_free),
+        phys_offset: crate::host::region::PHYS_BASE as c_ulong,
         time: Some(time),
         timer_alloc: Some(timer_alloc),
         timer_set_oneshot: Some(timer_set_oneshot),

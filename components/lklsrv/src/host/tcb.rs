@@ -1,7 +1,7 @@
 //! The server's own per-thread state. A thread that migrates into the
 //! server brings its process's FS base, so nothing here depends on it: a
 //! thread is known by the stack it runs on. Threads the server makes run
-//! on large stacks at `STACK_VA + tid * SLOT` (Linux code runs there, ext4
+//! on large stacks at `region::STACKS + tid * SLOT` (Linux code runs there, ext4
 //! and the block layer included); any other thread (the constructor-made
 //! one before it switches, a migrated one) runs on the runtime's stack for
 //! its id, which `cellux_rt::entry::current_tid` finds.
@@ -13,7 +13,7 @@ use cellux_rt::mem;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 /// Where the server's thread stacks live (one slot per thread id).
-pub const STACK_VA: u64 = 0x0000_0010_0000_0000;
+const STACK_VA: u64 = super::region::STACKS;
 /// One slot: the stack and, below it, an unmapped guard page.
 pub const SLOT: u64 = 256 * 1024;
 /// Thread-local keys per thread.

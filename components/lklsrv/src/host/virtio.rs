@@ -90,20 +90,24 @@ fn read32(addr: u64) -> u64 {
 /// Linux interrupt fed by a thread that receives the line's kernel sends.
 pub fn probe() -> Devices {
     let mut d = Devices { words: Line::new(), found: 0 };
-    if iomem::ioremap(BASE, WINDOW * TRANSPORTS_IOAPIC2).is_null() {
+    let regs = iomem::ioremap(BASE, WINDOW * TRANSPORTS_IOAPIC2) as u64;
+    if regs == 0 {
         println!("lkl server: virtio-mmio window not mappable; no devices");
         return d;
     }
+    // The transports' registers as the server reaches them; the words
+    // given to Linux name physical addresses, which it maps itself.
+    let reg = |pa: u64| read32(regs + (pa - BASE));
     // Unassigned device memory reads as 0: a ninth transport means the
     // second IOAPIC's layout.
-    let (count, first_gsi) = if read32(BASE + TRANSPORTS * WINDOW) == MAGIC {
+    let (count, first_gsi) = if reg(BASE + TRANSPORTS * WINDOW) == MAGIC {
         (TRANSPORTS_IOAPIC2, FIRST_GSI_IOAPIC2)
     } else {
         (TRANSPORTS, FIRST_GSI)
     };
     for i in 0..count {
         let at = BASE + i * WINDOW;
-        if read32(at) != MAGIC || read32(at + 8) == 0 {
+        if reg(at) != MAGIC || reg(at + 8) == 0 {
             continue;
         }
         if first_gsi + i >= cellux_rt::abi::ops::IRQ_GSIS {
@@ -120,7 +124,7 @@ pub fn probe() -> Devices {
         d.words.push_dec(linux_irq as u64);
         d.found += 1;
         println!("lkl server: virtio-mmio device {} (version {}) at {:#x}, GSI {} -> Linux irq {}",
-            read32(at + 8), read32(at + 4), at, first_gsi + i, linux_irq);
+            reg(at + 8), reg(at + 4), at, first_gsi + i, linux_irq);
     }
     d
 }

@@ -23,6 +23,7 @@
 #include <asm/setup.h>
 
 const struct lkl_host_ops *lkl_ops;
+unsigned long lkl_phys_offset;
 
 int lkl_init(const struct lkl_host_ops *ops)
 {
@@ -38,6 +39,7 @@ int lkl_init(const struct lkl_host_ops *ops)
 	    !ops->copy_from_user || !ops->copy_to_user)
 		return -EINVAL;
 	lkl_ops = ops;
+	lkl_phys_offset = ops->phys_offset;
 	return 0;
 }
 

@@ -34,13 +34,13 @@ void __init lkl_bootmem_init(void)
 	memory_start = PAGE_ALIGN((unsigned long)ram);
 	memory_end = memory_start + mem_size;
 
-	min_low_pfn = PFN_UP(memory_start);
-	max_low_pfn = PFN_DOWN(memory_end);
+	min_low_pfn = PFN_UP(__pa(memory_start));
+	max_low_pfn = PFN_DOWN(__pa(memory_end));
 	max_pfn = max_low_pfn;
 	max_mapnr = max_pfn - min_low_pfn;
 	high_memory = (void *)memory_end;
 
-	memblock_add(memory_start, mem_size);
+	memblock_add(__pa(memory_start), mem_size);
 	empty_zero_page = memblock_alloc(PAGE_SIZE, PAGE_SIZE);
 	if (!empty_zero_page)
 		panic("lkl: no zero page");

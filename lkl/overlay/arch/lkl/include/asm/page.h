@@ -11,15 +11,17 @@
 #ifndef __ASSEMBLY__
 
 /*
- * No MMU, and Linux's RAM is one block the host handed over at boot:
- * physical address == virtual address, so DMA and virtio device host sides
- * reach Linux's buffers through the addresses Linux gives them.
+ * No MMU, and Linux's RAM is one block the host handed over at boot,
+ * mapped at its physical address plus the host's phys_offset (0 on a host
+ * without devices), so DMA and virtio device host sides reach Linux's
+ * buffers through the physical addresses Linux gives them.
  */
 extern unsigned long memory_start;
 extern unsigned long memory_end;
+extern unsigned long lkl_phys_offset;
 
 #define PAGE_OFFSET		(memory_start)
-#define ARCH_PFN_OFFSET		(memory_start >> PAGE_SHIFT)
+#define ARCH_PFN_OFFSET		(__pa(memory_start) >> PAGE_SHIFT)
 
 typedef struct { unsigned long pte; } pte_t;
 typedef struct { unsigned long pmd; } pmd_t;
@@ -41,8 +43,8 @@ typedef struct page *pgtable_t;
 #define clear_user_page(page, vaddr, pg)	clear_page(page)
 #define copy_user_page(to, from, vaddr, pg)	copy_page(to, from)
 
-#define __pa(vaddr)	((unsigned long)(vaddr))
-#define __va(paddr)	((void *)((unsigned long)(paddr)))
+#define __pa(vaddr)	((unsigned long)(vaddr) - lkl_phys_offset)
+#define __va(paddr)	((void *)((unsigned long)(paddr) + lkl_phys_offset))
 
 static inline unsigned long virt_to_pfn(const void *kaddr)
 {

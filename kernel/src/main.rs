@@ -24,17 +24,19 @@ mod thread;
 mod uaccess;
 mod untyped;
 
-use arch::{cpu, desc, exit, fpu, ioapic, kmap, lapic, pvh, serial, trap};
+use arch::{cpu, desc, entry, exit, fpu, ioapic, kmap, lapic, pvh, serial, trap};
 use core::fmt::Write;
 
 #[no_mangle]
 extern "C" fn kmain(start_info: u32) -> ! {
     serial::init();
     console::str("cellux: kernel starting\n");
-    desc::init();
-    trap::init_syscall();
     enable_cpu_features();
     kmap::protect();
+    // The descriptor tables and the syscall entry point name the entry
+    // area, which `protect` built.
+    desc::init();
+    trap::init_syscall();
     fpu::init();
     let info = match pvh::read(start_info as u64) {
         Ok(i) => i,
@@ -75,7 +77,7 @@ extern "C" fn kmain(start_info: u32) -> ! {
     // booter's initial context; return_to_frame pops it and leaves the
     // kernel, with rsp reset to that frame (nothing below it is live).
     unsafe {
-        core::arch::asm!("mov rsp, {}", "jmp {}", in(reg) trap::user_frame(), sym return_to_frame, options(noreturn));
+        core::arch::asm!("mov rsp, {}", "jmp {}", in(reg) trap::user_frame(), in(reg) entry::alias(return_to_frame as *const () as u64), options(noreturn));
     }
 }
 

@@ -261,6 +261,11 @@ pub const PROTECT_EXEC_DIRECT: u64 = 8;
 pub const PROTECT_READ_USER: u64 = 9;
 pub const PROTECT_WRITE_USER: u64 = 10;
 pub const PROTECT_EXEC_USER: u64 = 11;
+/// The entry area (kernel/README.md "The entry area"): its GDT/TSS/IDT
+/// page cannot be written, nor its code, and its stack cannot run code.
+pub const PROTECT_WRITE_ENTRY_TABLES: u64 = 12;
+pub const PROTECT_WRITE_ENTRY_TEXT: u64 = 13;
+pub const PROTECT_EXEC_ENTRY_STACK: u64 = 14;
 /// Set in a `PROTECT_PROBE` result when the access faulted (bit 62: a
 /// result with bit 63 set would read as an error).
 pub const PROTECT_FAULTED: u64 = 1 << 62;

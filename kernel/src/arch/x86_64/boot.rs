@@ -110,7 +110,8 @@ boot_long:
     call rax
 3:  hlt
     jmp 3b
-    .section .bss
+    /* In the entry area's stack pages (entry.rs), like the scratch word. */
+    .section .bss.entry_stack, "aw", @nobits
     .p2align 12
     .global kstack_bottom
     .global kstack_top

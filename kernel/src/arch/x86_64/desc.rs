@@ -1,8 +1,11 @@
 //! GDT, TSS and IDT: one CPU, one kernel stack for every entry. The GDT
 //! also holds a DPL-1 segment pair for the ring-1 measurement probe (`ring1`).
+//! All three sit in pages of their own that the CPU reads only through
+//! the entry area's read-only alias (`entry`).
 
+use super::entry::alias;
+use crate::kcell::KCell;
 use core::arch::asm;
-use core::ptr::addr_of_mut;
 
 pub const KCODE: u16 = 0x08;
 pub const KDATA: u16 = 0x10;
@@ -16,6 +19,7 @@ pub const R1CODE: u16 = 0x38 | 1;
 pub const R1DATA: u16 = 0x40 | 1;
 
 #[repr(C, packed)]
+#[derive(Clone, Copy)]
 struct Tss {
     _r0: u32,
     rsp0: u64,
@@ -28,19 +32,10 @@ struct Tss {
     iomap: u16,
 }
 
-static mut TSS: Tss = Tss { _r0: 0, rsp0: 0, rsp1: 0, rsp2: 0, _r1: 0, ist: [0; 7], _r2: 0, _r3: 0, iomap: 104 };
 const GDT_LEN: usize = 9;
-static mut GDT: [u64; GDT_LEN] = [
-    0,
-    0x00af_9a00_0000_ffff, // kernel code
-    0x00cf_9200_0000_ffff, // kernel data
-    0x00cf_f200_0000_ffff, // user data (sysret's SS = STAR base + 8)
-    0x00af_fa00_0000_ffff, // user code 64 (sysret's CS = STAR base + 16)
-    0,
-    0, // TSS (two slots)
-    0x00af_ba00_0000_ffff, // ring-1 code 64 (probe only)
-    0x00cf_b200_0000_ffff, // ring-1 data: the stack segment iretq needs at CPL1 (probe only)
-];
+/// Accessed bit of a code or data descriptor: preset, so the CPU never
+/// writes the GDT, which the entry area maps read-only.
+const ACC: u64 = 1 << 40;
 
 #[repr(C)]
 #[derive(Clone, Copy)]
@@ -49,7 +44,31 @@ struct Gate {
     hi: u64,
 }
 
-static mut IDT: [Gate; 256] = [Gate { lo: 0, hi: 0 }; 256];
+/// The three tables in whole pages of their own (`.data.entry_tables`),
+/// which the entry area maps read-only (`entry`).
+#[repr(C, align(4096))]
+struct Tables {
+    idt: [Gate; 256],
+    gdt: [u64; GDT_LEN],
+    tss: Tss,
+}
+
+#[link_section = ".data.entry_tables"]
+static TABLES: KCell<Tables> = KCell::new(Tables {
+    idt: [Gate { lo: 0, hi: 0 }; 256],
+    gdt: [
+        0,
+        0x00af_9a00_0000_ffff | ACC, // kernel code
+        0x00cf_9200_0000_ffff | ACC, // kernel data
+        0x00cf_f200_0000_ffff | ACC, // user data (sysret's SS = STAR base + 8)
+        0x00af_fa00_0000_ffff | ACC, // user code 64 (sysret's CS = STAR base + 16)
+        0,
+        0, // TSS (two slots)
+        0x00af_ba00_0000_ffff | ACC, // ring-1 code 64 (probe only)
+        0x00cf_b200_0000_ffff | ACC, // ring-1 data: the stack segment iretq needs at CPL1 (probe only)
+    ],
+    tss: Tss { _r0: 0, rsp0: 0, rsp1: 0, rsp2: 0, _r1: 0, ist: [0; 7], _r2: 0, _r3: 0, iomap: 104 },
+});
 
 #[repr(C, packed)]
 struct Pointer {
@@ -62,40 +81,48 @@ extern "C" {
     static isr_table: [u64; 256];
 }
 
+/// Loads the GDT, TSS and IDT. Runs once at boot, after `kmap::protect`
+/// built the entry area, whose aliases of these tables the CPU is given.
 pub fn init() {
-    // SAFETY: runs once at boot before interrupts are enabled and before any
-    // other code touches these tables; the descriptors built describe static
-    // memory that lives forever.
+    let t = TABLES.get();
+    // SAFETY: only the linker symbols' addresses are read.
+    let (stack_top, isrs) = unsafe { (&kstack_top as *const u8 as u64, &isr_table) };
+    t.tss.rsp0 = alias(stack_top);
+    let base = alias(&t.tss as *const Tss as u64);
+    let limit = (core::mem::size_of::<Tss>() - 1) as u64;
+    t.gdt[5] = limit | ((base & 0xff_ffff) << 16) | (0x89 << 40) | (((base >> 24) & 0xff) << 56);
+    t.gdt[6] = base >> 32;
+    for (v, g) in t.idt.iter_mut().enumerate() {
+        let h = isrs[v];
+        if h == 0 {
+            continue;
+        }
+        let h = alias(h);
+        // Interrupt gates (IF cleared on entry); only #BP and #OF may be
+        // raised by user code with int3/into, so only those have DPL 3.
+        let dpl: u64 = if v == 3 || v == 4 { 3 } else { 0 };
+        g.lo = (h & 0xffff) | ((KCODE as u64) << 16) | ((0x8e | (dpl << 5)) << 40) | (((h >> 16) & 0xffff) << 48);
+        g.hi = h >> 32;
+    }
+    let gdt_limit = (core::mem::size_of::<[u64; GDT_LEN]>() - 1) as u16;
+    let writable = Pointer { limit: gdt_limit, base: t.gdt.as_ptr() as u64 };
+    let gp = Pointer { limit: gdt_limit, base: alias(t.gdt.as_ptr() as u64) };
+    let ip = Pointer { limit: (core::mem::size_of::<[Gate; 256]>() - 1) as u16, base: alias(t.idt.as_ptr() as u64) };
+    // SAFETY: runs once at boot with interrupts off. The descriptors
+    // describe static memory that lives forever. `ltr` marks the TSS
+    // descriptor busy, a write the CPU makes through GDTR: it is done
+    // while GDTR names the writable image copy; then GDTR and IDTR move to
+    // the entry area's read-only aliases of the same pages (segment
+    // loads then find the accessed bits set and write nothing).
     unsafe {
-        let tss = addr_of_mut!(TSS);
-        (*tss).rsp0 = &kstack_top as *const u8 as u64;
-        let base = tss as u64;
-        let limit = (core::mem::size_of::<Tss>() - 1) as u64;
-        let gdt = &mut *addr_of_mut!(GDT);
-        gdt[5] = limit | ((base & 0xff_ffff) << 16) | (0x89 << 40) | (((base >> 24) & 0xff) << 56);
-        gdt[6] = base >> 32;
-        let gp = Pointer { limit: (core::mem::size_of::<[u64; GDT_LEN]>() - 1) as u16, base: gdt.as_ptr() as u64 };
-        asm!("lgdt [{}]", in(reg) &gp, options(nostack));
+        asm!("lgdt [{}]", in(reg) &writable, options(nostack));
         asm!(
             "push {kc}", "lea {t}, [rip + 2f]", "push {t}", "retfq", "2:",
             "mov ds, {kd:e}", "mov es, {kd:e}", "mov ss, {kd:e}",
             kc = const KCODE as u64, kd = in(reg) KDATA as u64, t = out(reg) _,
         );
         asm!("ltr {0:x}", in(reg) TSS_SEL, options(nostack));
-
-        let idt = &mut *addr_of_mut!(IDT);
-        for (v, g) in idt.iter_mut().enumerate() {
-            let h = isr_table[v];
-            if h == 0 {
-                continue;
-            }
-            // Interrupt gates (IF cleared on entry); only #BP and #OF may be
-            // raised by user code with int3/into, so only those have DPL 3.
-            let dpl: u64 = if v == 3 || v == 4 { 3 } else { 0 };
-            g.lo = (h & 0xffff) | ((KCODE as u64) << 16) | ((0x8e | (dpl << 5)) << 40) | (((h >> 16) & 0xffff) << 48);
-            g.hi = h >> 32;
-        }
-        let ip = Pointer { limit: (core::mem::size_of::<[Gate; 256]>() - 1) as u16, base: idt.as_ptr() as u64 };
+        asm!("lgdt [{}]", in(reg) &gp, options(nostack));
         asm!("lidt [{}]", in(reg) &ip, options(nostack));
     }
 }

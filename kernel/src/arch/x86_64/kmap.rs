@@ -13,7 +13,9 @@
 //!   no-execute, 2 MiB pages (the kernel writes user frames, page tables
 //!   and kernel objects through it, but never runs code there);
 //! - no identity map (the PML4 slot 0 that the boot jump used is cleared;
-//!   page-table roots never copy it).
+//!   page-table roots never copy it);
+//! - the entry area (`entry`, PML4 slot 510): the entry code, the
+//!   descriptor tables and the kernel stack mapped again, 4 KiB pages.
 //!
 //! With CR0.WP the read-only bits bind the kernel too.
 
@@ -94,6 +96,7 @@ pub fn protect() {
     pdpt_hi[510] = phys(&IMAGE_PD.get().0) | P | W;
     pdpt_hi[511] = 0;
     pml4[0] = 0;
+    super::entry::build(pml4);
     flush_tlb();
     // The direct map: PML4 slot 256 -> boot PDPT -> four 2 MiB-page PDs,
     // no longer shared with the image's mapping.
@@ -190,6 +193,9 @@ pub fn probe(kind: u64, addr: u64) -> KResult<u64> {
         o::PROTECT_EXEC_RODATA => (2, rodata),
         o::PROTECT_EXEC_DATA => (2, data),
         o::PROTECT_EXEC_DIRECT => (2, phys_to_virt(kprobe_ret_text as *const () as u64 - KBASE)),
+        o::PROTECT_WRITE_ENTRY_TABLES => (1, super::entry::part_start(1)),
+        o::PROTECT_WRITE_ENTRY_TEXT => (1, super::entry::part_start(0)),
+        o::PROTECT_EXEC_ENTRY_STACK => (2, super::entry::stack_probe_alias()),
         // User addresses only: the kernel half is what the other kinds test.
         o::PROTECT_READ_USER | o::PROTECT_WRITE_USER | o::PROTECT_EXEC_USER
             if addr < cellux_abi::layout::USER_END =>
@@ -205,8 +211,8 @@ pub fn probe(kind: u64, addr: u64) -> KResult<u64> {
         if at < cellux_abi::layout::USER_END {
             crate::uaccess::read_user(at, &mut byte)?;
         } else {
-            // SAFETY: `at` is one of the kernel's own text/rodata bytes,
-            // which are mapped readable.
+            // SAFETY: `at` is one of the kernel's own text/rodata bytes
+            // or the entry area's, which are all mapped readable.
             byte[0] = unsafe { core::ptr::read_volatile(at as *const u8) };
         }
     }
@@ -216,7 +222,8 @@ pub fn probe(kind: u64, addr: u64) -> KResult<u64> {
     // effect, a write stores the byte already there (read through
     // a mapping that allows it), and each call target is
     // a lone `ret` (the text, rodata and data stubs; the text one through
-    // the direct map). A user target is the caller's own code, which
+    // the direct map; the one `entry::build` left at the entry stack's
+    // deepest byte). A user target is the caller's own code, which
     // SMEP keeps the CPU from running; should it run, it is what the
     // caller chose to run, and the caller's test fails.
     let r = unsafe { kprobe_access(how, at, byte[0]) };

@@ -4,6 +4,12 @@
 //! frame there *is* the current user context; switching threads means
 //! swapping its contents. The return path uses `sysret` for frames that
 //! came from `syscall` (vector 256) and `iretq` for all others.
+//!
+//! The entry code lives in `.text.entry` and the stack with its scratch
+//! word in `.bss.entry_stack`: the CPU enters through their aliases in the
+//! entry area (`entry`), where rip-relative addresses keep meaning the same
+//! pages, and the entry code reaches the rest of the kernel only through
+//! absolute calls.
 
 use cellux_abi::args::{Args, Regs};
 use core::arch::global_asm;
@@ -88,7 +94,7 @@ global_asm!(
     pop rax
     .endm
 
-    .section .text.hot, "ax"
+    .section .text.entry, "ax"
     .global syscall_entry
 syscall_entry:
     mov [rip + user_rsp_scratch], rsp
@@ -102,7 +108,8 @@ syscall_entry:
     push 256
     PUSH_GPRS
     mov rdi, rsp
-    call syscall_rust
+    movabs rax, offset syscall_rust
+    call rax
     jmp return_to_frame
 
 isr_common:
@@ -118,7 +125,8 @@ isr_common:
     PUSH_GPRS
     cld
     mov rdi, rsp
-    call trap_rust
+    movabs rax, offset trap_rust
+    call rax
     .global return_to_frame
 return_to_frame:
     cmp qword ptr [rsp + 120], 256
@@ -153,7 +161,7 @@ isr_table:
     .fill 255 - 72, 8, 0
     .quad isr_255
 
-    .section .bss
+    .section .bss.entry_stack, "aw", @nobits
     .p2align 3
 user_rsp_scratch:
     .quad 0
@@ -166,11 +174,12 @@ extern "C" {
     static kstack_top: u8;
 }
 
-/// The current user context: always the frame at the top of the kernel stack.
+/// The current user context: always the frame at the top of the kernel
+/// stack, reached (as the entry code reaches it) through the entry area.
 pub fn user_frame() -> *mut Frame {
     // SAFETY: only the address of the linker-provided symbol is taken.
-    let top = unsafe { &kstack_top as *const u8 as usize };
-    (top - core::mem::size_of::<Frame>()) as *mut Frame
+    let top = super::entry::alias(unsafe { &kstack_top as *const u8 as u64 });
+    (top as usize - core::mem::size_of::<Frame>()) as *mut Frame
 }
 
 pub fn init_syscall() {
@@ -178,7 +187,7 @@ pub fn init_syscall() {
     // layout of `desc`, and mask IF/DF/TF/AC so the kernel starts clean.
     unsafe {
         crate::arch::cpu::wrmsr(0xC000_0081, ((0x10u64 | 3) << 48) | ((crate::arch::desc::KCODE as u64) << 32));
-        crate::arch::cpu::wrmsr(0xC000_0082, syscall_entry as *const () as u64);
+        crate::arch::cpu::wrmsr(0xC000_0082, super::entry::alias(syscall_entry as *const () as u64));
         crate::arch::cpu::wrmsr(0xC000_0084, 0x4_0700);
     }
 }

@@ -29,6 +29,9 @@ pub fn all() {
     run("protect.smap_kernel_cannot_read_user", || faults(PROTECT_READ_USER, user_data(), PF_P));
     run("protect.smap_kernel_cannot_write_user", || faults(PROTECT_WRITE_USER, user_data(), PF_P | PF_W));
     run("protect.smep_kernel_cannot_run_user", || faults(PROTECT_EXEC_USER, user_ret(), PF_P | PF_ID));
+    run("protect.entry_tables_read_only", || faults(PROTECT_WRITE_ENTRY_TABLES, 0, PF_P | PF_W));
+    run("protect.entry_text_read_only", || faults(PROTECT_WRITE_ENTRY_TEXT, 0, PF_P | PF_W));
+    run("protect.entry_stack_not_executable", || faults(PROTECT_EXEC_ENTRY_STACK, 0, PF_P | PF_ID));
     run("protect.probe_refuses_bad_argument", refuse);
 }
 

@@ -83,6 +83,9 @@ i=0
 until ping6 -c 1 -W 1 "$P6" > /dev/null 2>&1 || [ $i -ge 30 ]; do i=$((i + 1)); done
 out=$(ping6 -c 3 "$P6" 2>&1)
 echo "$out" | grep -q '3 packets transmitted, 3 packets received' && pass "ping6.$to" || fail "ping6.$to" "$(echo "$out" | tail -n 2 | tr '\n' ' ')"
+# The peer's link-local address, from its MAC (52:54:00:00:09:0N).
+out=$(ping6 -c 3 -I eth0 "fe80::5054:ff:fe00:90$peer" 2>&1)
+echo "$out" | grep -q '3 packets transmitted, 3 packets received' && pass "ping6_linklocal.$to" || fail "ping6_linklocal.$to" "$(echo "$out" | tail -n 2 | tr '\n' ' ')"
 
 # 16 MiB to the peer's sink (it reports the checksum), retried while the
 # sink is not listening yet.

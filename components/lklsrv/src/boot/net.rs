@@ -13,15 +13,14 @@
 //! `wire` names eth0's addresses instead, e.g. `10.0.9.1/24 fd00:9::1/64`:
 //! those, and no route beyond the wire's own subnets, no resolv.conf.
 
-use lkl::consts::{
-    IFF_UP, O_CLOEXEC, O_CREAT, O_EXCL, O_WRONLY, RTF_GATEWAY, RTF_UP, SIOCADDRT, SIOCGIFFLAGS, SIOCSIFADDR,
-    SIOCSIFFLAGS, SIOCSIFNETMASK,
-};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::net::{Ipv4Addr, Ipv6Addr};
-use lkl::consts::SIOCGIFINDEX;
+use lkl::consts::{
+    IFF_UP, O_CLOEXEC, O_CREAT, O_EXCL, O_WRONLY, RTF_GATEWAY, RTF_UP, SIOCADDRT, SIOCGIFFLAGS, SIOCGIFINDEX,
+    SIOCSIFADDR, SIOCSIFFLAGS, SIOCSIFNETMASK,
+};
 use lkl::{nr, sys as lsys, Errno};
 
 type Outcome = Result<(), (&'static str, i64)>;
@@ -97,10 +96,11 @@ pub fn loopback_up() -> Outcome {
     with_socket(|fd| set_up(fd, b"lo"))
 }
 
-/// eth0's addresses on a private wire: IPv4 and IPv6, each with its
-/// prefix length.
+/// eth0's addresses on a private wire, each with its prefix length: at
+/// most one IPv4 address (SIOCSIFADDR sets the interface's one; more
+/// would be aliases, eth0:1), any number of IPv6 ones.
 pub struct Wire {
-    v4: Vec<(Ipv4Addr, u8)>,
+    v4: Option<(Ipv4Addr, u8)>,
     v6: Vec<(Ipv6Addr, u8)>,
 }
 
@@ -108,7 +108,7 @@ impl Wire {
     /// The `wire` entry's text: whitespace-separated ADDRESS/PREFIX.
     pub fn parse(text: &[u8]) -> Result<Wire, String> {
         let text = core::str::from_utf8(text).map_err(|_| String::from("not UTF-8"))?;
-        let mut w = Wire { v4: Vec::new(), v6: Vec::new() };
+        let mut w = Wire { v4: None, v6: Vec::new() };
         for word in text.split_ascii_whitespace() {
             let bad = || format!("'{}' is not ADDRESS/PREFIX", word);
             let (a, p) = word.split_once('/').ok_or_else(bad)?;
@@ -117,7 +117,9 @@ impl Wire {
                 if p > 32 {
                     return Err(bad());
                 }
-                w.v4.push((a, p));
+                if w.v4.replace((a, p)).is_some() {
+                    return Err(String::from("more than one IPv4 address"));
+                }
             } else if let Ok(a) = a.parse::<Ipv6Addr>() {
                 if p > 128 {
                     return Err(bad());
@@ -127,7 +129,7 @@ impl Wire {
                 return Err(bad());
             }
         }
-        if w.v4.is_empty() && w.v6.is_empty() {
+        if w.v4.is_none() && w.v6.is_empty() {
             return Err(String::from("no address"));
         }
         Ok(w)
@@ -146,13 +148,11 @@ pub fn ethernet_up(wire: Option<&Wire>) -> Result<Option<String>, (&'static str,
             Err(Errno::ENODEV) => return Ok(false),
             Err(x) => return Err(("SIOCGIFFLAGS eth0", -x.0)),
         }
-        let v4: &[(Ipv4Addr, u8)] = match wire {
-            Some(w) => &w.v4,
-            None => &[ADDRESS],
+        let v4 = match wire {
+            Some(w) => w.v4,
+            None => Some(ADDRESS),
         };
-        // One IPv4 address per interface through these ioctls (more would
-        // be labels, eth0:1): the first.
-        if let Some(&(ip, prefix)) = v4.first() {
+        if let Some((ip, prefix)) = v4 {
             let mask = (u32::MAX.checked_shl(32 - prefix as u32).unwrap_or(0)).to_be_bytes();
             for (req, ip, what) in [(SIOCSIFADDR, ip.octets(), "SIOCSIFADDR eth0"), (SIOCSIFNETMASK, mask, "SIOCSIFNETMASK eth0")] {
                 let mut ifr = ifreq(b"eth0");
@@ -196,7 +196,8 @@ pub fn ethernet_up(wire: Option<&Wire>) -> Result<Option<String>, (&'static str,
             Ok(())
         })?;
     }
-    let all: Vec<String> = w.v4.iter().map(|(a, p)| format!("{}/{}", a, p)).chain(w.v6.iter().map(|(a, p)| format!("{}/{}", a, p))).collect();
+    let v4 = w.v4.iter().map(|(a, p)| format!("{}/{}", a, p));
+    let all: Vec<String> = v4.chain(w.v6.iter().map(|(a, p)| format!("{}/{}", a, p))).collect();
     Ok(Some(format!("{} on the wire", all.join(" "))))
 }
 

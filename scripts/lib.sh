@@ -53,6 +53,45 @@ cellux_qemu_disk() {
     echo "-M microvm,ioapic2=off -global virtio-mmio.force-legacy=false -drive file=$1,if=none,format=raw,id=d -device virtio-blk-device,drive=d"
 }
 
+# The private wire between two guests (scripts/run --wire, scripts/bench-linux
+# --wire): QEMU carries each Ethernet frame as one UDP datagram from
+# 127.0.0.1:LOCAL to 127.0.0.1:REMOTE, so nothing on the wire reaches the
+# host's network stack beyond its loopback. Static addresses, one side
+# each: cellux .1, Linux .2 (IPv4 and an IPv6 unique-local prefix; link-local
+# addresses come from the MACs).
+CELLUX_WIRE_NET4=10.0.9 CELLUX_WIRE_NET6=fd00:9:
+# check_wire LOCAL:REMOTE: dies unless it is two ports (1-65535) of
+# 127.0.0.1, different from each other.
+check_wire() {
+    [[ "$1" =~ ^[0-9]{1,5}:[0-9]{1,5}$ ]] || die "--wire takes LOCAL:REMOTE ports (e.g. 40001:40002), not '$1'"
+    local p
+    for p in "${1%%:*}" "${1#*:}"; do
+        [ $((10#$p)) -ge 1 ] && [ $((10#$p)) -le 65535 ] || die "--wire: port $p is not in 1-65535"
+    done
+    [ $((10#${1%%:*})) -ne $((10#${1#*:})) ] || die "--wire: the local and remote ports are the same"
+}
+# cellux_qemu_wire LOCAL:REMOTE HOST: QEMU's arguments for a virtio-net
+# NIC on that wire, whose MAC ends in HOST (1 cellux, 2 Linux) so the two
+# sides differ.
+cellux_qemu_wire() {
+    local l=$((10#${1%%:*})) r=$((10#${1#*:}))
+    echo "-netdev dgram,id=w0,local.type=inet,local.host=127.0.0.1,local.port=$l,remote.type=inet,remote.host=127.0.0.1,remote.port=$r" \
+         "-device virtio-net-device,netdev=w0,mac=52:54:00:00:09:$(printf %02x "$2")"
+}
+# free_ports tcp|udp N: N ports of 127.0.0.1 free for that protocol now,
+# on one line (bound together, then released: another program may take
+# one before the caller does, which the caller's bind would show).
+free_ports() {
+    python3 - "$1" "$2" <<'PY'
+import socket, sys
+kind = {"tcp": socket.SOCK_STREAM, "udp": socket.SOCK_DGRAM}[sys.argv[1]]
+ss = [socket.socket(socket.AF_INET, kind) for _ in range(int(sys.argv[2]))]
+for s in ss:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in ss])
+PY
+}
+
 # expect_reported LOG NAME...: the suites whose test component reports
 # `PASS name` / `FAIL name: why` lines on the console print one line per
 # NAME the component's source registers: PASS when LOG has it, else FAIL

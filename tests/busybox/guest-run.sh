@@ -45,8 +45,17 @@ label() {
 
 testsuite() {
     cd /bb/testsuite || exit 1
+    # The wget tests' http://www.google.com/ is 127.0.0.1 (/etc/hosts,
+    # tests/busybox/stage.sh): busybox httpd serves /bb/www there while the
+    # suite runs. lo is down on Linux until someone brings it up.
+    /bb/busybox ip link set lo up
+    /bb/busybox httpd -f -p 127.0.0.1:80 -h /bb/www &
+    httpd=$!
     # -v: testing.sh shows the diff of a failed case after its FAIL line.
     bindir=/bb tsdir=/bb/testsuite ./runtest -v "$@" 2>&1 | label testsuite
+    st=$?
+    kill $httpd
+    return $st
 }
 
 ash_test() {

@@ -2,7 +2,7 @@
 # Stages busybox's own test suites (testsuite/ and shell/ash_test/ from
 # Debian's busybox source package, the version matching the installed
 # busybox-static) with the busybox binary and its build config under
-# OUT/bb, ready to be put into a guest's root filesystem.
+# OUT/bb, and OUT/etc/hosts, ready to be put into a guest's root filesystem.
 #   tests/busybox/stage.sh OUT
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
@@ -61,4 +61,15 @@ sed -i -e '/^rm -rf "\$LINKSDIR" 2>\/dev\/null$/,/^done$/{s/^rm -rf.*/if [ ! -d 
 grep -q '^done; fi$' "$out/bb/testsuite/runtest" && grep -q 'echo "ITEM: ' "$out/bb/testsuite/runtest" \
     || die "busybox's runtest changed: the links and ITEM patches did not apply"
 install -m 755 "$(dirname "$0")/guest-run.sh" "$out/bb/guest-run.sh"
+# busybox's wget tests fetch http://www.google.com/, which no machine here
+# reaches: the same /etc/hosts on both sides names it 127.0.0.1, where
+# guest-run.sh has busybox httpd serve /bb/www (a non-empty index.html,
+# what the tests check for).
+mkdir -p "$out/etc" "$out/bb/www"
+printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost\n127.0.0.1\twww.google.com\n' > "$out/etc/hosts"
+cat > "$out/bb/www/index.html" <<'W'
+<!DOCTYPE html>
+<html><head><title>www.google.com, here</title></head>
+<body><p>busybox's wget tests fetch this page from busybox httpd on 127.0.0.1.</p></body></html>
+W
 log "staged busybox $src_version suites in $out/bb"

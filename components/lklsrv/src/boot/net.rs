@@ -8,10 +8,18 @@
 //! than busybox udhcpc: the addresses are fixed by QEMU, and a DHCP client
 //! needs a script, a background process and a wait for the lease at every
 //! boot, for the same answer.
+//! On a private wire (`scripts/run --wire`: QEMU's socket network to
+//! another machine, no DHCP server, no gateway) the boot archive entry
+//! `wire` names eth0's addresses instead, e.g. `10.0.9.1/24 fd00:9::1/64`:
+//! those, and no route beyond the wire's own subnets, no resolv.conf.
 
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::net::{Ipv4Addr, Ipv6Addr};
 use lkl::consts::{
-    IFF_UP, O_CLOEXEC, O_CREAT, O_EXCL, O_WRONLY, RTF_GATEWAY, RTF_UP, SIOCADDRT, SIOCGIFFLAGS, SIOCSIFADDR,
-    SIOCSIFFLAGS, SIOCSIFNETMASK,
+    IFF_UP, O_CLOEXEC, O_CREAT, O_EXCL, O_WRONLY, RTF_GATEWAY, RTF_UP, SIOCADDRT, SIOCGIFFLAGS, SIOCGIFINDEX,
+    SIOCSIFADDR, SIOCSIFFLAGS, SIOCSIFNETMASK,
 };
 use lkl::{nr, sys as lsys, Errno};
 
@@ -21,6 +29,7 @@ type Outcome = Result<(), (&'static str, i64)>;
 // include/linux/socket.h and net.h; C libraries repeat them), so they are
 // not generated. SOCK_CLOEXEC is O_CLOEXEC by definition (net.h).
 const AF_INET: u16 = 2;
+const AF_INET6: i64 = 10;
 const SOCK_DGRAM: i64 = 2;
 /// struct ifreq: a 16-byte name, then the union (ifr_flags, ifr_addr).
 const IFREQ: usize = 40;
@@ -32,10 +41,12 @@ const RT_DST: usize = 8;
 const RT_GATEWAY: usize = 24;
 const RT_GENMASK: usize = 40;
 const RT_FLAGS: usize = 56;
+/// struct in6_ifreq (linux/ipv6.h): the address, the prefix length (u32),
+/// the interface index (int); 24 bytes.
+const IN6_IFREQ: usize = 24;
 
 /// QEMU's user network (slirp's defaults).
-const ADDRESS: [u8; 4] = [10, 0, 2, 15];
-const NETMASK: [u8; 4] = [255, 255, 255, 0];
+const ADDRESS: (Ipv4Addr, u8) = (Ipv4Addr::new(10, 0, 2, 15), 24);
 const GATEWAY: [u8; 4] = [10, 0, 2, 2];
 const RESOLV_CONF: &[u8] = b"nameserver 10.0.2.3\n";
 
@@ -55,7 +66,13 @@ fn ifreq(name: &[u8]) -> [u8; IFREQ] {
 
 /// Runs `f` with an AF_INET datagram socket, the handle these ioctls take.
 fn with_socket<T>(f: impl FnOnce(i64) -> Result<T, (&'static str, i64)>) -> Result<T, (&'static str, i64)> {
-    let fd = lkl::syscall(nr::SOCKET, &[AF_INET as i64, SOCK_DGRAM | O_CLOEXEC, 0]).map_err(|x| ("socket", -x.0))?;
+    with_socket_of(AF_INET as i64, f)
+}
+
+/// As `with_socket`, of address family `family` (an AF_INET6 socket is the
+/// handle of IPv6's address ioctls).
+fn with_socket_of<T>(family: i64, f: impl FnOnce(i64) -> Result<T, (&'static str, i64)>) -> Result<T, (&'static str, i64)> {
+    let fd = lkl::syscall(nr::SOCKET, &[family, SOCK_DGRAM | O_CLOEXEC, 0]).map_err(|x| ("socket", -x.0))?;
     let r = f(fd);
     let _ = lkl::syscall(nr::CLOSE, &[fd]);
     r
@@ -79,9 +96,51 @@ pub fn loopback_up() -> Outcome {
     with_socket(|fd| set_up(fd, b"lo"))
 }
 
-/// `eth0` configured and up when there is one; Ok(false) when the
-/// machine has no NIC (Linux answers ENODEV for the name).
-pub fn ethernet_up() -> Result<bool, (&'static str, i64)> {
+/// eth0's addresses on a private wire, each with its prefix length: at
+/// most one IPv4 address (SIOCSIFADDR sets the interface's one; more
+/// would be aliases, eth0:1), any number of IPv6 ones.
+pub struct Wire {
+    v4: Option<(Ipv4Addr, u8)>,
+    v6: Vec<(Ipv6Addr, u8)>,
+}
+
+impl Wire {
+    /// The `wire` entry's text: whitespace-separated ADDRESS/PREFIX.
+    pub fn parse(text: &[u8]) -> Result<Wire, String> {
+        let text = core::str::from_utf8(text).map_err(|_| String::from("not UTF-8"))?;
+        let mut w = Wire { v4: None, v6: Vec::new() };
+        for word in text.split_ascii_whitespace() {
+            let bad = || format!("'{}' is not ADDRESS/PREFIX", word);
+            let (a, p) = word.split_once('/').ok_or_else(bad)?;
+            let p: u8 = p.parse().map_err(|_| bad())?;
+            if let Ok(a) = a.parse::<Ipv4Addr>() {
+                if p > 32 {
+                    return Err(bad());
+                }
+                if w.v4.replace((a, p)).is_some() {
+                    return Err(String::from("more than one IPv4 address"));
+                }
+            } else if let Ok(a) = a.parse::<Ipv6Addr>() {
+                if p > 128 {
+                    return Err(bad());
+                }
+                w.v6.push((a, p));
+            } else {
+                return Err(bad());
+            }
+        }
+        if w.v4.is_none() && w.v6.is_empty() {
+            return Err(String::from("no address"));
+        }
+        Ok(w)
+    }
+}
+
+/// `eth0` configured and up when there is one: on QEMU's user network
+/// when `wire` is None, else with the wire's addresses. Ok(None) when the
+/// machine has no NIC (Linux answers ENODEV for the name), else what was
+/// configured, for the log.
+pub fn ethernet_up(wire: Option<&Wire>) -> Result<Option<String>, (&'static str, i64)> {
     let present = with_socket(|fd| {
         let mut ifr = ifreq(b"eth0");
         match lkl::syscall(nr::IOCTL, &[fd, SIOCGIFFLAGS, ifr.as_mut_ptr() as i64]) {
@@ -89,12 +148,22 @@ pub fn ethernet_up() -> Result<bool, (&'static str, i64)> {
             Err(Errno::ENODEV) => return Ok(false),
             Err(x) => return Err(("SIOCGIFFLAGS eth0", -x.0)),
         }
-        for (req, ip, what) in [(SIOCSIFADDR, ADDRESS, "SIOCSIFADDR eth0"), (SIOCSIFNETMASK, NETMASK, "SIOCSIFNETMASK eth0")] {
-            let mut ifr = ifreq(b"eth0");
-            ifr[UNION_AT..UNION_AT + 16].copy_from_slice(&sockaddr_in(ip));
-            ioctl(fd, req, &mut ifr, what)?;
+        let v4 = match wire {
+            Some(w) => w.v4,
+            None => Some(ADDRESS),
+        };
+        if let Some((ip, prefix)) = v4 {
+            let mask = (u32::MAX.checked_shl(32 - prefix as u32).unwrap_or(0)).to_be_bytes();
+            for (req, ip, what) in [(SIOCSIFADDR, ip.octets(), "SIOCSIFADDR eth0"), (SIOCSIFNETMASK, mask, "SIOCSIFNETMASK eth0")] {
+                let mut ifr = ifreq(b"eth0");
+                ifr[UNION_AT..UNION_AT + 16].copy_from_slice(&sockaddr_in(ip));
+                ioctl(fd, req, &mut ifr, what)?;
+            }
         }
         set_up(fd, b"eth0")?;
+        if wire.is_some() {
+            return Ok(true);
+        }
         // The default route (destination and genmask 0.0.0.0) by the
         // gateway; Linux finds eth0 from the gateway's subnet.
         let mut rt = [0u8; RTENTRY];
@@ -105,10 +174,31 @@ pub fn ethernet_up() -> Result<bool, (&'static str, i64)> {
         ioctl(fd, SIOCADDRT, &mut rt, "SIOCADDRT default via 10.0.2.2")?;
         Ok(true)
     })?;
-    if present {
-        resolv_conf()?;
+    if !present {
+        return Ok(None);
     }
-    Ok(present)
+    let Some(w) = wire else {
+        resolv_conf()?;
+        return Ok(Some(String::from("10.0.2.15/24 via 10.0.2.2")));
+    };
+    if !w.v6.is_empty() {
+        with_socket_of(AF_INET6, |fd| {
+            let mut ifr = ifreq(b"eth0");
+            ioctl(fd, SIOCGIFINDEX, &mut ifr, "SIOCGIFINDEX eth0")?;
+            let index = &ifr[UNION_AT..UNION_AT + 4];
+            for &(ip, prefix) in &w.v6 {
+                let mut r = [0u8; IN6_IFREQ];
+                r[..16].copy_from_slice(&ip.octets());
+                r[16..20].copy_from_slice(&(prefix as u32).to_le_bytes());
+                r[20..24].copy_from_slice(index);
+                ioctl(fd, SIOCSIFADDR, &mut r, "SIOCSIFADDR eth0 (IPv6)")?;
+            }
+            Ok(())
+        })?;
+    }
+    let v4 = w.v4.iter().map(|(a, p)| format!("{}/{}", a, p));
+    let all: Vec<String> = v4.chain(w.v6.iter().map(|(a, p)| format!("{}/{}", a, p))).collect();
+    Ok(Some(format!("{} on the wire", all.join(" "))))
 }
 
 /// QEMU's DNS forwarder in /etc/resolv.conf, unless the image has its

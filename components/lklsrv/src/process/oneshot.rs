@@ -69,10 +69,16 @@ pub fn run(started: Result<(), Errno>, devices: usize, cmd: &[u8]) -> ! {
     if let Err((why, v)) = crate::boot::net::loopback_up() {
         fail(&format!("loopback interface: {} ({})", why, v));
     }
-    // eth0 when `scripts/run --net` gave the machine a NIC.
-    match crate::boot::net::ethernet_up() {
-        Ok(true) => println!("lklsrv: eth0 up, 10.0.2.15/24 via 10.0.2.2"),
-        Ok(false) => {}
+    // eth0 when `scripts/run --net` or `--wire` gave the machine a NIC;
+    // --wire names its addresses in the entry `wire`.
+    let wire = match crate::boot::archive::find("wire").map(crate::boot::net::Wire::parse) {
+        None => None,
+        Some(Ok(w)) => Some(w),
+        Some(Err(why)) => fail(&format!("archive entry wire: {}", why)),
+    };
+    match crate::boot::net::ethernet_up(wire.as_ref()) {
+        Ok(Some(how)) => println!("lklsrv: eth0 up, {}", how),
+        Ok(None) => {}
         Err((why, v)) => fail(&format!("eth0: {} ({})", why, v)),
     }
     let mut argv = argv_of(cmd);

@@ -23,11 +23,16 @@
  * or unlink reaches only their own kind, and the parent (root) survives.
  *
  * Prints, at the end:
- *   fuzz calls=N seconds=S calls_per_s=R processes=P signals=K stuck_killed=W unkillable=U
+ *   fuzz calls=N seconds=S calls_per_s=R processes=P signals=K stuck_killed=W unkillable=U left_after_sweep=L scribbled=C
  * and, for each process SIGKILL did not end within UNKILLABLE_S seconds,
  *   unkillable seed=.. slot=.. gen=.. call=.. nr=..
+ * (call and nr as the process last published them). At the end every
+ * process of uid 65534 is SIGKILLed; L counts those still there after
+ * SWEEP_S seconds. C counts the times a process scribbled on the counts
+ * it shares with the parent (not believed).
  * Exit status: 0, or 1 when a process could not be killed. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -36,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -50,7 +56,10 @@
 #define PAGE 4096L
 #define BUF_PAGES 16
 
-/* What a slot's process publishes for its parent (shared memory). */
+/* What a slot's process publishes for its parent (shared memory). A
+ * fuzzing process can scribble on it (an rt_sigreturn from a garbage
+ * frame resumes its own code with random registers), so the parent
+ * believes a count only within what the process can have made. */
 struct slot {
 	volatile uint64_t calls;   /* made by this slot, over all its gens */
 	volatile uint64_t index;   /* the call the current process is in */
@@ -163,9 +172,15 @@ static void fuzz_process(uint64_t seed, int slot, int gen, uint64_t calls, int s
 	sigaction(SIGALRM, &sa, NULL);
 	struct itimerval tick = { { 1, 0 }, { 1, 0 } };
 	setitimer(ITIMER_REAL, &tick, NULL);
+	/* What random writes to 0-2 send goes nowhere (in replay, stderr
+	 * carries the calls). */
 	int null = open("/dev/null", O_RDWR);
-	if (null >= 0 && !show)
+	if (null >= 0) {
 		dup2(null, 0);
+		dup2(null, 1);
+		if (!show)
+			dup2(null, 2);
+	}
 	open("/", O_RDONLY | O_DIRECTORY);
 	pipe((int[2]){ 0, 0 });
 	for (uint64_t i = 0; i < calls; i++) {
@@ -202,6 +217,56 @@ static double now(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* Ends what the run left (processes random forks made, ones the
+ * watchdog gave up on: all uid 65534) by a kill(-1, SIGKILL) from one
+ * more of their kind, reaps our own, and counts those still there after
+ * SWEEP_S seconds (zombies aside): processes SIGKILL cannot end. */
+#define SWEEP_S 10
+static int sweep(void)
+{
+	fflush(stdout);
+	pid_t k = fork();
+	if (k == 0) {
+		if (setgid(65534) != 0 || setuid(65534) != 0)
+			_exit(1);
+		kill(-1, SIGKILL);
+		_exit(0);
+	}
+	if (k > 0)
+		waitpid(k, NULL, 0);
+	int left = 0;
+	for (int t = 0; t <= SWEEP_S * 5; t++) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		left = 0;
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			char path[300], buf[512];
+			struct stat st;
+			if (e->d_name[0] < '0' || e->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof path, "/proc/%s", e->d_name);
+			if (stat(path, &st) != 0 || st.st_uid != 65534)
+				continue;
+			snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+			int fd = open(path, O_RDONLY);
+			ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+			if (fd >= 0)
+				close(fd);
+			char *paren = n > 0 ? (buf[n] = 0, strrchr(buf, ')')) : NULL;
+			if (paren && paren[1] == ' ' && paren[2] != 'Z')
+				left++;
+		}
+		if (d)
+			closedir(d);
+		if (!left)
+			break;
+		usleep(200 * 1000);
+	}
+	return left;
 }
 
 static pid_t start(uint64_t seed, int slot, int gen, uint64_t calls)
@@ -257,7 +322,12 @@ int main(int argc, char **argv)
 		double killed;     /* when we SIGKILLed it, or 0 */
 		int done;
 	} s[SLOTS] = { 0 };
-	uint64_t processes = 0, signals = 0, stuck = 0, unkillable = 0;
+	uint64_t processes = 0, signals = 0, stuck = 0, unkillable = 0, scribbled = 0;
+	/* The slot's count if believable, else what was last believed (and
+	 * the shared word put back). */
+#define BELIEVE(i) ( \
+	(slots[i].calls >= s[i].seen && slots[i].calls <= quota) ? slots[i].calls \
+		: (scribbled++, slots[i].calls = s[i].seen))
 	double t0 = now();
 	for (int i = 0; i < SLOTS; i++) {
 		s[i].pid = start(seed, i, 0, quota);
@@ -272,17 +342,19 @@ int main(int argc, char **argv)
 				continue;
 			int st = 0;
 			pid_t r = waitpid(s[i].pid, &st, WNOHANG);
+			uint64_t now_calls = BELIEVE(i);
 			if (r == s[i].pid) {
 				if (WIFSIGNALED(st))
 					signals++;
-				if (slots[i].calls >= quota) {
+				if (now_calls >= quota) {
+					s[i].seen = now_calls;
 					s[i].done = 1;
 					continue;
 				}
 				/* It died before its quota: the next generation goes on. */
 				s[i].gen++;
-				s[i].pid = start(seed, i, s[i].gen, quota - slots[i].calls);
-				s[i].seen = slots[i].calls;
+				s[i].pid = start(seed, i, s[i].gen, quota - now_calls);
+				s[i].seen = now_calls;
 				s[i].since = t;
 				s[i].killed = 0;
 				processes++;
@@ -290,8 +362,8 @@ int main(int argc, char **argv)
 				continue;
 			}
 			running++;
-			if (slots[i].calls != s[i].seen) {
-				s[i].seen = slots[i].calls;
+			if (now_calls != s[i].seen) {
+				s[i].seen = now_calls;
 				s[i].since = t;
 			} else if (!s[i].killed && t - s[i].since > STUCK_S) {
 				kill(s[i].pid, SIGKILL);
@@ -302,10 +374,10 @@ int main(int argc, char **argv)
 				       s[i].gen, (unsigned long long)slots[i].index, (long long)slots[i].nr);
 				unkillable++;
 				/* Left as it is; the slot goes on with a new process. */
-				slots[i].calls++;
+				now_calls = slots[i].calls = now_calls < quota ? now_calls + 1 : quota;
 				s[i].gen++;
-				s[i].pid = start(seed, i, s[i].gen, quota - (slots[i].calls < quota ? slots[i].calls : quota));
-				s[i].seen = slots[i].calls;
+				s[i].pid = start(seed, i, s[i].gen, quota - now_calls);
+				s[i].seen = now_calls;
 				s[i].since = t;
 				s[i].killed = 0;
 				processes++;
@@ -316,11 +388,12 @@ int main(int argc, char **argv)
 		usleep(200 * 1000);
 	}
 	double secs = now() - t0;
+	int left = sweep();
 	uint64_t calls = 0;
 	for (int i = 0; i < SLOTS; i++)
-		calls += slots[i].calls;
-	printf("fuzz calls=%llu seconds=%.1f calls_per_s=%.0f processes=%llu signals=%llu stuck_killed=%llu unkillable=%llu\n",
+		calls += s[i].seen;
+	printf("fuzz calls=%llu seconds=%.1f calls_per_s=%.0f processes=%llu signals=%llu stuck_killed=%llu unkillable=%llu left_after_sweep=%d scribbled=%llu\n",
 	       (unsigned long long)calls, secs, calls / secs, (unsigned long long)processes, (unsigned long long)signals,
-	       (unsigned long long)stuck, (unsigned long long)unkillable);
-	return unkillable ? 1 : 0;
+	       (unsigned long long)stuck, (unsigned long long)unkillable, left, (unsigned long long)scribbled);
+	return unkillable || left ? 1 : 0;
 }

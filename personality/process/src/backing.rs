@@ -91,6 +91,21 @@ impl Backing {
         self.frames.range(start..end).map(|(&va, &k)| (va, k)).collect()
     }
 
+    /// How many pages of [start, end) are backed.
+    pub fn backed_count(&self, start: u64, end: u64) -> u64 {
+        self.frames.range(start..end).count() as u64
+    }
+
+    /// The first backed page at or after `from` and before `end`. The
+    /// walks that change pages as they go step with it instead of
+    /// collecting the pages first: they run when a process ends, often
+    /// because memory ran out, and must not need the heap then (a memory
+    /// hog's exit collected a list of its 100,000 pages and the server's
+    /// heap, out of frames, panicked).
+    fn next_backed(&self, from: u64, end: u64) -> Option<u64> {
+        self.frames.range(from..end).next().map(|(&va, _)| va)
+    }
+
     pub fn frame_at(&self, addr: u64) -> Option<u64> {
         self.frames.get(&(addr & !(PAGE - 1))).copied()
     }
@@ -132,8 +147,10 @@ impl Backing {
     }
 
     fn remap_range(&mut self, start: u64, end: u64) -> Result<(), Errno> {
-        for (va, _) in self.backed(start, end) {
+        let mut at = start;
+        while let Some(va) = self.next_backed(at, end) {
             self.remap(va)?;
+            at = va + PAGE;
         }
         Ok(())
     }
@@ -146,8 +163,10 @@ impl Backing {
     }
 
     fn drop_range(&mut self, start: u64, end: u64) {
-        for (va, _) in self.backed(start, end) {
+        let mut at = start;
+        while let Some(va) = self.next_backed(at, end) {
             self.drop_page(va);
+            at = va + PAGE;
         }
     }
 

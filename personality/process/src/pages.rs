@@ -162,7 +162,7 @@ impl Pages {
             // Refused up front, as Linux's overcommit heuristic refuses a
             // single mapping larger than there is memory to back it.
             let want = (end.saturating_sub(start & !(PAGE - 1)) + PAGE - 1) / PAGE;
-            if perms.is_some() && want > frames::available() + b.backed(start, end).len() as u64 {
+            if perms.is_some() && want > frames::available() + b.backed_count(start, end) {
                 return Err(Errno::ENOMEM);
             }
             b.map(start, end, perms, shared);

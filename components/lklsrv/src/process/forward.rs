@@ -27,7 +27,7 @@ pub fn take_killed() -> bool {
 
 /// Runs `f` with Linux's user copies going to server memory, for calls
 /// whose pointers are ours rather than the process's.
-fn on_server_memory<R>(f: impl FnOnce() -> R) -> R {
+pub(super) fn on_server_memory<R>(f: impl FnOnce() -> R) -> R {
     let me = tcb::me();
     let pt = me.user_pt.swap(0, Ordering::AcqRel);
     let r = f();

@@ -3,6 +3,9 @@
 //! has Linux exec the command in a task of its own (`table::start`),
 //! with `/` as cwd and a sane environment, hands its output to the serial
 //! port (`frames`), reaps it with wait4 and powers off with its status.
+//! The runner is Linux's init: processes whose parent ended are
+//! re-parented to it, and it reaps them as they end, as an init does, so
+//! none stays a zombie holding its pid and task.
 //!
 //! The process's fds 0-2: for a command, stdin on the console tty (or
 //! /dev/null without one) and stdout/stderr on pipes the server drains
@@ -123,16 +126,44 @@ pub fn run(started: Result<(), Errno>, devices: usize, cmd: &[u8]) -> ! {
         }
         Err(e) => fail(&format!("building the process: {:?}", e)),
     };
+    let mut status = None;
     if let Streams::Pipes(rd) = streams {
-        drain(rd);
+        drain(rd, pid, &mut status);
     }
-    match lsys::wait4(pid, 0) {
-        Ok((_, status)) => {
+    match wait_for(pid, status) {
+        Ok(status) => {
             println!("lkl server: one-shot run took {} us", (crate::host::timer::now_ns() - t0) / 1000);
             account(untyped);
             finish(shell_status(status))
         }
         Err(e) => fail(&format!("wait4 ({})", e.0)),
+    }
+}
+
+/// Reaps every child that has ended, without waiting: orphans, and the
+/// command itself, whose wait status goes to `status`.
+fn reap_ended_children(cmd: i32, status: &mut Option<i32>) {
+    while let Ok((pid, st)) = lsys::wait4(-1, WNOHANG) {
+        if pid <= 0 {
+            break;
+        }
+        if pid == cmd {
+            *status = Some(st);
+        }
+    }
+}
+
+/// The command's wait status, reaping the orphans that end before it.
+fn wait_for(cmd: i32, status: Option<i32>) -> Result<i32, Errno> {
+    if let Some(st) = status {
+        return Ok(st);
+    }
+    loop {
+        match lsys::wait4(-1, 0) {
+            Ok((pid, st)) if pid == cmd => return Ok(st),
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(e) => return Err(e),
+        }
     }
 }
 
@@ -223,13 +254,18 @@ fn streams(interactive: bool) -> Result<Streams, (&'static str, Errno)> {
     Ok(Streams::Pipes(rd))
 }
 
+/// How often the runner, blocked forwarding output, stops to reap orphans.
+const REAP_EVERY_MS: i64 = 100;
+
 /// Forwards what the process writes until both pipes reach end of file
-/// (its task has exited and closed them).
-fn drain(rd: [i32; 2]) {
+/// (its task has exited and closed them), reaping ended children between
+/// reads (the command's status into `status` if it is among them).
+fn drain(rd: [i32; 2], cmd: i32, status: &mut Option<i32>) {
     let mut fds = [pollfd { fd: rd[0], events: POLLIN as i16, revents: 0 }, pollfd { fd: rd[1], events: POLLIN as i16, revents: 0 }];
     let mut buf = [0u8; output::CHUNK * 4];
     while fds.iter().any(|p| p.fd >= 0) {
-        if let Err(e) = lkl::syscall(nr::POLL, &[fds.as_mut_ptr() as i64, 2, -1]) {
+        reap_ended_children(cmd, status);
+        if let Err(e) = lkl::syscall(nr::POLL, &[fds.as_mut_ptr() as i64, 2, REAP_EVERY_MS]) {
             if e == Errno::EINTR {
                 continue;
             }

@@ -5,7 +5,9 @@
 //! between two Linux calls; the kernel's `thd_op::INTERRUPT` makes it trap
 //! to us either way (at once, or instead of its next resume), and the trap
 //! path (`cellux_process::trap`, vector `VEC_INTERRUPT`) delivers the
-//! signal as it would after a syscall. Kicks of threads that are no
+//! signal as it would after a syscall; a thread waiting for its vfork
+//! child is woken to look whether the signal ends the wait (`table::vfork_wait`).
+//! Kicks of threads that are no
 //! process's (a server thread with a task of its own) are refused by the
 //! kernel and cost nothing else.
 
@@ -38,4 +40,7 @@ pub extern "C" fn signal_kick(h: lkl_thread_t) {
         // Refusals (not a process thread, dead) need nothing done.
         let _ = cellux_rt::cap::Thd(thd).interrupt();
     }
+    // A thread waiting in the server for its vfork child runs no user
+    // code the interrupt could stop: its wait wakes up to look.
+    crate::process::table::vfork_kick(id);
 }

@@ -26,7 +26,8 @@ use cellux_rt::abi::layout::boot_slot::{SELF_COMP, SELF_CT};
 use cellux_rt::cap::Captbl;
 use cellux_rt::slots;
 use core::ffi::CStr;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use cellux_rt::abi::layout::MAX_THREADS;
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use lkl::task::Task;
 
 /// Gate tokens from here on name table slots (below: test gates).
@@ -76,6 +77,12 @@ static TABLE: [Slot; SLOTS] =
     [const { Slot { rec: Record::new(), live: AtomicUsize::new(0), records: AtomicUsize::new(0) } }; SLOTS];
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 static VFORK_DONE: [Sem; SLOTS] = [const { Sem::new(0) }; SLOTS];
+/// The vfork child in the slot has exec'd or ended: what its parent's
+/// wait is for (`VFORK_DONE` also wakes it for signals).
+static VFORK_RELEASED: [AtomicBool; SLOTS] = [const { AtomicBool::new(false) }; SLOTS];
+/// By thread id: 1 + the slot of the vfork child the thread waits for,
+/// 0 when it waits for none.
+static VFORK_WAITER: [AtomicUsize; MAX_THREADS] = [const { AtomicUsize::new(0) }; MAX_THREADS];
 
 pub(super) fn with<R>(i: usize, f: impl FnOnce(&mut Option<Entry>) -> R) -> R {
     TABLE[i % SLOTS].rec.with(f)
@@ -232,6 +239,7 @@ fn exec_first(path: &CStr, argv: &[&CStr], envp: &[&CStr], gate: u32, trace: boo
 pub fn launch(n: NewSlot, proc: Proc, task: Task, forked: bool, vfork: bool, clear_tid: u64) -> Result<(), Error> {
     let i = n.i;
     let view = proc.thread_view(proc.linux.tid, proc.start_regs);
+    VFORK_RELEASED[i].store(false, Ordering::SeqCst);
     with(i, |e| *e = Some(Entry { proc, vfork, vm: i }));
     add_thread(i, i, view, task, !forked, clear_tid)
 }
@@ -242,6 +250,7 @@ pub fn launch(n: NewSlot, proc: Proc, task: Task, forked: bool, vfork: bool, cle
 /// registers). The parent waits for it as for any vfork child.
 pub fn launch_borrowed(n: NewSlot, vm: usize, home: Proc, thread: Proc, task: Task, clear_tid: u64) -> Result<(), Error> {
     let i = n.i;
+    VFORK_RELEASED[i].store(false, Ordering::SeqCst);
     with(i, |e| *e = Some(Entry { proc: home, vfork: true, vm }));
     add_thread(i, vm, thread, task, false, clear_tid)
 }
@@ -303,13 +312,55 @@ pub(super) fn thread_ended(i: usize) {
 /// ended); `vfork`: the slot's flag, cleared so it goes on once.
 pub(super) fn vfork_release(i: usize, vfork: &mut bool) {
     if core::mem::take(vfork) {
+        VFORK_RELEASED[i].store(true, Ordering::SeqCst);
         VFORK_DONE[i].up();
     }
 }
 
-/// Waits until the vfork child in `slot` execs or ends.
-pub fn vfork_wait(slot: usize) {
-    VFORK_DONE[slot].down();
+/// Waits until the vfork child in `slot` execs or ends, or until the
+/// caller's task (thread id `me`) has SIGKILL pending: Linux's vfork wait
+/// is killable, and a child that never execs nor ends must not leave a
+/// parent SIGKILL cannot end (tests/conformance/vforkkill.c).
+///
+/// Every other signal is blocked for the wait (as a waiting parent takes
+/// none on Linux either), so the task's TIF_SIGPENDING, and with it
+/// Linux's kick of a thread out of Linux (`vfork_kick`), means SIGKILL
+/// (a group exit is one) or SIGSTOP; SIGSTOP ends the wait too, where
+/// Linux's would go on: the one difference left. Registered before the
+/// first look, so a kick after it wakes us and one before it is seen by
+/// the look; a stale wake-up costs a look, never an early end.
+pub fn vfork_wait(slot: usize, me: usize) {
+    use lkl::consts::{SIG_BLOCK, SIG_SETMASK};
+    let me = me % MAX_THREADS;
+    // The masks are in our memory, not the process's.
+    let mask = |how: i64, new: &u64, old: *mut u64| {
+        crate::process::forward::on_server_memory(|| {
+            lkl::syscall(lkl::nr::RT_SIGPROCMASK, &[how, new as *const u64 as i64, old as i64, 8])
+        })
+    };
+    VFORK_WAITER[me].store(slot + 1, Ordering::SeqCst);
+    let mut old: u64 = 0;
+    let blocked = mask(SIG_BLOCK, &!0u64, &mut old).is_ok();
+    while !VFORK_RELEASED[slot].load(Ordering::SeqCst) {
+        // Re-arms the kick, then looks.
+        if blocked && Task::current().and_then(|t| t.signal_pending()).unwrap_or(false) {
+            break;
+        }
+        VFORK_DONE[slot].down();
+    }
+    VFORK_WAITER[me].store(0, Ordering::SeqCst);
+    if blocked {
+        let _ = mask(SIG_SETMASK, &old, core::ptr::null_mut());
+    }
+}
+
+/// Linux kicked thread `id`: its task got a signal while it was out of
+/// Linux (`sigkick`). A vfork wait it is in wakes up to look.
+pub fn vfork_kick(id: usize) {
+    let waiting = VFORK_WAITER[id % MAX_THREADS].load(Ordering::SeqCst);
+    if waiting != 0 {
+        VFORK_DONE[waiting - 1].up();
+    }
 }
 
 impl NewSlot {

@@ -50,6 +50,8 @@ struct ProcessCalls<'a> {
     /// `vm` until its own exec changes both.
     vm: usize,
     linux_ended: &'a mut bool,
+    /// The thread's id (a vfork wait is found by it).
+    kid: usize,
     /// The thread is traced: a new image it gets in a new component is too.
     trace: bool,
 }
@@ -64,7 +66,7 @@ impl trap::Host for ProcessCalls<'_> {
                     None => (Outcome::Return(-38), None),
                 });
                 if let Some(child) = vfork_child {
-                    table::vfork_wait(child);
+                    table::vfork_wait(child, self.kid);
                 }
                 out
             }
@@ -185,7 +187,7 @@ fn serve(u: &Upcall) -> Action {
             return Action::End(u.vector);
         }
         let trace = t.view.linux.trace;
-        let mut calls = ProcessCalls { slot: i, vm: host, linux_ended: &mut t.linux_ended, trace };
+        let mut calls = ProcessCalls { slot: i, vm: host, linux_ended: &mut t.linux_ended, kid, trace };
         let a = trap::handle(&mut t.view, u, &mut LklForward { trace }, &mut calls);
         if let Some(s) = t.view.status {
             if !t.linux_ended {

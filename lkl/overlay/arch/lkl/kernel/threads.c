@@ -79,6 +79,22 @@ static void kernel_thread_start(void *arg)
 	lkl_ops->thread_exit();
 }
 
+/*
+ * A new task's thread_struct starts empty, not as a copy of its parent's:
+ * a fork refused between dup_task_struct and copy_thread (RLIMIT_NPROC,
+ * credentials, namespaces...) frees the child through
+ * arch_release_task_struct, which then freed the parent's semaphore,
+ * unlinked the parent from lkl_host_tasks and dropped its exec image; the
+ * next switch to the parent handed the CPU astray and the server panicked
+ * (tests/conformance/nprocfork.c, scripts/stress's fork bomb).
+ */
+int arch_dup_task_struct(struct task_struct *dst, struct task_struct *src)
+{
+	*dst = *src;
+	memset(&dst->thread, 0, sizeof(dst->thread));
+	return 0;
+}
+
 int copy_thread(struct task_struct *p, const struct kernel_clone_args *args)
 {
 	struct thread_struct *t = &p->thread;

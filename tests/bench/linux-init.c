@@ -4,8 +4,8 @@
  * the same command the same way. Loads the disk and ext4 modules from
  * /modules (in file-name order: scripts/bench-linux numbers them in
  * dependency order), mounts the virtio-blk disk, the same ext4 image
- * cellux boots from, as the root of the command (proc, sysfs and devtmpfs
- * too, as the server mounts them), runs the command in /run (each argument
+ * cellux boots from, as the root of the command (proc, sysfs, devtmpfs,
+ * devpts and a tmpfs on /dev/shm too, as the server mounts them), runs the command in /run (each argument
  * NUL-terminated, as cellux's boot archive entry `run`) in a child chrooted
  * there with / as cwd and the server's environment, waits, prints "linux-init status=N" (N as a shell
  * reports it), syncs and powers off.
@@ -97,6 +97,12 @@ static void mount_root(void)
 	    mount("sysfs", ROOT "/sys", "sysfs", 0, NULL) != 0 ||
 	    mount("devtmpfs", ROOT "/dev", "devtmpfs", 0, NULL) != 0)
 		die("mount proc, sysfs or devtmpfs under " ROOT);
+	/* /dev/pts and /dev/shm as the server mounts them (rootdisk.rs). */
+	mkdir(ROOT "/dev/pts", 0755);
+	mkdir(ROOT "/dev/shm", 01777);
+	if (mount("devpts", ROOT "/dev/pts", "devpts", 0, NULL) != 0 ||
+	    mount("tmpfs", ROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
+		die("mount devpts or /dev/shm under " ROOT);
 }
 
 /* Not the kernel command line: QEMU's microvm appends its own words to it. */
@@ -143,6 +149,8 @@ int main(void)
 			die("waitpid");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("linux-init run-us=%lld\n", (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000);
+	umount2(ROOT "/dev/shm", MNT_DETACH);
+	umount2(ROOT "/dev/pts", MNT_DETACH);
 	umount2(ROOT "/dev", MNT_DETACH);
 	umount2(ROOT "/sys", MNT_DETACH);
 	umount2(ROOT "/proc", MNT_DETACH);

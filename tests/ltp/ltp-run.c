@@ -3,11 +3,13 @@
  * runners (runltp, kirk) would, but small and static, on cellux and on the
  * Linux baseline alike (scripts/ltp).
  *
- *   ltp-run [-t SECONDS] [-f FIRST] LIST
+ *   ltp-run [-t SECONDS] [-f FIRST] [-n COUNT] LIST
  *
  * LIST holds runtest lines, `NAME COMMAND ARGS...` (no shell syntax:
  * LTP's runtest/syscalls has none), `#` comments and blank lines skipped;
- * -f FIRST starts at the FIRST-th test (0-based; a resumed boot). Each
+ * -f FIRST starts at the FIRST-th test (0-based; a resumed boot), -n COUNT
+ * stops after COUNT tests. Tests run with LTP's environment (LTPROOT=/ltp,
+ * its bin first in PATH, TMPDIR=/tmp), in / and with no input. Each
  * test runs in its own process group, with its standard output and error
  * in one pipe, and is killed (the whole group) when it passes its time
  * limit (-t, default 120 s). Prints, on standard output:
@@ -252,19 +254,28 @@ static void run_one(int index, char *name, char **argv, int limit)
 
 int main(int argc, char **argv)
 {
-	int limit = 120, first = 0, opt;
-	while ((opt = getopt(argc, argv, "t:f:")) != -1) {
+	int limit = 120, first = 0, count = -1, opt;
+	while ((opt = getopt(argc, argv, "t:f:n:")) != -1) {
 		if (opt == 't')
 			limit = atoi(optarg);
 		else if (opt == 'f')
 			first = atoi(optarg);
+		else if (opt == 'n')
+			count = atoi(optarg);
 		else
 			return 2;
 	}
 	if (optind != argc - 1 || limit <= 0) {
-		fprintf(stderr, "usage: ltp-run [-t SECONDS] [-f FIRST] LIST\n");
+		fprintf(stderr, "usage: ltp-run [-t SECONDS] [-f FIRST] [-n COUNT] LIST\n");
 		return 2;
 	}
+	const char *path = getenv("PATH");
+	char test_path[1024];
+	snprintf(test_path, sizeof(test_path), "/ltp/testcases/bin:%s", path ? path : "/bin:/sbin:/usr/bin:/usr/sbin");
+	setenv("PATH", test_path, 1);
+	setenv("LTPROOT", "/ltp", 1);
+	setenv("TMPDIR", "/tmp", 1);
+	setenv("LTP_COLORIZE_OUTPUT", "0", 1);
 	FILE *list = fopen(argv[optind], "r");
 	if (!list) {
 		perror(argv[optind]);
@@ -285,6 +296,8 @@ int main(int argc, char **argv)
 		args[n] = NULL;
 		if (index++ < first)
 			continue;
+		if (count >= 0 && index - 1 >= first + count)
+			break;
 		run_one(index - 1, args[0], args + 1, limit);
 		/* Each test starts in / with no leftovers of the last. */
 		if (chdir("/") != 0)

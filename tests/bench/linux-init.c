@@ -5,7 +5,8 @@
  * /modules (in file-name order: scripts/bench-linux numbers them in
  * dependency order), mounts the virtio-blk disk, the same ext4 image
  * cellux boots from, as the root of the command (proc, sysfs, devtmpfs,
- * devpts and a tmpfs on /dev/shm too, as the server mounts them), runs the command in /run (each argument
+ * devpts and a tmpfs on /dev/shm too, as the server mounts them), brings
+ * the loopback interface up as the server does, runs the command in /run (each argument
  * NUL-terminated, as cellux's boot archive entry `run`) in a child chrooted
  * there with / as cwd and the server's environment, waits, prints "linux-init status=N" (N as a shell
  * reports it), syncs and powers off.
@@ -19,7 +20,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -105,6 +109,21 @@ static void mount_root(void)
 		die("mount devpts or /dev/shm under " ROOT);
 }
 
+/* The loopback interface up, as the server brings it up at boot
+ * (components/lklsrv/src/boot/net.rs): Linux leaves it down. */
+static void loopback_up(void)
+{
+	struct ifreq ifr = {0};
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	strcpy(ifr.ifr_name, "lo");
+	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0)
+		die("lo flags");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
+		die("lo up");
+	close(s);
+}
+
 /* Not the kernel command line: QEMU's microvm appends its own words to it. */
 static char **read_command(void)
 {
@@ -129,6 +148,7 @@ int main(void)
 		die("mount devtmpfs");
 	load_modules();
 	mount_root();
+	loopback_up();
 
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -16,7 +16,8 @@
  *
  *   LTP START <index> <name>
  *   LTP RESULT <name> <verdict> status=<exit status or signal> ms=<wall ms> [<note>]
- *   LTP LOG <name> <line>        (the last lines of a test that did not pass)
+ *   LTP LOG <name> <line>        (the last lines of a test that did not
+ *                                pass; of one that was conf, its TCONF lines)
  *   LTP DONE
  *
  * The verdict is the worse of what the exit status says (LTP's flags:
@@ -245,9 +246,14 @@ static void run_one(int index, char *name, char **argv, int limit)
 	int printed = c.pass + c.fail + c.brok + c.warn + c.conf;
 	printf("LTP RESULT %s %s status=%s ms=%lld%s\n", name, v, st, ms,
 	       c.summary_seen && c.summary_total == 0 && printed ? " results-unshared" : "");
-	if (strcmp(v, "pass") != 0 && strcmp(v, "conf") != 0) {
-		for (int i = 0; i < ring_used; i++)
-			printf("LTP LOG %s %s\n", name, ring[(ring_next - ring_used + i + LOG_LINES) % LOG_LINES]);
+	/* Why it did not pass: its last lines; for conf, its TCONF lines. */
+	int conf = strcmp(v, "conf") == 0;
+	if (strcmp(v, "pass") != 0) {
+		for (int i = 0; i < ring_used; i++) {
+			const char *l = ring[(ring_next - ring_used + i + LOG_LINES) % LOG_LINES];
+			if (!conf || has_result(l, "TCONF"))
+				printf("LTP LOG %s %s\n", name, l);
+		}
 	}
 	fflush(stdout);
 }

@@ -63,9 +63,13 @@ cat > "$stage/etc/passwd" <<'P'
 root:x:0:0:root:/root:/bin/sh
 nobody:x:65534:65534:nobody:/nonexistent:/bin/false
 P
+# daemon and users as Debian has them: LTP's chmod07 and fchmod02 give a
+# file to `users`, or `daemon` where there is none.
 cat > "$stage/etc/group" <<'G'
 root:x:0:
+daemon:x:1:
 tty:x:5:
+users:x:100:
 nogroup:x:65534:
 G
 echo cellux > "$stage/etc/hostname"

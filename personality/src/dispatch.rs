@@ -16,6 +16,8 @@ const ARCH_SET_GS: u64 = 0x1001;
 const ARCH_SET_FS: u64 = 0x1002;
 const ARCH_GET_FS: u64 = 0x1003;
 const ARCH_GET_GS: u64 = 0x1004;
+const ARCH_GET_CPUID: u64 = 0x1011;
+const ARCH_SET_CPUID: u64 = 0x1012;
 
 /// The personality's state of one process (or of one thread's view of it).
 #[derive(Debug, Clone)]
@@ -94,6 +96,12 @@ pub fn arch_prctl(regs: &mut UserRegs, mem: &mut dyn Memory) -> Outcome {
             let v = if code == ARCH_GET_FS { regs.fs_base } else { regs.gs_base };
             ret(mem.write(addr, &v.to_le_bytes()).map(|()| 0))
         }
+        // CPUID faulting (making CPUID trap for one thread) would take a
+        // per-thread MSR switch in the kernel, which cellux does not offer:
+        // answered as Linux does on a CPU without the feature, CPUID on
+        // (1) and turning it off refused with ENODEV.
+        ARCH_GET_CPUID => Outcome::Return(1),
+        ARCH_SET_CPUID => Outcome::Return(Errno::ENODEV.as_return()),
         _ => Outcome::Return(Errno::EINVAL.as_return()),
     }
 }

@@ -4,8 +4,9 @@
  * the same command the same way. Loads the disk and ext4 modules from
  * /modules (in file-name order: scripts/bench-linux numbers them in
  * dependency order), mounts the virtio-blk disk, the same ext4 image
- * cellux boots from, as the root of the command (proc, sysfs and devtmpfs
- * too, as the server mounts them), runs the command in /run (each argument
+ * cellux boots from, as the root of the command (proc, sysfs, devtmpfs,
+ * devpts and a tmpfs on /dev/shm too, as the server mounts them), brings
+ * the loopback interface up as the server does, runs the command in /run (each argument
  * NUL-terminated, as cellux's boot archive entry `run`) in a child chrooted
  * there with / as cwd and the server's environment, waits, prints "linux-init status=N" (N as a shell
  * reports it), syncs and powers off.
@@ -19,7 +20,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -97,6 +101,27 @@ static void mount_root(void)
 	    mount("sysfs", ROOT "/sys", "sysfs", 0, NULL) != 0 ||
 	    mount("devtmpfs", ROOT "/dev", "devtmpfs", 0, NULL) != 0)
 		die("mount proc, sysfs or devtmpfs under " ROOT);
+	/* /dev/pts and /dev/shm as the server mounts them (rootdisk.rs). */
+	mkdir(ROOT "/dev/pts", 0755);
+	mkdir(ROOT "/dev/shm", 01777);
+	if (mount("devpts", ROOT "/dev/pts", "devpts", 0, NULL) != 0 ||
+	    mount("tmpfs", ROOT "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
+		die("mount devpts or /dev/shm under " ROOT);
+}
+
+/* The loopback interface up, as the server brings it up at boot
+ * (components/lklsrv/src/boot/net.rs): Linux leaves it down. */
+static void loopback_up(void)
+{
+	struct ifreq ifr = {0};
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	strcpy(ifr.ifr_name, "lo");
+	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) != 0)
+		die("lo flags");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0)
+		die("lo up");
+	close(s);
 }
 
 /* Not the kernel command line: QEMU's microvm appends its own words to it. */
@@ -123,6 +148,7 @@ int main(void)
 		die("mount devtmpfs");
 	load_modules();
 	mount_root();
+	loopback_up();
 
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -143,6 +169,8 @@ int main(void)
 			die("waitpid");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("linux-init run-us=%lld\n", (t1.tv_sec - t0.tv_sec) * 1000000LL + (t1.tv_nsec - t0.tv_nsec) / 1000);
+	umount2(ROOT "/dev/shm", MNT_DETACH);
+	umount2(ROOT "/dev/pts", MNT_DETACH);
 	umount2(ROOT "/dev", MNT_DETACH);
 	umount2(ROOT "/sys", MNT_DETACH);
 	umount2(ROOT "/proc", MNT_DETACH);

@@ -235,6 +235,14 @@ fn arch_prctl_sets_and_gets_fs_and_checks_pointers() {
 }
 
 #[test]
+fn arch_prctl_cpuid_is_on_and_cannot_fault() {
+    let mut w = World::new();
+    assert_eq!(w.ret(nr::ARCH_PRCTL, [0x1011, 0, 0, 0, 0, 0]), 1, "ARCH_GET_CPUID: CPUID enabled");
+    assert_eq!(w.ret(nr::ARCH_PRCTL, [0x1012, 0, 0, 0, 0, 0]), -19, "ARCH_SET_CPUID: ENODEV");
+    assert_eq!(w.ret(nr::ARCH_PRCTL, [0x1012, 1, 0, 0, 0, 0]), -19);
+}
+
+#[test]
 fn unknown_numbers_and_forwarding() {
     let mut w = World::new();
     assert_eq!(w.ret(1000, [0; 6]), -38);

@@ -105,6 +105,10 @@ pub struct lkl_host_ops {
     /// Page-cache pages [first, last] of a mapped file leave the cache
     /// (see lkl_host.h); may be None.
     pub file_pages_gone: Option<unsafe extern "C" fn(mapping: c_ulong, first: c_ulong, last: c_ulong)>,
+
+    /// Page-cache pages [first, last] of a mapped file are about to be
+    /// written back (see lkl_host.h); may be None.
+    pub file_pages_clean: Option<unsafe extern "C" fn(mapping: c_ulong, first: c_ulong, last: c_ulong)>,
 }
 
 /// An opaque Linux task handle.

@@ -190,6 +190,29 @@ static void futexes(void)
 	futex(&w[8], FUTEX_WAKE, 1, 0);
 	SHOW("shared futex waiter woken (0)", status_of(pid));
 	munmap(w, PAGE);
+
+	/* The waker's word on a page it never touched: the value set with
+	 * pwrite, the wake through a fresh mapping. */
+	pid = xfork();
+	if (pid == 0) {
+		int cfd = open(path, O_RDWR);
+		int *cw = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, cfd, PAGE);
+		if (cw == MAP_FAILED)
+			_exit(2);
+		while (__atomic_load_n(&cw[16], __ATOMIC_ACQUIRE) == 0) {
+			if (futex(&cw[16], FUTEX_WAIT, 0, 10000) == -1 && errno == ETIMEDOUT)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	usleep(300 * 1000);
+	int one = 1;
+	if (pwrite(fd, &one, sizeof one, PAGE + 16 * sizeof(int)) != sizeof one)
+		printf("pwrite failed\n");
+	w = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, PAGE);
+	futex(&w[16], FUTEX_WAKE, 1, 0);
+	SHOW("woken through an untouched page (0)", status_of(pid));
+	munmap(w, PAGE);
 	close(fd);
 }
 

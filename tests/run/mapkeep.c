@@ -3,10 +3,15 @@
  * line through a shared mapping of each of two new files, one unmapped
  * with munmap, the other left mapped when the process exits, neither
  * msync'd nor written with write(); `check`, in the next boot, prints
- * what each file holds there. */
+ * what each file holds there. `again` writes through a mapping, fsyncs,
+ * writes the same page again through it and fsyncs again, then prints
+ * what the disk holds (read with O_DIRECT, past the page cache): the
+ * second write, as the page was made dirty again by it. */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -30,8 +35,32 @@ static int store(const char *path, int unmap)
 	return 0;
 }
 
+static int again(void)
+{
+	int fd = open("/keep-again", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || ftruncate(fd, PAGE) != 0)
+		return 1;
+	char *m = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return 1;
+	memcpy(m, "first write ", 12);
+	if (fsync(fd) != 0)
+		return 1;
+	memcpy(m, "second write", 12);
+	if (fsync(fd) != 0)
+		return 1;
+	int direct = open("/keep-again", O_RDONLY | O_DIRECT);
+	char *buf = aligned_alloc(PAGE, PAGE);
+	if (direct < 0 || !buf || pread(direct, buf, PAGE, 0) != PAGE)
+		return 2;
+	printf("%.12s\n", buf);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "again") == 0)
+		return again();
 	if (argc == 2 && strcmp(argv[1], "write") == 0) {
 		for (int i = 0; i < 2; i++)
 			if (store(files[i], i == 0))

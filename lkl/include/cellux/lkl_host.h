@@ -148,6 +148,16 @@ struct lkl_host_ops {
 	 * else. May be NULL: no process maps page-cache pages. */
 	void (*file_pages_gone)(unsigned long mapping, unsigned long first,
 				unsigned long last);
+
+	/* The page-cache pages [first, last] of the file whose mapping is
+	 * `mapping` are about to be written back (clean from now on): the host
+	 * maps them read-only in its processes, so a later write faults and
+	 * makes the page dirty again (lkl_file_page_dirty), and gives back
+	 * its pins undirtied unless written since. Called with the CPU owned
+	 * and the page locked: the host changes its page tables and nothing
+	 * else. May be NULL. */
+	void (*file_pages_clean)(unsigned long mapping, unsigned long first,
+				 unsigned long last);
 };
 
 /* ---- Life cycle ------------------------------------------------------ */
@@ -226,7 +236,8 @@ void lkl_file_put(unsigned long handle);
  * address in *phys; `write`: also made dirty, as a write of its own bytes
  * would (blocks reserved, written back later). -ENXIO past the end of the
  * file, another -errno when it cannot be read: the process gets SIGBUS.
- * -EFAULT from inside Linux where it may not sleep (pagefault_disable). */
+ * From inside Linux where it may not sleep (pagefault_disable), only a page
+ * the cache has up to date (and dirty, for `write`), else -EFAULT. */
 long lkl_file_page(unsigned long handle, unsigned long index, int write,
 		   unsigned long *phys);
 /* Unpins a page lkl_file_page gave, first made dirty again if `dirtied`

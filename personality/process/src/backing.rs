@@ -238,6 +238,17 @@ impl Backing {
         }
     }
 
+    /// The pages of page cache `mapping`'s file pages [first, last] are
+    /// clean (being written back): mapped read-only until written again.
+    pub fn clean_file_pages(&mut self, mapping: u64, first: u64, last: u64) {
+        for va in self.files.pages_of(mapping, first, last) {
+            self.files.set_writable(va, false);
+            if self.remap(va).is_err() {
+                self.drop_file_page(va, true);
+            }
+        }
+    }
+
     /// Puts frame `kmem` (ours to give) under page `va` and maps it as
     /// its range says; on an error the frame is given back.
     fn install(&mut self, va: u64, kmem: u64) -> Result<(), Errno> {
@@ -300,16 +311,13 @@ impl Backing {
     pub fn install_file(&mut self, fetch: &Fetch, phys: Option<u64>, gen: u64) -> bool {
         let va = fetch.va;
         let same = self.areas.find(va).and_then(|a| a.file).is_some_and(|s| s.id == fetch.id && s.index(va) == fetch.index);
-        if !same || crate::filecache::generation() != gen {
+        if !same || crate::filecache::generation(fetch.file.mapping(), fetch.index) != gen {
             return false;
         }
         match (phys, self.files.page(va)) {
-            (None, Some(_)) => self.files.set_writable(va),
+            (None, Some(_)) => self.files.set_writable(va, true),
             (Some(phys), None) => {
-                let page = FilePage { id: fetch.id, index: fetch.index, phys, writable: fetch.write };
-                if !self.files.install(va, page, gen) {
-                    return false;
-                }
+                self.files.install(va, FilePage { id: fetch.id, index: fetch.index, phys, writable: fetch.write });
             }
             // A sibling thread got there first: our pin is one too many.
             _ => return false,

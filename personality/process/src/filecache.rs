@@ -65,14 +65,41 @@ pub(crate) fn open(fd: u64, write: bool) -> Result<Arc<dyn CachedFile>, Errno> {
     cache.open(fd, write)
 }
 
-/// Counts [`pages_gone`] calls: a page fetched from Linux before one
-/// began may be gone from the file already, and is not installed.
-static GONE: AtomicU64 = AtomicU64::new(0);
+/// Counts [`pages_gone`] and [`pages_clean`] calls, by a hash of the
+/// file pages they are about: a page fetched from Linux before one began
+/// may be gone from the file already, or clean, and is not installed. A
+/// count per page (or few) keeps the writeback of other pages from
+/// making a fetch start over again and again.
+const BUCKETS: usize = 256;
+static GONE: [AtomicU64; BUCKETS] = [const { AtomicU64::new(0) }; BUCKETS];
 
-/// Where the count of truncations is now, to be passed to
-/// [`Files::install`] for a page fetched after it.
-pub(crate) fn generation() -> u64 {
-    GONE.load(Ordering::Acquire)
+fn bucket(mapping: u64, index: u64) -> &'static AtomicU64 {
+    let h = (mapping >> 6).wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ index;
+    &GONE[h as usize % BUCKETS]
+}
+
+/// Counts a change of page cache `mapping`'s file pages [first, last].
+fn changed(mapping: u64, first: u64, last: u64) {
+    if last.saturating_sub(first) >= BUCKETS as u64 {
+        for g in &GONE {
+            g.fetch_add(1, Ordering::AcqRel);
+        }
+        return;
+    }
+    for index in first..=last {
+        bucket(mapping, index).fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// How many page-cache pages processes have mapped now: with none,
+/// Linux's calls about file pages (every writeback) have nothing to do.
+static MAPPED: AtomicU64 = AtomicU64::new(0);
+
+/// Where the count of changes to file page `index` of page cache
+/// `mapping` is now: taken before the page is fetched, compared when it
+/// is installed.
+pub(crate) fn generation(mapping: u64, index: u64) -> u64 {
+    bucket(mapping, index).load(Ordering::Acquire)
 }
 
 /// A page-cache page mapped at some address of a process.
@@ -118,6 +145,10 @@ pub struct Files {
     files: BTreeMap<u32, Arc<dyn CachedFile>>,
     next_id: u32,
     pages: BTreeMap<u64, FilePage>,
+    /// (file id, file page) -> address: one address per page of a file id
+    /// (a mapping shows each file page once), for Linux's calls about
+    /// file pages.
+    by_index: BTreeMap<(u32, u64), u64>,
 }
 
 impl Files {
@@ -145,20 +176,16 @@ impl Files {
         self.pages.range(start..end).map(|(&va, &p)| (va, p)).collect()
     }
 
-    /// Records page `page` at `va`, fetched at generation `gen`; false
-    /// if a truncation began since (the caller gives the pin back and
-    /// asks again).
-    pub fn install(&mut self, va: u64, page: FilePage, gen: u64) -> bool {
-        if generation() != gen {
-            return false;
-        }
+    /// Records page `page` at `va` (its generation checked by the caller).
+    pub fn install(&mut self, va: u64, page: FilePage) {
         self.pages.insert(va, page);
-        true
+        self.by_index.insert((page.id, page.index), va);
+        MAPPED.fetch_add(1, Ordering::AcqRel);
     }
 
-    pub fn set_writable(&mut self, va: u64) {
+    pub fn set_writable(&mut self, va: u64, writable: bool) {
         if let Some(p) = self.pages.get_mut(&va) {
-            p.writable = true;
+            p.writable = writable;
         }
     }
 
@@ -166,6 +193,8 @@ impl Files {
     /// writable, unless `discard`).
     pub fn remove(&mut self, va: u64, discard: bool) -> Option<Release> {
         let p = self.pages.remove(&va)?;
+        self.by_index.remove(&(p.id, p.index));
+        MAPPED.fetch_sub(1, Ordering::AcqRel);
         let file = self.files.get(&p.id)?.clone();
         Some(Release { file, page: Some((p.index, p.phys, p.writable && !discard)) })
     }
@@ -184,19 +213,17 @@ impl Files {
     /// The files a forked child shares (no pages: it maps its own on
     /// first touch, the same page-cache pages).
     pub fn for_child(&self) -> Files {
-        Files { files: self.files.clone(), next_id: self.next_id, pages: BTreeMap::new() }
+        Files { files: self.files.clone(), next_id: self.next_id, pages: BTreeMap::new(), by_index: BTreeMap::new() }
     }
 
     /// The pages of file page cache `mapping` within file pages
     /// [first, last], by address.
     pub fn pages_of(&self, mapping: u64, first: u64, last: u64) -> Vec<u64> {
-        self.pages
-            .iter()
-            .filter(|(_, p)| {
-                (first..=last).contains(&p.index) && self.files.get(&p.id).is_some_and(|f| f.mapping() == mapping)
-            })
-            .map(|(&va, _)| va)
-            .collect()
+        let mut out = Vec::new();
+        for (&id, _) in self.files.iter().filter(|(_, f)| f.mapping() == mapping) {
+            out.extend(self.by_index.range((id, first)..=(id, last)).map(|(_, &va)| va));
+        }
+        out
     }
 }
 
@@ -206,8 +233,25 @@ impl Files {
 /// later touch meets SIGBUS past the end of the file or the page the
 /// cache has now. Runs inside Linux, which the pins go back to.
 pub fn pages_gone(mapping: u64, first: u64, last: u64) {
-    GONE.fetch_add(1, Ordering::AcqRel);
+    changed(mapping, first, last);
+    if MAPPED.load(Ordering::Acquire) == 0 {
+        return;
+    }
     for r in crate::pages::drop_file_pages(mapping, first, last) {
         r.run();
+    }
+}
+
+/// Linux's file_pages_clean: the pages [first, last] of page cache
+/// `mapping` are about to be written back. Every process maps them
+/// read-only again, so a later write faults and makes the page dirty
+/// once more (Linux with an MMU write-protects them: folio_mkclean), and
+/// gives them back undirtied unless written again. Runs inside Linux.
+pub fn pages_clean(mapping: u64, first: u64, last: u64) {
+    // A fetch under way may have made its page dirty before this; it
+    // asks again rather than map it writable.
+    changed(mapping, first, last);
+    if MAPPED.load(Ordering::Acquire) != 0 {
+        crate::pages::clean_file_pages(mapping, first, last);
     }
 }

@@ -90,7 +90,7 @@ fn touch(space: &Space, addr: u64, how: Touch) -> Verdict {
             Ok(v) => return v,
             Err(f) => f,
         };
-        let gen = filecache::generation();
+        let gen = filecache::generation(fetch.file.mapping(), fetch.index);
         match get(&fetch) {
             Err(v) => return v,
             Ok(phys) => {
@@ -126,6 +126,22 @@ fn touch_run(space: &Space, addr: u64, end: u64, how: Touch) -> Verdict {
         with(space, |b| b.touch_ahead((addr & !(PAGE - 1)) + PAGE, end, how));
     }
     first
+}
+
+/// Every process maps its pages of page cache `mapping`'s file pages
+/// [first, last] read-only (`filecache::pages_clean`).
+pub(crate) fn clean_file_pages(mapping: u64, first: u64, last: u64) {
+    let spaces: Vec<Arc<Space>> = SPACES.with(|m| m.values().cloned().collect());
+    let mut out = Vec::new();
+    for space in spaces {
+        space.with(|b| {
+            b.clean_file_pages(mapping, first, last);
+            out.extend(b.take_leaving());
+        });
+    }
+    for r in out {
+        r.run();
+    }
 }
 
 /// Every process lets go of its pages of page cache `mapping`'s file

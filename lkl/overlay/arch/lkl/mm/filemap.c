@@ -16,6 +16,8 @@
  * that leave the page cache (truncate, hole punching) leave the processes
  * too: without an MMU, Linux's unmap_mapping_range() has nothing to do,
  * so ours (a patch makes it a function here) asks the host to unmap them.
+ * Pages about to be written back are mapped read-only again
+ * (folio_mkclean), so the next write through a mapping dirties them anew.
  *
  * The host calls these from a process's page fault (out of Linux) and
  * from inside Linux as well: a syscall's copy to or from user memory that
@@ -30,6 +32,7 @@
 #include <linux/file.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/rmap.h>
 #include <linux/uaccess.h>
 #include <linux/writeback.h>
 #include <asm/cpu.h>
@@ -55,6 +58,24 @@ void unmap_mapping_range(struct address_space *mapping,
 	pgoff_t nr = ((pgoff_t)holelen + PAGE_SIZE - 1) >> PAGE_SHIFT;
 
 	unmap_mapping_pages(mapping, first, nr, even_cows);
+}
+
+/*
+ * Linux with an MMU write-protects every mapping of a page it is about to
+ * write back (folio_clear_dirty_for_io), so that a write through one after
+ * that faults and makes the page dirty again; without one the page would
+ * be clean with new bytes in it. The host does the same in its processes
+ * (a patch makes this a function here). Their writes made the page dirty
+ * when they faulted, so none is left to report: 0.
+ */
+int folio_mkclean(struct folio *folio)
+{
+	struct address_space *mapping = folio_mapping(folio);
+
+	if (mapping && lkl_ops->file_pages_clean)
+		lkl_ops->file_pages_clean((unsigned long)mapping, folio->index,
+					  folio->index + folio_nr_pages(folio) - 1);
+	return 0;
 }
 
 /* Runs as the calling thread's task: 1 when it was inside Linux already
@@ -180,6 +201,34 @@ out:
 	return ret;
 }
 
+/*
+ * From inside Linux where it may not sleep (pagefault_disable(): the futex
+ * atomic ops under their bucket lock), only a page the cache has up to date
+ * can be given, and for writing only one dirty already; anything else is
+ * -EFAULT, as a missing page table entry would be there, and the caller
+ * takes its own way to fault the page in.
+ */
+static long page_atomic(struct file *file, pgoff_t index, int write,
+			struct page **pagep)
+{
+	struct folio *folio = filemap_get_folio(file->f_mapping, index);
+	struct page *page;
+
+	if (IS_ERR(folio))
+		return -EFAULT;
+	if (!folio_test_uptodate(folio) || (write && !folio_test_dirty(folio))) {
+		folio_put(folio);
+		return -EFAULT;
+	}
+	page = folio_file_page(folio, index);
+	if (folio_nr_pages(folio) > 1) {
+		get_page(page);
+		folio_put(folio);
+	}
+	*pagep = page;
+	return 0;
+}
+
 long lkl_file_page(unsigned long handle, unsigned long index, int write,
 		   unsigned long *phys)
 {
@@ -191,16 +240,16 @@ long lkl_file_page(unsigned long handle, unsigned long index, int write,
 
 	if (entered < 0)
 		return entered;
-	/* A copy that may not sleep (pagefault_disable(): the futex atomic
-	 * ops under their bucket lock) fails as it would on a missing page
-	 * table entry; its caller has its own way to fault the page in. */
-	ret = -EFAULT;
-	if (entered && pagefault_disabled())
-		goto out;
 	ret = -ENXIO;
 	if (!file_ok(file) ||
 	    index >= DIV_ROUND_UP(i_size_read(file_inode(file)), PAGE_SIZE))
 		goto out;
+	if (entered && pagefault_disabled()) {
+		ret = page_atomic(file, index, write, &page);
+		if (!ret)
+			*phys = page_to_phys(page);
+		goto out;
+	}
 	folio = read_mapping_folio(file->f_mapping, index, file);
 	if (IS_ERR(folio)) {
 		ret = PTR_ERR(folio);
@@ -253,7 +302,20 @@ long lkl_file_page_dirty(unsigned long handle, unsigned long index)
 
 	if (entered < 0)
 		return entered;
-	ret = file_ok(file) ? dirty(file, index) : -EINVAL;
+	ret = -EINVAL;
+	if (file_ok(file) && entered && pagefault_disabled()) {
+		/* As page_atomic: only a page that is dirty already. */
+		struct folio *folio = filemap_get_folio(file->f_mapping, index);
+
+		ret = -EFAULT;
+		if (!IS_ERR(folio)) {
+			if (folio_test_dirty(folio))
+				ret = 0;
+			folio_put(folio);
+		}
+	} else if (file_ok(file)) {
+		ret = dirty(file, index);
+	}
 	leave(entered);
 	return ret;
 }

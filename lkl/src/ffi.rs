@@ -104,6 +104,14 @@ pub struct lkl_host_ops {
     /// The host's event counters as `name value` lines (see lkl_host.h);
     /// may be None.
     pub kernel_counters: Option<unsafe extern "C" fn(buf: *mut c_char, len: c_ulong) -> c_long>,
+
+    /// Page-cache pages [first, last] of a mapped file leave the cache
+    /// (see lkl_host.h); may be None.
+    pub file_pages_gone: Option<unsafe extern "C" fn(mapping: c_ulong, first: c_ulong, last: c_ulong)>,
+
+    /// Page-cache pages [first, last] of a mapped file are about to be
+    /// written back (see lkl_host.h); may be None.
+    pub file_pages_clean: Option<unsafe extern "C" fn(mapping: c_ulong, first: c_ulong, last: c_ulong)>,
 }
 
 /// An opaque Linux task handle.
@@ -156,6 +164,12 @@ extern "C" {
     pub fn lkl_task_next_signal(out: *mut lkl_signal_delivery) -> c_int;
     pub fn lkl_exec_image_info(info: *mut c_ulong) -> c_long;
     pub fn lkl_exec_take_image(image: *mut c_void, image_len: c_ulong, strings: *mut c_char, strings_len: c_ulong) -> c_long;
+    pub fn lkl_file_map(fd: c_int, write: c_int, handle: *mut c_ulong, mapping: *mut c_ulong) -> c_long;
+    pub fn lkl_file_put(handle: c_ulong);
+    pub fn lkl_file_page(handle: c_ulong, index: c_ulong, write: c_int, phys: *mut c_ulong) -> c_long;
+    pub fn lkl_file_page_release(handle: c_ulong, index: c_ulong, phys: c_ulong, dirtied: c_int) -> c_long;
+    pub fn lkl_file_page_dirty(handle: c_ulong, index: c_ulong) -> c_long;
+    pub fn lkl_file_sync(handle: c_ulong, start: c_ulonglong, end: c_ulonglong) -> c_long;
 }
 
 #[cfg(not(lkl_linked))]

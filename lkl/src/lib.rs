@@ -17,6 +17,7 @@ extern crate std;
 pub mod console;
 pub mod exec;
 pub mod ffi;
+pub mod filemap;
 pub mod jmp;
 pub mod kernel;
 pub mod linux;

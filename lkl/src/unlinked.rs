@@ -5,7 +5,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 use crate::ffi::{lkl_host_ops, lkl_signal_delivery, lkl_task_t};
-use core::ffi::{c_char, c_int, c_long, c_ulong, c_void};
+use core::ffi::{c_char, c_int, c_long, c_ulong, c_ulonglong, c_void};
 
 const ENODEV: c_int = 19;
 
@@ -59,5 +59,21 @@ pub unsafe extern "C" fn lkl_exec_image_info(_info: *mut c_ulong) -> c_long {
     -ENODEV as c_long
 }
 pub unsafe extern "C" fn lkl_exec_take_image(_i: *mut c_void, _il: c_ulong, _s: *mut c_char, _sl: c_ulong) -> c_long {
+    -ENODEV as c_long
+}
+pub unsafe extern "C" fn lkl_file_map(_fd: c_int, _write: c_int, _handle: *mut c_ulong, _mapping: *mut c_ulong) -> c_long {
+    -ENODEV as c_long
+}
+pub unsafe extern "C" fn lkl_file_put(_handle: c_ulong) {}
+pub unsafe extern "C" fn lkl_file_page(_handle: c_ulong, _index: c_ulong, _write: c_int, _phys: *mut c_ulong) -> c_long {
+    -ENODEV as c_long
+}
+pub unsafe extern "C" fn lkl_file_page_release(_handle: c_ulong, _index: c_ulong, _phys: c_ulong, _dirtied: c_int) -> c_long {
+    -ENODEV as c_long
+}
+pub unsafe extern "C" fn lkl_file_page_dirty(_handle: c_ulong, _index: c_ulong) -> c_long {
+    -ENODEV as c_long
+}
+pub unsafe extern "C" fn lkl_file_sync(_handle: c_ulong, _start: c_ulonglong, _end: c_ulonglong) -> c_long {
     -ENODEV as c_long
 }

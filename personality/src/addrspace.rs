@@ -49,6 +49,9 @@ pub enum Backing {
     /// Private copy of a file's bytes, read at `offset` for the start of
     /// the mapping; `file` is the caller's handle for the open file.
     File { file: u64, offset: u64 },
+    /// MAP_SHARED of a file: its page-cache pages themselves, from
+    /// `offset` for the start of the mapping; `file` as for `File`.
+    SharedFile { file: u64, offset: u64 },
     /// The heap between brk's start and its current end.
     Heap,
 }
@@ -149,7 +152,7 @@ impl AddressSpace {
                 if !aligned(offset) {
                     return Err(Errno::EINVAL);
                 }
-                Backing::File { file, offset }
+                if shared { Backing::SharedFile { file, offset } } else { Backing::File { file, offset } }
             }
             (false, _, None) => return Err(Errno::EBADF),
         };
@@ -306,6 +309,7 @@ impl AddressSpace {
                 self.regions.insert(s, Region { end: at, ..r });
                 let backing = match r.backing {
                     Backing::File { file, offset } => Backing::File { file, offset: offset + (at - s) },
+                    Backing::SharedFile { file, offset } => Backing::SharedFile { file, offset: offset + (at - s) },
                     b => b,
                 };
                 self.regions.insert(at, Region { end: r.end, prot: r.prot, backing });

@@ -9,6 +9,8 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
+use linux_abi::PAGE_SIZE;
+
 /// What a range allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Access {
@@ -17,6 +19,32 @@ pub struct Access {
     /// MAP_SHARED: its frames stay shared across fork (never copied on
     /// write).
     pub shared: bool,
+    /// A MAP_SHARED file mapping: its pages are the file's page-cache
+    /// pages.
+    pub file: Option<FileSpan>,
+}
+
+/// Which file pages a shared file mapping's range shows: page `va` is
+/// file page `va / PAGE_SIZE + delta` (wrapping) of the file the mapping
+/// holds as `id`. Neighbouring ranges of one contiguous mapping have the
+/// same span, so they still join into one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileSpan {
+    pub id: u32,
+    pub delta: u64,
+}
+
+impl FileSpan {
+    /// The span of a mapping of `id` at `start` showing the file from
+    /// byte `offset` (page aligned).
+    pub fn new(id: u32, start: u64, offset: u64) -> Self {
+        FileSpan { id, delta: (offset / PAGE_SIZE).wrapping_sub(start / PAGE_SIZE) }
+    }
+
+    /// The file page shown at `va`.
+    pub fn index(&self, va: u64) -> u64 {
+        (va / PAGE_SIZE).wrapping_add(self.delta)
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -107,8 +135,8 @@ impl Areas {
 mod tests {
     use super::*;
 
-    const RW: Access = Access { perms: Some(1), shared: false };
-    const RO: Access = Access { perms: Some(0), shared: false };
+    const RW: Access = Access { perms: Some(1), shared: false, file: None };
+    const RO: Access = Access { perms: Some(0), shared: false, file: None };
 
     fn ranges(a: &Areas) -> Vec<(u64, u64, Access)> {
         a.within(0, u64::MAX)
@@ -138,10 +166,24 @@ mod tests {
         // A protection change leaves holes alone.
         a.update(0, 0x5000, |x| x.map(|x| Access { perms: None, ..x }));
         assert_eq!(a.find(0x2800), None);
-        assert_eq!(a.find(0x1800), Some(Access { perms: None, shared: false }));
+        assert_eq!(a.find(0x1800), Some(Access { perms: None, shared: false, file: None }));
         // The loader's union fills them.
-        a.update(0x1000, 0x4000, |x| Some(Access { perms: Some(x.and_then(|x| x.perms).unwrap_or(0) | 2), shared: false }));
-        assert_eq!(ranges(&a), [(0x1000, 0x4000, Access { perms: Some(2), shared: false })]);
+        a.update(0x1000, 0x4000, |x| Some(Access { perms: Some(x.and_then(|x| x.perms).unwrap_or(0) | 2), shared: false, file: None }));
+        assert_eq!(ranges(&a), [(0x1000, 0x4000, Access { perms: Some(2), shared: false, file: None })]);
+    }
+
+    #[test]
+    fn a_file_mapping_joins_only_with_its_own_continuation() {
+        let mut a = Areas::default();
+        let at = |start: u64, offset: u64| Access { perms: Some(1), shared: true, file: Some(FileSpan::new(7, start, offset)) };
+        a.update(0x10000, 0x12000, |_| Some(at(0x10000, 0x3000)));
+        a.update(0x12000, 0x13000, |_| Some(at(0x12000, 0x5000)));
+        assert_eq!(ranges(&a).len(), 1, "the same file page sequence is one range");
+        let span = a.find(0x12000).unwrap().file.unwrap();
+        assert_eq!((span.index(0x10000), span.index(0x12fff)), (3, 5));
+        a.update(0x13000, 0x14000, |_| Some(at(0x13000, 0)));
+        assert_eq!(ranges(&a).len(), 2, "another part of the file is another range");
+        assert_eq!(a.find(0x13000).unwrap().file.unwrap().index(0x13000), 0);
     }
 
     #[test]

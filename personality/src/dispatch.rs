@@ -74,6 +74,7 @@ pub fn memory(call: Mm, p: &mut Process, regs: &UserRegs, mem: &mut dyn Memory, 
         Mm::Mprotect => ret(mmcalls::mprotect(&mut p.space, mem, a[0], a[1], a[2])),
         Mm::Mremap => ret(mmcalls::mremap(&mut p.space, mem, a)),
         Mm::Madvise => ret(mmcalls::madvise(&mut p.space, mem, a[0], a[1], a[2])),
+        Mm::Msync => ret(mmcalls::msync(&mut p.space, mem, a[0], a[1], a[2])),
     }
 }
 

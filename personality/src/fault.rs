@@ -34,6 +34,7 @@ mod code {
     pub const FPE_INTDIV: i32 = 1;
     pub const FPE_FLTINV: i32 = 7;
     pub const BUS_ADRALN: i32 = 1;
+    pub const BUS_ADRERR: i32 = 2;
 }
 
 /// The siginfo Linux forces on a thread for exception `vector` with
@@ -57,6 +58,17 @@ pub fn siginfo_for(vector: u64, err: u64, cr2: u64, rip: u64) -> (u32, [u8; 128]
     info[8..12].copy_from_slice(&si_code.to_le_bytes());
     info[16..24].copy_from_slice(&addr.to_le_bytes());
     (signo, info)
+}
+
+/// The siginfo of an access to a file mapping's page that the file does
+/// not have (past its end): SIGBUS, BUS_ADRERR, at `addr` (mm/filemap.c's
+/// VM_FAULT_SIGBUS as arch/x86/mm/fault.c reports it).
+pub fn bus_error(addr: u64) -> (u32, [u8; 128]) {
+    let mut info = [0u8; 128];
+    info[0..4].copy_from_slice(&sig::SIGBUS.to_le_bytes());
+    info[8..12].copy_from_slice(&code::BUS_ADRERR.to_le_bytes());
+    info[16..24].copy_from_slice(&addr.to_le_bytes());
+    (sig::SIGBUS, info)
 }
 
 /// wait status of a normal exit: the code's low byte, shifted by 8.

@@ -14,6 +14,28 @@ pub trait Memory {
     fn map_shared(&mut self, start: u64, end: u64, prot: u32) -> Result<(), Errno> {
         self.map(start, end, prot)
     }
+    /// Maps the page-cache pages of open file `fd` from byte `offset` over
+    /// [start, end) (MAP_SHARED of a file: every mapping of the file, and
+    /// read() and write(), see the same bytes); mmap(2)'s errors for the
+    /// file (EACCES, ENODEV...).
+    fn map_file(&mut self, start: u64, end: u64, prot: u32, fd: u64, offset: u64) -> Result<(), Errno> {
+        let _ = (start, end, prot, fd, offset);
+        Err(Errno::ENODEV)
+    }
+    /// Whether [start, end) may take protection `prot` (a shared file
+    /// mapping of a file not open for writing never becomes writable:
+    /// EACCES), asked before the change.
+    fn may_protect(&mut self, start: u64, end: u64, prot: u32) -> Result<(), Errno> {
+        let _ = (start, end, prot);
+        Ok(())
+    }
+    /// msync(2) of [start, end): what was written through shared file
+    /// mappings there goes to the file, and with `wait` (MS_SYNC) to its
+    /// disk before returning.
+    fn sync(&mut self, start: u64, end: u64, wait: bool) -> Result<(), Errno> {
+        let _ = (start, end, wait);
+        Ok(())
+    }
     /// Drops every page of [start, end); unmapped holes are fine.
     fn unmap(&mut self, start: u64, end: u64);
     /// Moves the contents of [from, from + len) to [to, to + len), a

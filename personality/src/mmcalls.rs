@@ -15,6 +15,9 @@ const MREMAP_MAYMOVE: u64 = 1;
 const MREMAP_FIXED: u64 = 2;
 const MADV_DONTNEED: u64 = 4;
 const MADV_FREE: u64 = 8;
+const MS_ASYNC: u64 = 1;
+const MS_INVALIDATE: u64 = 2;
+const MS_SYNC: u64 = 4;
 /// Advice values Linux 6.12 knows (MADV_NORMAL..MADV_COLLAPSE, HWPOISON, SOFT_OFFLINE).
 const MADV_KNOWN: &[u64] = &[0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 25, 100, 101];
 
@@ -40,6 +43,9 @@ fn apply(
                 mem.protect(start, end, prot)?;
             }
             Effect::Map { start, end, prot, backing: Backing::SharedAnonymous } => mem.map_shared(start, end, prot)?,
+            Effect::Map { start, end, prot, backing: Backing::SharedFile { file, offset } } => {
+                mem.map_file(start, end, prot, file, offset)?
+            }
             Effect::Map { start, end, prot, .. } => mem.map(start, end, prot)?,
             Effect::Unmap { start, end } => mem.unmap(start, end),
             Effect::Protect { start, end, prot } => mem.protect(start, end, prot)?,
@@ -125,7 +131,11 @@ pub fn munmap(space: &mut AddressSpace, mem: &mut dyn Memory, addr: u64, len: u6
 }
 
 pub fn mprotect(space: &mut AddressSpace, mem: &mut dyn Memory, addr: u64, len: u64, p: u64) -> Result<u64, Errno> {
-    let effects = space.mprotect(addr, len, prot_of(p)?)?;
+    let prot = prot_of(p)?;
+    if let Some(end) = page_up(len).and_then(|l| addr.checked_add(l)) {
+        mem.may_protect(addr, end, prot)?;
+    }
+    let effects = space.mprotect(addr, len, prot)?;
     apply_plain(&effects, mem).map(|()| 0)
 }
 
@@ -162,6 +172,12 @@ pub fn mremap(space: &mut AddressSpace, mem: &mut dyn Memory, a: [u64; 6]) -> Re
     }
     let old_end = old.checked_add(old_len).filter(|&e| e <= TASK_SIZE_MAX).ok_or(Errno::EFAULT)?;
     let prot = one_mapping(space, old, old_end).ok_or(Errno::EFAULT)?;
+    // Moving or growing a shared file mapping would need the file again
+    // (its fd may be closed by now): not done here yet, said so.
+    let shows_file = space.regions().any(|(s, r)| s < old_end && r.end > old && matches!(r.backing, Backing::SharedFile { .. }));
+    if shows_file && (flags & MREMAP_FIXED != 0 || new_len > old_len) {
+        return Err(Errno::ENOMEM);
+    }
 
     if flags & MREMAP_FIXED != 0 {
         let dest_end = new_addr.checked_add(new_len).filter(|&e| e <= TASK_SIZE_MAX).ok_or(Errno::EINVAL)?;
@@ -232,6 +248,39 @@ pub fn madvise(space: &mut AddressSpace, mem: &mut dyn Memory, addr: u64, len: u
         covered += e - s;
         if advice == MADV_DONTNEED || advice == MADV_FREE {
             mem.zero(s, e)?;
+        }
+    }
+    if covered != end - addr {
+        return Err(Errno::ENOMEM);
+    }
+    Ok(0)
+}
+
+/// msync(2), with Linux's checks (mm/msync.c): flags known and not both
+/// MS_ASYNC and MS_SYNC, `addr` page aligned, and the range mapped
+/// (ENOMEM otherwise, after syncing what is). Only shared file mappings
+/// have anything to write back.
+pub fn msync(space: &mut AddressSpace, mem: &mut dyn Memory, addr: u64, len: u64, flags: u64) -> Result<u64, Errno> {
+    if flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
+        || (flags & MS_ASYNC != 0 && flags & MS_SYNC != 0)
+        || !addr.is_multiple_of(PAGE_SIZE)
+    {
+        return Err(Errno::EINVAL);
+    }
+    let end = page_up(len).and_then(|l| addr.checked_add(l)).ok_or(Errno::ENOMEM)?;
+    if end == addr {
+        return Ok(0);
+    }
+    let mut covered = 0;
+    let parts: Vec<(u64, u64, Backing)> = space
+        .regions()
+        .filter(|(s, r)| *s < end && r.end > addr)
+        .map(|(s, r)| (s.max(addr), r.end.min(end), r.backing))
+        .collect();
+    for &(s, e, backing) in &parts {
+        covered += e - s;
+        if matches!(backing, Backing::SharedFile { .. }) {
+            mem.sync(s, e, flags & MS_SYNC != 0)?;
         }
     }
     if covered != end - addr {

@@ -17,6 +17,7 @@ pub enum Mm {
     Mprotect,
     Mremap,
     Madvise,
+    Msync,
 }
 
 /// The ways to ask for a new process or thread.
@@ -99,6 +100,7 @@ const SPECIAL: &[(i64, Route)] = &[
     (nr::MPROTECT, Route::Memory(Mm::Mprotect)),
     (nr::MREMAP, Route::Memory(Mm::Mremap)),
     (nr::MADVISE, Route::Memory(Mm::Madvise)),
+    (nr::MSYNC, Route::Memory(Mm::Msync)),
     (nr::ARCH_PRCTL, Route::ThreadRegs),
     (nr::FORK, Route::Lifecycle(Lifecycle::Clone(CloneCall::Fork))),
     (nr::VFORK, Route::Lifecycle(Lifecycle::Clone(CloneCall::Vfork))),

@@ -1,6 +1,10 @@
 /*
  * tests/suites/53-noleak: fork + execve(/bin/true) + waitpid, N times,
- * with Linux's view of free memory taken before and after.
+ * with Linux's view of free memory taken before and after. In each cycle
+ * parent and child also write through a MAP_SHARED mapping of a new file
+ * in /dev/shm (a tmpfs: its pages are only memory), which the parent
+ * unmaps and the child leaves to its exec; the file is unlinked after the
+ * child has exec'd, so a page-cache page left pinned by either is lost.
  *
  *   noleak WARMUP N
  *
@@ -13,8 +17,10 @@
  * Exits 1 (with a message) when a cycle fails: fork or exec refused, or
  * the child's status not 0.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,15 +46,38 @@ static long freeram_kb(void)
 	return (long)(si.freeram * si.mem_unit / 1024);
 }
 
+/* Writes through a shared mapping of both pages of `path` (made two
+ * pages long), unmapped if `unmap`; 0 or -1. */
+static int map_and_write(const char *path, int unmap)
+{
+	int fd = open(path, O_RDWR | O_CREAT, 0600);
+	if (fd < 0 || ftruncate(fd, 8192) != 0)
+		return -1;
+	char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return -1;
+	m[0] = m[4096] = 1;
+	return unmap ? munmap(m, 8192) : 0;
+}
+
 static int cycles(int n)
 {
 	for (int i = 0; i < n; i++) {
+		char path[64];
+		snprintf(path, sizeof path, "/dev/shm/noleak-%d", i);
+		if (map_and_write(path, 1) != 0) {
+			perror("noleak: shared mapping");
+			return i;
+		}
 		pid_t pid = fork();
 		if (pid < 0) {
 			perror("noleak: fork");
 			return i;
 		}
 		if (pid == 0) {
+			if (map_and_write(path, 0) != 0)
+				_exit(126);
 			execl("/bin/true", "true", (char *)0);
 			_exit(127);
 		}
@@ -61,6 +90,7 @@ static int cycles(int n)
 			fprintf(stderr, "noleak: cycle %d: child status %#x\n", i, st);
 			return i;
 		}
+		unlink(path);
 	}
 	return n;
 }

@@ -57,6 +57,7 @@ extern "C" fn boot(_: u64) -> ! {
         println!("lkl server: out of memory for the host table");
         sys::power_off(false)
     };
+    cellux_process::filecache::install(process::pagecache::LINUX);
     let started = lkl::start(ops, CMDLINE).map(|_| ());
     if started.is_ok() {
         host::console::start_input();

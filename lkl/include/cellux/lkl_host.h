@@ -141,6 +141,27 @@ struct lkl_host_ops {
 	 * too small). The host names them because only it knows what it
 	 * counts. May be NULL: no such file. Must not call into Linux. */
 	long (*kernel_counters)(char *buf, unsigned long len);
+
+	/* The page-cache pages [first, last] of the file whose mapping is
+	 * `mapping` (as lkl_file_map gave it) leave the cache (truncate,
+	 * hole punching): the host unmaps them from its processes and gives
+	 * back its pins, undirtied, so a later access past the end of the
+	 * file is SIGBUS and one inside it meets the new page. Called with
+	 * the CPU owned and the file's locks held: the host may give its
+	 * pins back (lkl_file_page_release with dirtied = 0) and nothing
+	 * else. May be NULL: no process maps page-cache pages. */
+	void (*file_pages_gone)(unsigned long mapping, unsigned long first,
+				unsigned long last);
+
+	/* The page-cache pages [first, last] of the file whose mapping is
+	 * `mapping` are about to be written back (clean from now on): the host
+	 * maps them read-only in its processes, so a later write faults and
+	 * makes the page dirty again (lkl_file_page_dirty), and gives back
+	 * its pins undirtied unless written since. Called with the CPU owned
+	 * and the page locked: the host changes its page tables and nothing
+	 * else. May be NULL. */
+	void (*file_pages_clean)(unsigned long mapping, unsigned long first,
+				 unsigned long last);
 };
 
 /* ---- Life cycle ------------------------------------------------------ */
@@ -171,7 +192,7 @@ void lkl_cleanup(void);
  *
  * Numbers the personality serves itself answer -ENOSYS here: fork, vfork,
  * clone, clone3, exit, exit_group, rt_sigreturn, arch_prctl, mmap, munmap,
- * mremap, mprotect, brk, reboot, ptrace.
+ * mremap, mprotect, madvise, msync, brk, reboot, ptrace.
  *
  * execve and execveat are Linux's, with the process's own pointers: when
  * one returns 0 the task is past its point of no return (other threads
@@ -193,6 +214,45 @@ long lkl_exec_image_info(unsigned long *info);
  * result: 0, or -errno (-EIO: the file changed under it). */
 long lkl_exec_take_image(void *image, unsigned long image_len,
 			 char *strings, unsigned long strings_len);
+
+/* ---- Shared file mappings: page-cache pages in processes ------------ */
+/*
+ * The host maps the very pages of Linux's page cache into a process for a
+ * MAP_SHARED file mapping (Linux's RAM is host memory at its physical
+ * address), so read(), write() and every mapping of the file see the same
+ * bytes. Handles are the host's references; every call may sleep and runs
+ * in the calling thread's task. They may be called from inside Linux too
+ * (a host op: copy_*_user meeting a page not mapped yet, futex_shared_page,
+ * file_pages_gone), where they run on the CPU the thread already owns.
+ */
+
+/* A reference to the file the calling task has open as `fd`, for a shared
+ * mapping, with mmap(2)'s checks: -EBADF, -EACCES (not open for reading;
+ * for writing if `write`; append-only), -ENODEV (no page cache). Returns
+ * 1 if the mapping may later be made writable (mprotect), else 0, the
+ * handle in *handle and the name of the file's page cache (the same for
+ * every open file of the inode; see file_pages_gone) in *mapping. */
+long lkl_file_map(int fd, int write, unsigned long *handle,
+		  unsigned long *mapping);
+/* Drops a reference lkl_file_map took. */
+void lkl_file_put(unsigned long handle);
+/* The page-cache page at page `index` of the file, pinned, its physical
+ * address in *phys; `write`: also made dirty, as a write of its own bytes
+ * would (blocks reserved, written back later). -ENXIO past the end of the
+ * file, another -errno when it cannot be read: the process gets SIGBUS.
+ * From inside Linux where it may not sleep (pagefault_disable), only a page
+ * the cache has up to date (and dirty, for `write`), else -EFAULT. */
+long lkl_file_page(unsigned long handle, unsigned long index, int write,
+		   unsigned long *phys);
+/* Unpins a page lkl_file_page gave, first made dirty again if `dirtied`
+ * (mapped writable: what the process wrote goes back to the file). */
+long lkl_file_page_release(unsigned long handle, unsigned long index,
+			   unsigned long phys, int dirtied);
+/* Makes the page at `index` dirty again (msync of a writable mapping). */
+long lkl_file_page_dirty(unsigned long handle, unsigned long index);
+/* Writes back the file's bytes [start, end) and waits (msync MS_SYNC). */
+long lkl_file_sync(unsigned long handle, unsigned long long start,
+		   unsigned long long end);
 
 /* ---- Interrupts (device host sides) ---------------------------------- */
 

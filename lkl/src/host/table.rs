@@ -71,5 +71,8 @@ pub fn ops(virtio_devices: Option<CString>) -> &'static lkl_host_ops {
         signal_kick: None,
         futex_shared_page: None,
         kernel_counters: Some(counters::kernel_counters),
+        // No process maps page-cache pages on the hosted host.
+        file_pages_gone: None,
+        file_pages_clean: None,
     }))
 }

@@ -12,15 +12,24 @@
 //! range allows writes and the frame is not shared copy-on-write. Entries
 //! may be stricter than that (the other side of a fork let go of a
 //! frame): a fault then only maps it again.
+//!
+//! A shared file mapping's pages are Linux's page-cache pages instead
+//! (`filecache`): a touch there that finds no page (or a read-only one,
+//! for a write) is a [`Fetch`] for the caller to get from Linux with no
+//! lock held, then [`Backing::install_file`]; what such pages and files
+//! let go of waits in [`Backing::take_leaving`].
 
 use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use cellux_abi::err::Error;
-use cellux_abi::ops::{PERM_EXEC, PERM_WRITE};
+use cellux_abi::ops::{self, PERM_EXEC, PERM_WRITE};
 use cellux_rt::cap::Pgtbl;
-use cellux_personality::areas::{Access, Areas};
+use cellux_rt::mem::UT;
+use cellux_personality::areas::{Access, Areas, FileSpan};
 use linux_abi::Errno;
 
+use crate::filecache::{CachedFile, FilePage, Files, Release, SyncSpan};
 use crate::{frames, scratch};
 
 pub const PAGE: u64 = 4096;
@@ -57,6 +66,21 @@ pub enum Verdict {
     Denied,
     /// No frame to back it with.
     NoMemory,
+    /// A shared file mapping's page past the end of the file, or one
+    /// Linux could not read (SIGBUS).
+    NoFilePage,
+}
+
+/// A touch of a shared file mapping that needs Linux: file page `index`
+/// of `file` for page `va`, or (`upgrade`) only made dirty, the page
+/// being there read-only and written to now.
+pub struct Fetch {
+    pub va: u64,
+    pub id: u32,
+    pub index: u64,
+    pub write: bool,
+    pub upgrade: bool,
+    pub file: Arc<dyn CachedFile>,
 }
 
 /// Fork copies writable private frames at once instead of sharing them:
@@ -75,11 +99,28 @@ pub struct Backing {
     frames: BTreeMap<u64, u64>,
     /// Kernel frames of the table's intermediate levels.
     levels: Vec<u64>,
+    /// Shared file mappings: their files and the page-cache pages mapped.
+    files: Files,
+    /// Pins and file references let go of, for Linux once unlocked.
+    leaving: Vec<Release>,
 }
 
 impl Backing {
     pub fn new(pt: u32) -> Self {
-        Backing { pt, areas: Areas::default(), frames: BTreeMap::new(), levels: Vec::new() }
+        Backing {
+            pt,
+            areas: Areas::default(),
+            frames: BTreeMap::new(),
+            levels: Vec::new(),
+            files: Files::default(),
+            leaving: Vec::new(),
+        }
+    }
+
+    /// What changes since the last call let go of: the caller hands it to
+    /// Linux ([`Release::run`]) once this backing is unlocked.
+    pub fn take_leaving(&mut self) -> Vec<Release> {
+        core::mem::take(&mut self.leaving)
     }
 
     pub fn take_levels(&mut self) -> Vec<u64> {
@@ -106,8 +147,10 @@ impl Backing {
         self.frames.range(from..end).next().map(|(&va, _)| va)
     }
 
+    /// The frame under `addr` (a `kmem` argument), a page-cache page too.
     pub fn frame_at(&self, addr: u64) -> Option<u64> {
-        self.frames.get(&(addr & !(PAGE - 1))).copied()
+        let va = addr & !(PAGE - 1);
+        self.frames.get(&va).copied().or_else(|| self.files.page(va).map(|p| ops::kmem(UT, p.phys)))
     }
 
     /// Maps one frame, building the missing levels on its path first.
@@ -134,9 +177,22 @@ impl Backing {
         acc.perms.map(|p| if cow { p & !PERM_WRITE } else { p })
     }
 
+    /// The entry's permissions for page-cache page `page` in a range
+    /// allowing `acc`: writable only once pinned for writing (dirty).
+    fn file_entry(acc: Access, page: FilePage) -> Option<u64> {
+        acc.perms.map(|p| if page.writable { p } else { p & !PERM_WRITE })
+    }
+
     /// Brings the entry of backed page `va` in line with its range (none
     /// when the range is gone or PROT_NONE).
     fn remap(&mut self, va: u64) -> Result<(), Errno> {
+        if let Some(page) = self.files.page(va) {
+            let _ = Pgtbl(self.pt).unmap(va, 1);
+            return match self.areas.find(va).and_then(|a| Self::file_entry(a, page)) {
+                Some(perms) => self.map_frame(va, ops::kmem(UT, page.phys), perms),
+                None => Ok(()),
+            };
+        }
         let Some(&kmem) = self.frames.get(&va) else { return Ok(()) };
         // Not mapped is fine: PROT_NONE pages have no entry.
         let _ = Pgtbl(self.pt).unmap(va, 1);
@@ -152,6 +208,9 @@ impl Backing {
             self.remap(va)?;
             at = va + PAGE;
         }
+        for (va, _) in self.files.pages_in(start, end) {
+            self.remap(va)?;
+        }
         Ok(())
     }
 
@@ -160,6 +219,16 @@ impl Backing {
             let _ = Pgtbl(self.pt).unmap(va, 1);
             frames::free(kmem);
         }
+        self.drop_file_page(va, false);
+    }
+
+    /// Unmaps the page-cache page at `va`; its pin goes back dirtied if
+    /// it was writable, unless `discard`.
+    fn drop_file_page(&mut self, va: u64, discard: bool) {
+        if let Some(r) = self.files.remove(va, discard) {
+            let _ = Pgtbl(self.pt).unmap(va, 1);
+            self.leaving.push(r);
+        }
     }
 
     fn drop_range(&mut self, start: u64, end: u64) {
@@ -167,6 +236,35 @@ impl Backing {
         while let Some(va) = self.next_backed(at, end) {
             self.drop_page(va);
             at = va + PAGE;
+        }
+        for (va, _) in self.files.pages_in(start, end) {
+            self.drop_file_page(va, false);
+        }
+    }
+
+    /// Lets go of the files no range shows any more.
+    fn forget_unshown_files(&mut self) {
+        let mut live: Vec<u32> = self.areas.within(0, u64::MAX).iter().filter_map(|(_, _, a)| a.file.map(|f| f.id)).collect();
+        live.dedup();
+        self.files.keep_only(&live, &mut self.leaving);
+    }
+
+    /// The pages of page cache `mapping`'s file pages [first, last] leave
+    /// this process (the file lost them), undirtied.
+    pub fn drop_file_pages(&mut self, mapping: u64, first: u64, last: u64) {
+        for va in self.files.pages_of(mapping, first, last) {
+            self.drop_file_page(va, true);
+        }
+    }
+
+    /// The pages of page cache `mapping`'s file pages [first, last] are
+    /// clean (being written back): mapped read-only until written again.
+    pub fn clean_file_pages(&mut self, mapping: u64, first: u64, last: u64) {
+        for va in self.files.pages_of(mapping, first, last) {
+            self.files.set_writable(va, false);
+            if self.remap(va).is_err() {
+                self.drop_file_page(va, true);
+            }
         }
     }
 
@@ -182,18 +280,22 @@ impl Backing {
         r.inspect_err(|_| self.drop_page(va))
     }
 
-    /// A first touch, or a write to a frame shared copy-on-write.
-    pub fn touch(&mut self, addr: u64, how: Touch) -> Verdict {
+    /// A first touch, or a write to a frame shared copy-on-write; a
+    /// [`Fetch`] when a shared file mapping's page is needed from Linux.
+    pub fn touch(&mut self, addr: u64, how: Touch) -> Result<Verdict, Fetch> {
         let va = addr & !(PAGE - 1);
-        let Some(acc) = self.areas.find(va) else { return Verdict::Unmapped };
-        let Some(perms) = acc.perms else { return Verdict::Denied };
+        let Some(acc) = self.areas.find(va) else { return Ok(Verdict::Unmapped) };
+        let Some(perms) = acc.perms else { return Ok(Verdict::Denied) };
         let allowed = match how {
             Touch::Read => true,
             Touch::Write => perms & PERM_WRITE != 0,
             Touch::Exec => perms & PERM_EXEC != 0,
         };
         if !allowed {
-            return Verdict::Denied;
+            return Ok(Verdict::Denied);
+        }
+        if let Some(span) = acc.file {
+            return self.touch_file(va, span, how == Touch::Write);
         }
         let r = match self.frames.get(&va).copied() {
             None => frames::alloc().and_then(|k| self.install(va, k)),
@@ -202,47 +304,75 @@ impl Backing {
             // entry stricter than it needs to be.
             Some(_) => self.remap(va),
         };
-        match r {
+        Ok(match r {
             Ok(()) => Verdict::Backed,
             Err(_) => Verdict::NoMemory,
+        })
+    }
+
+    /// A touch of page `va` of a shared file mapping showing `span`.
+    fn touch_file(&mut self, va: u64, span: FileSpan, write: bool) -> Result<Verdict, Fetch> {
+        let page = self.files.page(va);
+        if page.is_some_and(|p| p.writable || !write) {
+            // There already (another thread's touch), or an entry
+            // stricter than it needs to be.
+            return Ok(if self.remap(va).is_ok() { Verdict::Backed } else { Verdict::NoMemory });
         }
+        let Some(file) = self.files.file(span.id).cloned() else { return Ok(Verdict::Unmapped) };
+        Err(Fetch { va, id: span.id, index: span.index(va), write, upgrade: page.is_some(), file })
+    }
+
+    /// Puts page-cache page `phys` that `fetch` got from Linux at
+    /// generation `gen` under its page (or, for an upgrade, marks the
+    /// page there writable). False if the map changed meanwhile (the
+    /// range is gone, shows another file page, or the file lost pages):
+    /// the caller gives back what it got and touches again.
+    pub fn install_file(&mut self, fetch: &Fetch, phys: Option<u64>, gen: u64) -> bool {
+        let va = fetch.va;
+        let same = self.areas.find(va).and_then(|a| a.file).is_some_and(|s| s.id == fetch.id && s.index(va) == fetch.index);
+        if !same || crate::filecache::generation(fetch.file.mapping(), fetch.index) != gen {
+            return false;
+        }
+        match (phys, self.files.page(va)) {
+            (None, Some(_)) => self.files.set_writable(va, true),
+            (Some(phys), None) => {
+                self.files.install(va, FilePage { id: fetch.id, index: fetch.index, phys, writable: fetch.write });
+            }
+            // A sibling thread got there first: our pin is one too many.
+            _ => return false,
+        }
+        if self.remap(va).is_err() {
+            self.drop_file_page(va, false);
+        }
+        true
     }
 
     /// The frame under `addr` if its range is shared memory (MAP_SHARED,
-    /// the same frame in every process that shares it), backed first if
-    /// it was not yet; None for private memory, or no memory at all.
-    pub fn shared_frame(&mut self, addr: u64) -> Option<u64> {
+    /// the same frame in every process that shares it) and backed; None
+    /// for private memory, or no memory yet.
+    pub fn shared_frame(&self, addr: u64) -> Option<u64> {
         let va = addr & !(PAGE - 1);
         if !self.areas.find(va)?.shared {
-            return None;
-        }
-        if !self.frames.contains_key(&va) && self.touch(va, Touch::Read) != Verdict::Backed {
             return None;
         }
         self.frame_at(va)
     }
 
-    /// A copy the kernel stopped at `addr` on its way to `end`: `touch`
-    /// of that page, then of the rest of the way while they come back
-    /// `Backed` (at most `RUN` pages), so the retry does not stop again
-    /// at every page. Pages already there as the access needs are left
-    /// alone. The first page's verdict.
-    pub fn touch_run(&mut self, addr: u64, end: u64, how: Touch) -> Verdict {
+    /// After a copy the kernel stopped at a page that is now backed:
+    /// `touch`es the rest of its way, [from, end), while they come back
+    /// `Backed` (at most `RUN` pages, and not past a shared file page
+    /// that needs Linux), so the retry does not stop again at every page.
+    /// Pages already there as the access needs are left alone.
+    pub fn touch_ahead(&mut self, from: u64, end: u64, how: Touch) {
         const RUN: u64 = 1024;
-        let first = self.touch(addr, how);
-        if first != Verdict::Backed {
-            return first;
-        }
-        let from = (addr & !(PAGE - 1)) + PAGE;
         let end = end.min(from.saturating_add(RUN * PAGE));
         for va in pages_of(from, end) {
             let cow = |k| frames::is_shared(k) && !self.areas.find(va).is_some_and(|a| a.shared);
             let ready = self.frames.get(&va).is_some_and(|&k| how != Touch::Write || !cow(k));
-            if !ready && self.touch(va, how) != Verdict::Backed {
+            if !ready && !matches!(self.touch(va, how), Ok(Verdict::Backed)) {
                 break;
             }
         }
-        first
     }
 
     /// Page `va` gets a copy of its shared frame `old` of its own.
@@ -262,12 +392,43 @@ impl Backing {
     /// Fresh zero-filled memory over [start, end), backed on first touch.
     pub fn map(&mut self, start: u64, end: u64, perms: Option<u64>, shared: bool) {
         self.drop_range(start, end);
-        self.areas.update(start, end, |_| Some(Access { perms, shared }));
+        self.areas.update(start, end, |_| Some(Access { perms, shared, file: None }));
+        self.forget_unshown_files();
+    }
+
+    /// The page-cache pages of `file` from byte `offset` over [start,
+    /// end), mapped on first touch.
+    pub fn map_file(&mut self, start: u64, end: u64, perms: Option<u64>, file: Arc<dyn CachedFile>, offset: u64) {
+        self.drop_range(start, end);
+        let id = self.files.add(file);
+        let span = FileSpan::new(id, start, offset);
+        self.areas.update(start, end, |_| Some(Access { perms, shared: true, file: Some(span) }));
+        self.forget_unshown_files();
+    }
+
+    /// Whether every shared file mapping in [start, end) may be writable.
+    pub fn files_writable(&self, start: u64, end: u64) -> bool {
+        self.areas.within(start, end).iter().all(|(_, _, a)| {
+            a.file.is_none_or(|s| self.files.file(s.id).is_some_and(|f| f.may_write()))
+        })
+    }
+
+    /// What msync of [start, end) has to do, per shared file mapping.
+    pub fn file_spans(&self, start: u64, end: u64) -> Vec<SyncSpan> {
+        let mut out = Vec::new();
+        for (s, e, acc) in self.areas.within(start, end) {
+            let Some(span) = acc.file else { continue };
+            let Some(file) = self.files.file(span.id).cloned() else { continue };
+            let written = self.files.pages_in(s, e).into_iter().filter(|(_, p)| p.writable).map(|(_, p)| p.index).collect();
+            out.push(SyncSpan { file, written, start: span.index(s) * PAGE, end: span.index(e - 1) * PAGE + PAGE });
+        }
+        out
     }
 
     pub fn unmap(&mut self, start: u64, end: u64) {
         self.drop_range(start, end);
         self.areas.update(start, end, |_| None);
+        self.forget_unshown_files();
     }
 
     /// New permissions for the mapped parts of [start, end), contents kept.
@@ -281,7 +442,7 @@ impl Backing {
     pub fn ensure(&mut self, start: u64, end: u64, perms: u64) -> Result<(), Errno> {
         self.areas.update(start, end, |a| {
             let had = a.and_then(|a| a.perms).unwrap_or(0);
-            Some(Access { perms: Some(had | perms), shared: a.is_some_and(|a| a.shared) })
+            Some(Access { perms: Some(had | perms), shared: a.is_some_and(|a| a.shared), file: a.and_then(|a| a.file) })
         });
         self.remap_range(start, end)
     }
@@ -299,6 +460,7 @@ impl Backing {
     pub fn clear(&mut self) {
         self.drop_range(0, u64::MAX);
         self.areas.clear();
+        self.forget_unshown_files();
     }
 
     /// mremap's move: the frames of [from, from + len) go to the same
@@ -318,10 +480,13 @@ impl Backing {
     /// Fork's address space into `child` (empty): the same ranges; frames
     /// shared (copy-on-write for private ones, for good for MAP_SHARED
     /// ones, which are backed in full first so both sides meet in the
-    /// same frames). On an error the caller gives back what `child` holds.
+    /// same frames). Shared file mappings show the same files, whose
+    /// page-cache pages the child maps on its own first touches. On an
+    /// error the caller gives back what `child` holds.
     pub fn duplicate_into(&mut self, child: &mut Backing) -> Result<(), Errno> {
+        child.files = self.files.for_child();
         for (s, e, acc) in self.areas.within(0, u64::MAX) {
-            if acc.shared {
+            if acc.shared && acc.file.is_none() {
                 for va in pages_of(s, e).filter(|va| !self.frames.contains_key(va)).collect::<Vec<_>>() {
                     let k = frames::alloc()?;
                     self.install(va, k)?;

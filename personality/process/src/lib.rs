@@ -14,6 +14,7 @@ extern crate alloc;
 
 pub mod backing;
 mod entropy;
+pub mod filecache;
 pub mod fork;
 pub mod frames;
 pub mod pages;

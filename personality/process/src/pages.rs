@@ -6,6 +6,8 @@
 //! ([`resolve`]), so that a touch by any of them backs the page.
 //! The table's intermediate levels are built from frames of ours and
 //! come back once the table is gone ([`Pages::take_levels`]).
+//! Shared file mappings' pages come from Linux's page cache
+//! (`filecache`), asked for with no backing locked ([`touch`]).
 
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
@@ -16,7 +18,8 @@ use linux_abi::Errno;
 use cellux_personality::memory::Memory;
 use cellux_rt::mem;
 
-use crate::backing::{Backing, Touch, Verdict, PAGE};
+use crate::backing::{Backing, Fetch, Touch, Verdict, PAGE};
+use crate::filecache::{self, Release};
 use crate::frames;
 use cellux_rt::sync::SpinLocked;
 
@@ -48,7 +51,7 @@ fn perms_of(p: u32) -> Option<u64> {
 pub fn resolve(pt: u32, addr: u64, end: u64, write: bool) -> bool {
     let Some(space) = SPACES.with(|m| m.get(&pt).cloned()) else { return false };
     let how = if write { Touch::Write } else { Touch::Read };
-    space.with(|b| b.touch_run(addr, end, how)) == Verdict::Backed
+    touch_run(&space, addr, end, how) == Verdict::Backed
 }
 
 /// The physical address of the shared-memory page under `addr` in the
@@ -57,7 +60,102 @@ pub fn resolve(pt: u32, addr: u64, end: u64, write: bool) -> bool {
 /// futexes processes share. None for private memory or no memory.
 pub fn shared_page(pt: u32, addr: u64) -> Option<u64> {
     let space = SPACES.with(|m| m.get(&pt).cloned())?;
-    space.with(|b| b.shared_frame(addr)).map(|k| kmem_split(k).1)
+    if let Some(k) = with(&space, |b| b.shared_frame(addr)) {
+        return Some(kmem_split(k).1);
+    }
+    if touch(&space, addr, Touch::Read) != Verdict::Backed {
+        return None;
+    }
+    with(&space, |b| b.shared_frame(addr)).map(|k| kmem_split(k).1)
+}
+
+/// Runs `f` on the backing, then hands what it let go of to Linux, the
+/// lock dropped.
+fn with<R>(space: &Space, f: impl FnOnce(&mut Backing) -> R) -> R {
+    let (r, leaving) = space.with(|b| {
+        let r = f(b);
+        (r, b.take_leaving())
+    });
+    for x in leaving {
+        x.run();
+    }
+    r
+}
+
+/// A touch of `addr` (`Backing::touch`), getting the page-cache pages
+/// of shared file mappings from Linux on the way, no lock held.
+fn touch(space: &Space, addr: u64, how: Touch) -> Verdict {
+    loop {
+        let fetch = match with(space, |b| b.touch(addr, how)) {
+            Ok(v) => return v,
+            Err(f) => f,
+        };
+        let gen = filecache::generation(fetch.file.mapping(), fetch.index);
+        match get(&fetch) {
+            Err(v) => return v,
+            Ok(phys) => {
+                if !with(space, |b| b.install_file(&fetch, phys, gen)) {
+                    // The map or the file changed meanwhile: ours goes
+                    // back, and the touch starts over.
+                    if let Some(phys) = phys {
+                        fetch.file.release(fetch.index, phys, false);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What `fetch` asks of Linux: the pinned page (None for an upgrade,
+/// which only makes the page there dirty).
+fn get(fetch: &Fetch) -> Result<Option<u64>, Verdict> {
+    let r = if fetch.upgrade {
+        fetch.file.dirty(fetch.index).map(|()| None)
+    } else {
+        fetch.file.page(fetch.index, fetch.write).map(Some)
+    };
+    r.map_err(|e| if e == Errno::ENOMEM { Verdict::NoMemory } else { Verdict::NoFilePage })
+}
+
+/// A copy the kernel stopped at `addr` on its way to `end`: `touch` of
+/// that page, then of the rest of the way as far as it goes without
+/// Linux (`Backing::touch_ahead`). The first page's verdict.
+fn touch_run(space: &Space, addr: u64, end: u64, how: Touch) -> Verdict {
+    let first = touch(space, addr, how);
+    if first == Verdict::Backed {
+        with(space, |b| b.touch_ahead((addr & !(PAGE - 1)) + PAGE, end, how));
+    }
+    first
+}
+
+/// Every process maps its pages of page cache `mapping`'s file pages
+/// [first, last] read-only (`filecache::pages_clean`).
+pub(crate) fn clean_file_pages(mapping: u64, first: u64, last: u64) {
+    let spaces: Vec<Arc<Space>> = SPACES.with(|m| m.values().cloned().collect());
+    let mut out = Vec::new();
+    for space in spaces {
+        space.with(|b| {
+            b.clean_file_pages(mapping, first, last);
+            out.extend(b.take_leaving());
+        });
+    }
+    for r in out {
+        r.run();
+    }
+}
+
+/// Every process lets go of its pages of page cache `mapping`'s file
+/// pages [first, last] (`filecache::pages_gone`); their pins.
+pub(crate) fn drop_file_pages(mapping: u64, first: u64, last: u64) -> Vec<Release> {
+    let spaces: Vec<Arc<Space>> = SPACES.with(|m| m.values().cloned().collect());
+    let mut out = Vec::new();
+    for space in spaces {
+        space.with(|b| {
+            b.drop_file_pages(mapping, first, last);
+            out.extend(b.take_leaving());
+        });
+    }
+    out
 }
 
 impl Pages {
@@ -98,12 +196,12 @@ impl Pages {
 
     /// Unmaps everything and gives every frame back.
     pub fn clear(&mut self) {
-        self.space.with(|b| b.clear());
+        with(&self.space, |b| b.clear());
     }
 
     /// A page fault at `addr` with #PF error code `err`.
     pub fn fault(&self, addr: u64, err: u64) -> Verdict {
-        self.space.with(|b| b.touch(addr, Touch::of_error(err)))
+        touch(&self.space, addr, Touch::of_error(err))
     }
 
     /// The physical frame backing `addr` now, the same for every process
@@ -126,7 +224,7 @@ impl Pages {
 
     /// Fork's address space into `child`, an empty one (`Backing::duplicate_into`).
     pub fn duplicate_into(&self, child: &mut Pages) -> Result<(), Errno> {
-        self.space.with(|b| child.space.with(|c| b.duplicate_into(c)))
+        with(&self.space, |b| child.space.with(|c| b.duplicate_into(c)))
     }
 
     /// The kernel's copy, backing pages on the way: a copy stopped on our
@@ -149,7 +247,7 @@ impl Pages {
             }
             last_stop = Some(at);
             let how = if to_pt { Touch::Write } else { Touch::Read };
-            if self.space.with(|b| b.touch_run(at, addr.wrapping_add(len), how)) != Verdict::Backed {
+            if touch_run(&self.space, at, addr.wrapping_add(len), how) != Verdict::Backed {
                 return Err(Errno::EFAULT);
             }
         }
@@ -158,7 +256,7 @@ impl Pages {
 
     fn mapping(&mut self, start: u64, end: u64, p: u32, shared: bool) -> Result<(), Errno> {
         let perms = perms_of(p);
-        self.space.with(|b| {
+        with(&self.space, |b| {
             // Refused up front, as Linux's overcommit heuristic refuses a
             // single mapping larger than there is memory to back it.
             let want = (end.saturating_sub(start & !(PAGE - 1)) + PAGE - 1) / PAGE;
@@ -180,12 +278,37 @@ impl Memory for Pages {
         self.mapping(start, end, p, true)
     }
 
+    fn map_file(&mut self, start: u64, end: u64, p: u32, fd: u64, offset: u64) -> Result<(), Errno> {
+        let file = filecache::open(fd, p & prot::WRITE != 0)?;
+        with(&self.space, |b| b.map_file(start, end, perms_of(p), file, offset));
+        Ok(())
+    }
+
+    fn may_protect(&mut self, start: u64, end: u64, p: u32) -> Result<(), Errno> {
+        let ok = p & prot::WRITE == 0 || self.space.with(|b| b.files_writable(start, end));
+        if ok { Ok(()) } else { Err(Errno::EACCES) }
+    }
+
+    fn sync(&mut self, start: u64, end: u64, wait: bool) -> Result<(), Errno> {
+        for span in self.space.with(|b| b.file_spans(start, end)) {
+            // Maybe written since it was made dirty and written back:
+            // dirty again, so that writeback (now or later) takes it.
+            for &index in &span.written {
+                span.file.dirty(index)?;
+            }
+            if wait {
+                span.file.sync(span.start, span.end)?;
+            }
+        }
+        Ok(())
+    }
+
     fn relocate(&mut self, from: u64, to: u64, len: u64) -> Result<(), Errno> {
-        self.space.with(|b| b.relocate(from, to, len))
+        with(&self.space, |b| b.relocate(from, to, len))
     }
 
     fn unmap(&mut self, start: u64, end: u64) {
-        self.space.with(|b| b.unmap(start, end));
+        with(&self.space, |b| b.unmap(start, end));
     }
 
     fn protect(&mut self, start: u64, end: u64, p: u32) -> Result<(), Errno> {
@@ -193,7 +316,7 @@ impl Memory for Pages {
     }
 
     fn zero(&mut self, start: u64, end: u64) -> Result<(), Errno> {
-        self.space.with(|b| b.zero(start, end));
+        with(&self.space, |b| b.zero(start, end));
         Ok(())
     }
 

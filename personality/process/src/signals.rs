@@ -101,8 +101,14 @@ pub fn on_interrupt(p: &mut Proc, regs: UserRegs, fwd: &mut dyn Forward) -> Acti
 /// has it); the frame gets the CPU's.
 pub fn on_fault(p: &mut Proc, u: &Upcall, code_err: u64, regs: UserRegs, fwd: &mut dyn Forward) -> Action {
     let (signo, info) = fault::siginfo_for(u.vector, code_err, u.cr2, regs.rip);
+    on_fault_signal(p, u, signo, &info, regs, fwd)
+}
+
+/// As [`on_fault`], with the signal and siginfo given (a page fault that
+/// is SIGBUS: `fault::bus_error`).
+pub fn on_fault_signal(p: &mut Proc, u: &Upcall, signo: u32, info: &[u8; 128], regs: UserRegs, fwd: &mut dyn Forward) -> Action {
     let who = caller(p);
-    if fwd.raise(who, signo, &info).is_err() {
+    if fwd.raise(who, signo, info).is_err() {
         return end(p, fault::killed(signo));
     }
     let trap = TrapInfo { trapno: u.vector, err: u.error, cr2: u.cr2 };

@@ -91,6 +91,11 @@ pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward, host: &mut dyn Ho
                 Verdict::NoMemory => return end(p, fault::killed(fault::sig::SIGKILL)),
                 Verdict::Denied => code_err |= 1,
                 Verdict::Unmapped => code_err &= !1,
+                Verdict::NoFilePage => {
+                    p.fault = Some(Fault { vector: u.vector, rip: regs.rip, addr: u.cr2 });
+                    let (signo, info) = fault::bus_error(u.cr2);
+                    return signals::on_fault_signal(p, u, signo, &info, regs, fwd);
+                }
             }
         }
         p.fault = Some(Fault { vector: u.vector, rip: regs.rip, addr: u.cr2 });

@@ -14,6 +14,10 @@ const P: u64 = 4096;
 #[derive(Default)]
 struct FakeMem {
     pages: BTreeMap<u64, (Vec<u8>, u32)>,
+    /// map_file calls: (start, end, prot, fd, offset).
+    files: Vec<(u64, u64, u32, u64, u64)>,
+    /// sync calls: (start, end, wait).
+    syncs: Vec<(u64, u64, bool)>,
 }
 
 impl FakeMem {
@@ -39,6 +43,22 @@ impl Memory for FakeMem {
         for p in (start..end).step_by(P as usize) {
             self.pages.insert(p, (vec![0; P as usize], prot));
         }
+        Ok(())
+    }
+    fn map_file(&mut self, start: u64, end: u64, prot: u32, fd: u64, offset: u64) -> Result<(), Errno> {
+        if fd != 3 {
+            return Err(Errno::EBADF);
+        }
+        self.files.push((start, end, prot, fd, offset));
+        self.map(start, end, prot)
+    }
+    fn may_protect(&mut self, start: u64, _: u64, prot: u32) -> Result<(), Errno> {
+        // The file is open read-only.
+        let shows_file = self.files.iter().any(|f| f.0 <= start && start < f.1);
+        if shows_file && prot & prot::WRITE != 0 { Err(Errno::EACCES) } else { Ok(()) }
+    }
+    fn sync(&mut self, start: u64, end: u64, wait: bool) -> Result<(), Errno> {
+        self.syncs.push((start, end, wait));
         Ok(())
     }
     fn unmap(&mut self, start: u64, end: u64) {
@@ -219,6 +239,34 @@ fn file_mappings_are_filled_through_the_forward_hook() {
     assert_eq!(w.peek(a + P + 8), Ok(0), "beyond the file's end reads zero");
     assert_eq!(w.poke(a, 1), Err(Errno::EFAULT), "PROT_READ applied after filling");
     assert_eq!(w.ret(nr::MMAP, [0, P, RW, map::PRIVATE as u64, 4, 0]), -9);
+}
+
+#[test]
+fn shared_file_mappings_go_to_the_page_cache_and_msync_reaches_them() {
+    let mut w = World::new();
+    let shared = (map::SHARED) as u64;
+    let at = w.ret(nr::MMAP, [0, 3 * P, RW, shared, 3, 2 * P]) as u64;
+    assert_eq!(w.mem.files, [(at, at + 3 * P, (prot::READ | prot::WRITE), 3, 2 * P)]);
+    assert_eq!(w.ret(nr::MMAP, [0, P, RW, shared, 9, 0]), Errno::EBADF.as_return());
+    assert_eq!(w.ret(nr::MMAP, [0, P, RW, shared, 3, 1]), Errno::EINVAL.as_return());
+    // Only the shared file part of a range is synced; holes are ENOMEM
+    // after the rest is done, flags are Linux's.
+    let anon = w.ret(nr::MMAP, [at + 3 * P, P, RW, ANON | map::FIXED as u64, u64::MAX, 0]) as u64;
+    assert_eq!(anon, at + 3 * P);
+    assert_eq!(w.ret(nr::MSYNC, [at + P, 3 * P, 4, 0, 0, 0]), 0);
+    assert_eq!(w.mem.syncs, [(at + P, at + 3 * P, true)]);
+    assert_eq!(w.ret(nr::MSYNC, [at, P, 1, 0, 0, 0]), 0);
+    assert_eq!(w.mem.syncs[1], (at, at + P, false));
+    assert_eq!(w.ret(nr::MSYNC, [at, P, 5, 0, 0, 0]), Errno::EINVAL.as_return());
+    assert_eq!(w.ret(nr::MSYNC, [at, P, 8, 0, 0, 0]), Errno::EINVAL.as_return());
+    assert_eq!(w.ret(nr::MSYNC, [at + 1, P, 4, 0, 0, 0]), Errno::EINVAL.as_return());
+    assert_eq!(w.ret(nr::MSYNC, [at + 4 * P, P, 4, 0, 0, 0]), Errno::ENOMEM.as_return());
+    // mprotect asks the memory first: nothing changes when it says no.
+    assert_eq!(w.ret(nr::MPROTECT, [at, P, RW, 0, 0, 0]), Errno::EACCES.as_return());
+    assert_eq!(w.p.space.find(at).unwrap().1.prot, prot::READ | prot::WRITE);
+    // Growing or moving it is not done (yet), shrinking is.
+    assert_eq!(w.ret(nr::MREMAP, [at, 3 * P, 5 * P, 1, 0, 0]), Errno::ENOMEM.as_return());
+    assert_eq!(w.ret(nr::MREMAP, [at, 3 * P, P, 0, 0, 0]) as u64, at);
 }
 
 #[test]

@@ -163,6 +163,14 @@ unsafe extern "C" fn futex_shared_page(uaddr: c_ulong) -> c_ulong {
     uaccess::shared_page(uaddr as u64) as c_ulong
 }
 
+unsafe extern "C" fn file_pages_gone(mapping: c_ulong, first: c_ulong, last: c_ulong) {
+    cellux_process::filecache::pages_gone(mapping as u64, first as u64, last as u64)
+}
+
+unsafe extern "C" fn file_pages_clean(mapping: c_ulong, first: c_ulong, last: c_ulong) {
+    cellux_process::filecache::pages_clean(mapping as u64, first as u64, last as u64)
+}
+
 /// The table, with `devices` (NUL-terminated `virtio_mmio.device=` words,
 /// or null) for the command line. Leaked: Linux keeps it until the end.
 pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
@@ -206,6 +214,8 @@ pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
         signal_kick: Some(crate::process::sigkick::signal_kick),
         futex_shared_page: Some(futex_shared_page),
         kernel_counters: Some(crate::host::counters::kernel_counters),
+        file_pages_gone: Some(file_pages_gone),
+        file_pages_clean: Some(file_pages_clean),
     });
     // SAFETY: `boxed` returned a live, initialized table or null.
     unsafe { t.as_ref() }

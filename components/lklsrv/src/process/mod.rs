@@ -15,6 +15,7 @@ pub mod fork;
 pub mod forward;
 pub mod oneshot;
 pub mod output;
+pub mod pagecache;
 pub mod record;
 pub mod sigkick;
 pub mod table;

@@ -125,6 +125,18 @@ void lkl_cpu_idle_wake(void)
 	lkl_ops->sem_up(cpu.idle_sem);
 }
 
+int lkl_cpu_is_mine(void)
+{
+	int mine;
+
+	if (!cpu.lock)
+		return 0;
+	lkl_ops->mutex_lock(cpu.lock);
+	mine = owned_by_self(lkl_ops->thread_self());
+	lkl_ops->mutex_unlock(cpu.lock);
+	return mine;
+}
+
 void lkl_cpu_put(void)
 {
 	lkl_ops->mutex_lock(cpu.lock);

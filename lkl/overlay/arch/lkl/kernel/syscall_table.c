@@ -54,6 +54,7 @@ const lkl_syscall_fn lkl_syscall_table[__NR_syscalls] = {
 	[__NR_mprotect]		= (lkl_syscall_fn)lkl_sys_ni,
 	[__NR_brk]		= (lkl_syscall_fn)lkl_sys_ni,
 	[__NR_madvise]		= (lkl_syscall_fn)lkl_sys_ni,
+	[__NR_msync]		= (lkl_syscall_fn)lkl_sys_ni,
 	[__NR_reboot]		= (lkl_syscall_fn)lkl_sys_ni,
 	[__NR_ptrace]		= (lkl_syscall_fn)lkl_sys_ni,
 };

@@ -15,6 +15,9 @@ void lkl_cpu_idle(void);
 void lkl_cpu_idle_wake(void);
 void lkl_cpu_shutdown(void);
 int lkl_cpu_is_shutdown(void);
+/* Whether the calling host thread owns the CPU now: it is inside Linux
+ * (a host op called from a syscall), where an entry must not nest. */
+int lkl_cpu_is_mine(void);
 
 /* kernel/irq.c */
 extern unsigned long lkl_irq_flags;

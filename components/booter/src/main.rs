@@ -84,7 +84,14 @@ fn cellux_main(archive_off: u64) {
     let init = ar.find("init").unwrap_or_else(|| fail(format_args!("boot archive has no 'init' entry")));
     let init = core::str::from_utf8(init.data).unwrap_or_else(|_| fail(format_args!("'init' is not text")));
     let (bottom, frames) = Untyped(mem::UT).info().unwrap_or((0, 0));
-    let top = bottom + frames * 4096;
+    // QEMU loads the archive (the -initrd) at the top of RAM, and its
+    // frames are the archive's: the shares end below it. (An archive of
+    // over 8 MiB once left the scheduler's share, the topmost, with no
+    // frame to make threads from.)
+    let top = match Pgtbl(boot_slot::SELF_PT).lookup(BOOT_ARCHIVE_VA) {
+        Ok((pa, _)) if pa > bottom && pa < bottom + frames * 4096 => pa & !0xfff,
+        _ => bottom + frames * 4096,
+    };
 
     let mut names = init.split_whitespace().filter(|n| *n != "sched");
     let apps: [Option<&str>; MAX_APPS] = core::array::from_fn(|_| names.next());

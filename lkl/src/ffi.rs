@@ -104,6 +104,11 @@ pub struct lkl_host_ops {
     /// The host's event counters as `name value` lines (see lkl_host.h);
     /// may be None.
     pub kernel_counters: Option<unsafe extern "C" fn(buf: *mut c_char, len: c_ulong) -> c_long>,
+
+    /// Another process's memory for access_remote_vm (see lkl_host.h);
+    /// may be None.
+    pub process_access:
+        Option<unsafe extern "C" fn(host: c_ulong, addr: c_ulong, buf: *mut c_void, len: c_ulong, write: c_int) -> c_ulong>,
 }
 
 /// An opaque Linux task handle.
@@ -151,6 +156,7 @@ extern "C" {
     pub fn lkl_task_clone(clone_flags: c_ulong, exit_signal: c_int, task: *mut lkl_task_t, tid: *mut c_int) -> c_long;
     pub fn lkl_task_exit(status: c_int, group: c_int);
     pub fn lkl_task_put(task: lkl_task_t);
+    pub fn lkl_task_set_mm(task: lkl_task_t, host: c_ulong, layout: *const c_ulong) -> c_long;
     pub fn lkl_task_detach() -> lkl_task_t;
     pub fn lkl_task_signal_pending(task: lkl_task_t) -> c_int;
     pub fn lkl_task_next_signal(out: *mut lkl_signal_delivery) -> c_int;

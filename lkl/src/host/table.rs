@@ -71,5 +71,7 @@ pub fn ops(virtio_devices: Option<CString>) -> &'static lkl_host_ops {
         signal_kick: None,
         futex_shared_page: None,
         kernel_counters: Some(counters::kernel_counters),
+        // Hosted Linux runs no processes of the host's.
+        process_access: None,
     }))
 }

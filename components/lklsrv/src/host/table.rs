@@ -163,6 +163,10 @@ unsafe extern "C" fn futex_shared_page(uaddr: c_ulong) -> c_ulong {
     uaccess::shared_page(uaddr as u64) as c_ulong
 }
 
+unsafe extern "C" fn process_access(host: c_ulong, addr: c_ulong, buf: *mut c_void, len: c_ulong, write: c_int) -> c_ulong {
+    crate::process::remote::access(host as u64, addr as u64, buf as u64, len as u64, write != 0) as c_ulong
+}
+
 /// The table, with `devices` (NUL-terminated `virtio_mmio.device=` words,
 /// or null) for the command line. Leaked: Linux keeps it until the end.
 pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
@@ -206,6 +210,7 @@ pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
         signal_kick: Some(crate::process::sigkick::signal_kick),
         futex_shared_page: Some(futex_shared_page),
         kernel_counters: Some(crate::host::counters::kernel_counters),
+        process_access: Some(process_access),
     });
     // SAFETY: `boxed` returned a live, initialized table or null.
     unsafe { t.as_ref() }

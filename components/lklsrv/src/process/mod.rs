@@ -16,6 +16,7 @@ pub mod forward;
 pub mod oneshot;
 pub mod output;
 pub mod record;
+pub mod remote;
 pub mod sigkick;
 pub mod table;
 pub mod threads;

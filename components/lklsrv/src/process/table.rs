@@ -17,6 +17,7 @@
 use crate::process::record::{Record, ENDED, FREE};
 use crate::process::threads::{self, Thread};
 use crate::process::exec;
+use crate::process::remote;
 use crate::host::sync::Sem;
 use crate::host::tcb;
 use crate::host::thread;
@@ -31,7 +32,7 @@ use lkl::task::Task;
 
 /// Gate tokens from here on name table slots (below: test gates).
 pub const TOKEN_BASE: u64 = 0x100;
-const SLOTS: usize = 32;
+pub const SLOTS: usize = 32;
 const SIGCHLD: i32 = 17;
 
 pub struct Entry {
@@ -50,6 +51,7 @@ impl Entry {
     /// borrowed address space stays its owner's: only our gate goes.
     fn destroy(self, i: usize) {
         if self.vm == i {
+            remote::withdraw(i);
             self.proc.destroy();
             return;
         }
@@ -232,6 +234,7 @@ fn exec_first(path: &CStr, argv: &[&CStr], envp: &[&CStr], gate: u32, trace: boo
 pub fn launch(n: NewSlot, proc: Proc, task: Task, forked: bool, vfork: bool, clear_tid: u64) -> Result<(), Error> {
     let i = n.i;
     let view = proc.thread_view(proc.linux.tid, proc.start_regs);
+    remote::publish(i, &proc, task);
     with(i, |e| *e = Some(Entry { proc, vfork, vm: i }));
     add_thread(i, i, view, task, !forked, clear_tid)
 }

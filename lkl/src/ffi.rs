@@ -112,6 +112,10 @@ pub struct lkl_host_ops {
     /// Page-cache pages [first, last] of a mapped file are about to be
     /// written back (see lkl_host.h); may be None.
     pub file_pages_clean: Option<unsafe extern "C" fn(mapping: c_ulong, first: c_ulong, last: c_ulong)>,
+    /// Another process's memory for access_remote_vm (see lkl_host.h);
+    /// may be None.
+    pub process_access:
+        Option<unsafe extern "C" fn(host: c_ulong, addr: c_ulong, buf: *mut c_void, len: c_ulong, write: c_int) -> c_ulong>,
 }
 
 /// An opaque Linux task handle.
@@ -159,6 +163,7 @@ extern "C" {
     pub fn lkl_task_clone(clone_flags: c_ulong, exit_signal: c_int, task: *mut lkl_task_t, tid: *mut c_int) -> c_long;
     pub fn lkl_task_exit(status: c_int, group: c_int);
     pub fn lkl_task_put(task: lkl_task_t);
+    pub fn lkl_task_set_mm(task: lkl_task_t, host: c_ulong, layout: *const c_ulong) -> c_long;
     pub fn lkl_task_detach() -> lkl_task_t;
     pub fn lkl_task_signal_pending(task: lkl_task_t) -> c_int;
     pub fn lkl_task_next_signal(out: *mut lkl_signal_delivery) -> c_int;

@@ -5,6 +5,7 @@
 
 use crate::Errno;
 use crate::ffi;
+use core::ffi::c_ulong;
 use crate::kernel::is_running;
 
 /// A Linux task handle. It stays valid until the task has ended and been
@@ -106,6 +107,19 @@ impl Task {
             // SAFETY: `self` is a live handle, consumed here.
             unsafe { ffi::lkl_task_put(self.0) };
         }
+    }
+
+    /// Names this task's address space `host` for Linux (given back to
+    /// the `process_access` host op) and, after an exec, where its argument
+    /// and environment strings lie: `[arg_start, arg_end, env_start,
+    /// env_end]`, which /proc/PID/cmdline and environ read.
+    pub fn set_mm(self, host: u64, layout: Option<[u64; 4]>) -> Result<(), Errno> {
+        running()?;
+        let l = layout.map(|l| l.map(|v| v as c_ulong));
+        let p = l.as_ref().map_or(core::ptr::null(), |l| l.as_ptr());
+        // SAFETY: `self` is a live handle; `p` is null or four words that
+        // outlive the call.
+        check(unsafe { ffi::lkl_task_set_mm(self.0, host as c_ulong, p) } as i64).map(|_| ())
     }
 
     /// Whether this task has an unblocked signal pending.

@@ -102,6 +102,10 @@ pub struct Built {
     pub sp: u64,
     /// Bytes used at the end of the buffer (from sp up to top).
     pub len: usize,
+    /// Where the strings lie, as Linux's mm records them for
+    /// /proc/PID/cmdline and environ: [arg_start, arg_end, env_start,
+    /// env_end] (argv's strings, then envp's, each run contiguous).
+    pub strings: [u64; 4],
 }
 
 /// Writes the initial stack for `s` below `top` (which must be 16-byte
@@ -115,14 +119,17 @@ pub fn build(s: &Startup<'_>, top: u64, buf: &mut [u8]) -> Result<Built, StackEr
     let execfn = w.push_cstr(s.execfn)?;
     // Pointers are recorded as we go; strings for the last entries first so
     // argv[0]'s string ends up lowest, as Linux lays them out.
+    let env_end = execfn;
     let mut env_ptrs = vec![0u64; s.envp.len()];
     for (i, e) in s.envp.iter().enumerate().rev() {
         env_ptrs[i] = w.push_cstr(e)?;
     }
+    let env_start = w.cursor;
     let mut arg_ptrs = vec![0u64; s.argv.len()];
     for (i, a) in s.argv.iter().enumerate().rev() {
         arg_ptrs[i] = w.push_cstr(a)?;
     }
+    let arg_start = w.cursor;
     let platform = w.push_cstr(b"x86_64")?;
     w.cursor &= !15;
     let random = w.push_bytes(&s.random)?;
@@ -174,7 +181,7 @@ pub fn build(s: &Startup<'_>, top: u64, buf: &mut [u8]) -> Result<Built, StackEr
     }
     put(&mut w, at::NULL)?;
     put(&mut w, 0)?;
-    Ok(Built { sp, len: (top - sp) as usize })
+    Ok(Built { sp, len: (top - sp) as usize, strings: [arg_start, env_start, env_start, env_end] })
 }
 
 /// A downward-growing cursor over the buffer that stands for the stack.

@@ -162,6 +162,18 @@ struct lkl_host_ops {
 	 * else. May be NULL. */
 	void (*file_pages_clean)(unsigned long mapping, unsigned long first,
 				 unsigned long last);
+
+	/* Another process's memory, for Linux's access_remote_vm
+	 * (/proc/PID/cmdline, environ, mem): copies up to `len` bytes at
+	 * `addr` in the address space the host named `host` (lkl_task_set_mm)
+	 * into `buf`, or from `buf` if `write`, stopping at the first byte
+	 * that is not there (or not writable); returns how many were copied,
+	 * 0 when `host` names no live address space. Linux has made its
+	 * permission checks first. Called with the CPU owned; must not call
+	 * into Linux. May be NULL: no process memory to reach. */
+	unsigned long (*process_access)(unsigned long host, unsigned long addr,
+					void *buf, unsigned long len,
+					int write);
 };
 
 /* ---- Life cycle ------------------------------------------------------ */
@@ -314,6 +326,15 @@ void lkl_task_exit(int status, int group);
 
 /* Drops a handle from lkl_task_clone or lkl_task_detach. */
 void lkl_task_put(lkl_task_t task);
+
+/* Tells Linux whose address space `task`'s mm is: `host` (non-zero) is
+ * the host's name for it, passed back to process_access. With `layout`
+ * (after an exec built the new image): where its argument and environment
+ * strings lie, {arg_start, arg_end, env_start, env_end}, as /proc/PID/
+ * cmdline and environ read them. A forked child keeps its parent's layout
+ * (NULL). 0, -EINVAL (no task, no mm, host 0, a layout out of order). */
+long lkl_task_set_mm(lkl_task_t task, unsigned long host,
+		     const unsigned long *layout);
 
 /* Unbinds the calling host thread from its task and hands the binding's
  * reference to the caller as a handle, for another host thread to adopt:

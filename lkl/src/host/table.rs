@@ -74,5 +74,7 @@ pub fn ops(virtio_devices: Option<CString>) -> &'static lkl_host_ops {
         // No process maps page-cache pages on the hosted host.
         file_pages_gone: None,
         file_pages_clean: None,
+        // Hosted Linux runs no processes of the host's.
+        process_access: None,
     }))
 }

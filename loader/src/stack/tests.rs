@@ -163,3 +163,20 @@ fn embedded_nul_is_refused() {
     let mut buf = vec![0u8; 4096];
     assert_eq!(build(&s, TOP, &mut buf).unwrap_err(), StackError::EmbeddedNul);
 }
+
+#[test]
+fn string_bounds_are_what_proc_cmdline_and_environ_read() {
+    let argv: [&[u8]; 2] = [b"ls", b"-l"];
+    let envp: [&[u8]; 2] = [b"A=1", b"HOME=/root"];
+    let s = startup(&argv, &envp);
+    let mut buf = vec![0u8; 4096];
+    let built = build(&s, TOP, &mut buf).unwrap();
+    let [arg_start, arg_end, env_start, env_end] = built.strings;
+    let base = TOP - buf.len() as u64;
+    let bytes = |a: u64, b: u64| buf[(a - base) as usize..(b - base) as usize].to_vec();
+    assert_eq!(bytes(arg_start, arg_end), b"ls\0-l\0");
+    assert_eq!(arg_end, env_start);
+    assert_eq!(bytes(env_start, env_end), b"A=1\0HOME=/root\0");
+    // argv[0] is where cmdline starts.
+    assert_eq!(Reader { buf: &buf }.word(built.sp + 8), arg_start);
+}

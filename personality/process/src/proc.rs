@@ -43,6 +43,10 @@ pub struct Proc {
     pub tid: Option<u64>,
     pub entry: u64,
     pub sp: u64,
+    /// Where the image's argument and environment strings lie on its
+    /// initial stack: [arg_start, arg_end, env_start, env_end], which Linux
+    /// is told for /proc/PID/cmdline and environ.
+    pub strings: [u64; 4],
     pub started: bool,
     /// The register file its thread starts with when not a fresh image's
     /// (a forked child: its parent's at the fork, rax = 0).
@@ -153,6 +157,7 @@ impl Proc {
             tid: None,
             entry: self.entry,
             sp: self.sp,
+            strings: self.strings,
             started: false,
             start_regs: regs,
             status: None,

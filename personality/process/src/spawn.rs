@@ -93,7 +93,7 @@ fn prot_bits(p: elf::Prot) -> u32 {
 /// process. Its thread is made by [`Proc::start`].
 pub fn spawn(spec: &Spec) -> Result<Proc, SpawnError> {
     let exe = elf::parse(spec.image).map_err(SpawnError::Exec)?;
-    let (shell, (space, sp)) = crate::proc::shell(spec.gate, |pages| fill(&exe, spec, pages))?;
+    let (shell, (space, built)) = crate::proc::shell(spec.gate, |pages| fill(&exe, spec, pages))?;
     Ok(Proc {
         linux: Process::new(space, spec.pid),
         pages: shell.pages,
@@ -103,7 +103,8 @@ pub fn spawn(spec: &Spec) -> Result<Proc, SpawnError> {
         thd: None,
         tid: None,
         entry: exe.entry,
-        sp,
+        sp: built.sp,
+        strings: built.strings,
         started: false,
         start_regs: None,
         status: None,
@@ -113,8 +114,8 @@ pub fn spawn(spec: &Spec) -> Result<Proc, SpawnError> {
 }
 
 /// Segments and stack into the page table; the address-space map that
-/// describes them and the initial stack pointer.
-fn fill(exe: &Executable, spec: &Spec, pages: &mut Pages) -> Result<(AddressSpace, u64), SpawnError> {
+/// describes them and where the initial stack was built.
+fn fill(exe: &Executable, spec: &Spec, pages: &mut Pages) -> Result<(AddressSpace, stack::Built), SpawnError> {
     let mut space = AddressSpace::new(exe.brk_start, MMAP_BASE);
     // Written through writable mappings first (the copy op honours
     // permissions); segments sharing a page get the union of theirs.
@@ -144,7 +145,7 @@ fn fill(exe: &Executable, spec: &Spec, pages: &mut Pages) -> Result<(AddressSpac
     let mut buf = vec![0u8; ARGS_MAX];
     let built = stack::build(&startup, STACK_TOP, &mut buf).map_err(SpawnError::Stack)?;
     pages.write(built.sp, &buf[ARGS_MAX - built.len..])?;
-    Ok((space, built.sp))
+    Ok((space, built))
 }
 
 /// What Linux tells a new image on its initial stack.
@@ -182,11 +183,12 @@ pub fn exec(p: &mut Proc, spec: &Spec) -> Result<(), (SpawnError, bool)> {
     stack::build(&startup(&exe, spec), STACK_TOP, &mut buf).map_err(|e| (SpawnError::Stack(e), false))?;
     drop(buf);
     p.pages.clear();
-    let (space, sp) = fill(&exe, spec, &mut p.pages).map_err(|e| (e, true))?;
+    let (space, built) = fill(&exe, spec, &mut p.pages).map_err(|e| (e, true))?;
     let trace = p.linux.trace;
     p.linux = Process::new(space, p.linux.tid);
     p.linux.trace = trace;
     p.entry = exe.entry;
-    p.sp = sp;
+    p.sp = built.sp;
+    p.strings = built.strings;
     Ok(())
 }

@@ -171,6 +171,10 @@ unsafe extern "C" fn file_pages_clean(mapping: c_ulong, first: c_ulong, last: c_
     cellux_process::filecache::pages_clean(mapping as u64, first as u64, last as u64)
 }
 
+unsafe extern "C" fn process_access(host: c_ulong, addr: c_ulong, buf: *mut c_void, len: c_ulong, write: c_int) -> c_ulong {
+    crate::process::remote::access(host as u64, addr as u64, buf as u64, len as u64, write != 0) as c_ulong
+}
+
 /// The table, with `devices` (NUL-terminated `virtio_mmio.device=` words,
 /// or null) for the command line. Leaked: Linux keeps it until the end.
 pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
@@ -216,6 +220,7 @@ pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
         kernel_counters: Some(crate::host::counters::kernel_counters),
         file_pages_gone: Some(file_pages_gone),
         file_pages_clean: Some(file_pages_clean),
+        process_access: Some(process_access),
     });
     // SAFETY: `boxed` returned a live, initialized table or null.
     unsafe { t.as_ref() }

@@ -17,6 +17,7 @@ pub mod oneshot;
 pub mod output;
 pub mod pagecache;
 pub mod record;
+pub mod remote;
 pub mod sigkick;
 pub mod table;
 pub mod threads;

@@ -17,6 +17,7 @@
 use crate::process::record::{Record, ENDED, FREE};
 use crate::process::threads::{self, Thread};
 use crate::process::exec;
+use crate::process::remote;
 use crate::host::sync::Sem;
 use crate::host::tcb;
 use crate::host::thread;
@@ -32,7 +33,7 @@ use lkl::task::Task;
 
 /// Gate tokens from here on name table slots (below: test gates).
 pub const TOKEN_BASE: u64 = 0x100;
-const SLOTS: usize = 32;
+pub const SLOTS: usize = 32;
 const SIGCHLD: i32 = 17;
 
 pub struct Entry {
@@ -51,6 +52,7 @@ impl Entry {
     /// borrowed address space stays its owner's: only our gate goes.
     fn destroy(self, i: usize) {
         if self.vm == i {
+            remote::withdraw(i);
             self.proc.destroy();
             return;
         }
@@ -240,6 +242,7 @@ pub fn launch(n: NewSlot, proc: Proc, task: Task, forked: bool, vfork: bool, cle
     let i = n.i;
     let view = proc.thread_view(proc.linux.tid, proc.start_regs);
     VFORK_RELEASED[i].store(false, Ordering::SeqCst);
+    remote::publish(i, &proc, task);
     with(i, |e| *e = Some(Entry { proc, vfork, vm: i }));
     add_thread(i, i, view, task, !forked, clear_tid)
 }

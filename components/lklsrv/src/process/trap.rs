@@ -11,7 +11,7 @@ use crate::host::thread;
 use crate::process::forward::{self, LklForward};
 use crate::process::table::{self, with, Entry};
 use crate::process::threads::{self, Thread};
-use crate::process::{exec, fork};
+use crate::process::{exec, fork, remote};
 use cellux_personality::dispatch::Outcome;
 use cellux_personality::fault;
 use cellux_personality::route::Lifecycle;
@@ -78,7 +78,11 @@ impl trap::Host for ProcessCalls<'_> {
                 Ok(img) => with(i, |e| match e.as_mut() {
                     Some(e) => {
                         let Entry { proc, vfork, .. } = e;
-                        exec::build(proc, view, img, regs, || table::vfork_release(i, vfork))
+                        let out = exec::build(proc, view, img, regs, || table::vfork_release(i, vfork));
+                        if let (Outcome::Resume, Ok(task)) = (&out, Task::current()) {
+                            remote::publish(i, proc, task);
+                        }
+                        out
                     }
                     None => Outcome::Exit(fault::killed(fault::sig::SIGKILL)),
                 }),
@@ -119,6 +123,7 @@ impl ProcessCalls<'_> {
             return exec::lost();
         };
         let thread = proc.thread_view(proc.linux.tid, None);
+        remote::publish(i, &proc, task);
         let borrowed = with(i, |e| {
             let e = e.as_mut()?;
             e.vm = i;

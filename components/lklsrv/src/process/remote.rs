@@ -1,0 +1,60 @@
+//! Other processes' memory for Linux (the `process_access` host op):
+//! /proc/PID/cmdline, environ and mem read a process's memory through
+//! Linux's access_remote_vm, which on cellux asks us (lkl/overlay/arch/lkl/
+//! mm/remote.c), naming the address space by the id we gave its mm with
+//! `lkl_task_set_mm`. Linux has made its permission checks by then.
+//!
+//! The host op runs while Linux's CPU is held, so it must not wait for a
+//! slot's lock (its holder may be waiting for the CPU): the ids and page
+//! tables are published here, lock-free, and a slot's address space is
+//! withdrawn before it is destroyed, after any copy in progress is done.
+
+use super::table::SLOTS;
+use cellux_process::Proc;
+use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::SeqCst};
+use lkl::task::Task;
+
+/// The id of the address space each slot's process owns (0: none).
+static IDS: [AtomicU64; SLOTS] = [const { AtomicU64::new(0) }; SLOTS];
+/// Its page table.
+static PTS: [AtomicU32; SLOTS] = [const { AtomicU32::new(0) }; SLOTS];
+/// Copies in progress from each slot's.
+static USERS: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
+/// Ids are never reused, so a stale one names nothing.
+static NEXT: AtomicU64 = AtomicU64::new(1);
+
+/// Slot `i`'s process `p` has a new address space (a new process or a
+/// new image), whose Linux task is `task`: names it for Linux, with
+/// where the image's argument and environment strings lie.
+pub fn publish(i: usize, p: &Proc, task: Task) {
+    let id = NEXT.fetch_add(1, SeqCst);
+    PTS[i].store(p.pages.pt(), SeqCst);
+    IDS[i].store(id, SeqCst);
+    // A task without an mm (none here) has nothing to show.
+    let _ = task.set_mm(id, Some(p.strings));
+}
+
+/// Slot `i`'s address space is about to go: no copy starts from it
+/// after this returns, and none is still running.
+pub fn withdraw(i: usize) {
+    IDS[i].store(0, SeqCst);
+    while USERS[i].load(SeqCst) != 0 {
+        core::hint::spin_loop();
+    }
+}
+
+/// Copies `len` bytes between `buf` and `addr` in the address space
+/// `id` (into it if `write`); how many were copied before the first byte
+/// that is not there or not writable; 0 if `id` names nothing.
+pub fn access(id: u64, addr: u64, buf: u64, len: u64, write: bool) -> u64 {
+    let Some(i) = IDS.iter().position(|s| s.load(SeqCst) == id) else { return 0 };
+    USERS[i].fetch_add(1, SeqCst);
+    // Withdrawn between the search and the count: nothing to copy.
+    let n = if IDS[i].load(SeqCst) == id {
+        cellux_rt::mem::copy(PTS[i].load(SeqCst), addr, buf, len, write).map_or(0, |(n, _)| n)
+    } else {
+        0
+    };
+    USERS[i].fetch_sub(1, SeqCst);
+    n
+}

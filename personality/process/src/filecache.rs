@@ -251,7 +251,10 @@ pub fn pages_clean(mapping: u64, first: u64, last: u64) {
     // A fetch under way may have made its page dirty before this; it
     // asks again rather than map it writable.
     changed(mapping, first, last);
-    if MAPPED.load(Ordering::Acquire) != 0 {
-        crate::pages::clean_file_pages(mapping, first, last);
+    if MAPPED.load(Ordering::Acquire) == 0 {
+        return;
+    }
+    for r in crate::pages::clean_file_pages(mapping, first, last) {
+        r.run();
     }
 }

@@ -128,34 +128,29 @@ fn touch_run(space: &Space, addr: u64, end: u64, how: Touch) -> Verdict {
     first
 }
 
-/// Every process maps its pages of page cache `mapping`'s file pages
-/// [first, last] read-only (`filecache::pages_clean`).
-pub(crate) fn clean_file_pages(mapping: u64, first: u64, last: u64) {
+/// Runs `f` on every process's backing in turn; what they let go of.
+fn on_every_space(mut f: impl FnMut(&mut Backing)) -> Vec<Release> {
     let spaces: Vec<Arc<Space>> = SPACES.with(|m| m.values().cloned().collect());
     let mut out = Vec::new();
     for space in spaces {
         space.with(|b| {
-            b.clean_file_pages(mapping, first, last);
+            f(b);
             out.extend(b.take_leaving());
         });
     }
-    for r in out {
-        r.run();
-    }
+    out
+}
+
+/// Every process maps its pages of page cache `mapping`'s file pages
+/// [first, last] read-only (`filecache::pages_clean`); what that let go of.
+pub(crate) fn clean_file_pages(mapping: u64, first: u64, last: u64) -> Vec<Release> {
+    on_every_space(|b| b.clean_file_pages(mapping, first, last))
 }
 
 /// Every process lets go of its pages of page cache `mapping`'s file
 /// pages [first, last] (`filecache::pages_gone`); their pins.
 pub(crate) fn drop_file_pages(mapping: u64, first: u64, last: u64) -> Vec<Release> {
-    let spaces: Vec<Arc<Space>> = SPACES.with(|m| m.values().cloned().collect());
-    let mut out = Vec::new();
-    for space in spaces {
-        space.with(|b| {
-            b.drop_file_pages(mapping, first, last);
-            out.extend(b.take_leaving());
-        });
-    }
-    out
+    on_every_space(|b| b.drop_file_pages(mapping, first, last))
 }
 
 impl Pages {

@@ -322,7 +322,7 @@ int main(int argc, char **argv)
 		double killed;     /* when we SIGKILLed it, or 0 */
 		int done;
 	} s[SLOTS] = { 0 };
-	uint64_t processes = 0, signals = 0, stuck = 0, unkillable = 0, scribbled = 0;
+	uint64_t processes = 0, signals = 0, stuck = 0, unkillable = 0, scribbled = 0, refused = 0;
 	/* The slot's count if believable, else what was last believed (and
 	 * the shared word put back). */
 #define BELIEVE(i) ( \
@@ -332,7 +332,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < SLOTS; i++) {
 		s[i].pid = start(seed, i, 0, quota);
 		s[i].since = t0;
-		processes++;
+		processes += s[i].pid > 0;
 	}
 	for (;;) {
 		int running = 0;
@@ -340,6 +340,20 @@ int main(int argc, char **argv)
 		for (int i = 0; i < SLOTS; i++) {
 			if (s[i].done)
 				continue;
+			/* A fork refused (processes left over hold the system's
+			 * slots): tried again, never a pid of -1 to wait for or
+			 * to kill (kill(-1) as root ends everything). */
+			if (s[i].pid <= 0) {
+				s[i].pid = start(seed, i, s[i].gen, quota - s[i].seen);
+				s[i].since = t;
+				s[i].killed = 0;
+				running++;
+				if (s[i].pid > 0)
+					processes++;
+				else
+					refused++;
+				continue;
+			}
 			int st = 0;
 			pid_t r = waitpid(s[i].pid, &st, WNOHANG);
 			uint64_t now_calls = BELIEVE(i);
@@ -357,7 +371,7 @@ int main(int argc, char **argv)
 				s[i].seen = now_calls;
 				s[i].since = t;
 				s[i].killed = 0;
-				processes++;
+				processes += s[i].pid > 0;
 				running++;
 				continue;
 			}
@@ -380,7 +394,7 @@ int main(int argc, char **argv)
 				s[i].seen = now_calls;
 				s[i].since = t;
 				s[i].killed = 0;
-				processes++;
+				processes += s[i].pid > 0;
 			}
 		}
 		if (!running)
@@ -392,8 +406,9 @@ int main(int argc, char **argv)
 	uint64_t calls = 0;
 	for (int i = 0; i < SLOTS; i++)
 		calls += s[i].seen;
-	printf("fuzz calls=%llu seconds=%.1f calls_per_s=%.0f processes=%llu signals=%llu stuck_killed=%llu unkillable=%llu left_after_sweep=%d scribbled=%llu\n",
+	printf("fuzz calls=%llu seconds=%.1f calls_per_s=%.0f processes=%llu signals=%llu stuck_killed=%llu unkillable=%llu left_after_sweep=%d scribbled=%llu forks_refused=%llu\n",
 	       (unsigned long long)calls, secs, calls / secs, (unsigned long long)processes, (unsigned long long)signals,
-	       (unsigned long long)stuck, (unsigned long long)unkillable, left, (unsigned long long)scribbled);
+	       (unsigned long long)stuck, (unsigned long long)unkillable, left, (unsigned long long)scribbled,
+	       (unsigned long long)refused);
 	return unkillable || left ? 1 : 0;
 }

@@ -219,6 +219,26 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/* For a report: /proc/PID/stat's state letter, or the first word of
+ * another /proc/PID file, or "?". */
+static void proc_line(pid_t pid, const char *what, char *out, size_t len)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, what);
+	snprintf(out, len, "?");
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	char *at = buf, *paren = strrchr(buf, ')');
+	if (strcmp(what, "stat") == 0 && paren && paren[1] == ' ')
+		at = paren + 2;
+	snprintf(out, len, "%.*s", (int)strcspn(at, " \n"), at);
+}
+
 /* Ends what the run left (processes random forks made, ones the
  * watchdog gave up on: all uid 65534) by a kill(-1, SIGKILL) from one
  * more of their kind, reaps our own, and counts those still there after
@@ -384,8 +404,11 @@ int main(int argc, char **argv)
 				s[i].killed = t;
 				stuck++;
 			} else if (s[i].killed && t - s[i].killed > UNKILLABLE_S) {
-				printf("unkillable seed=%llu slot=%d gen=%d call=%llu nr=%lld\n", (unsigned long long)seed, i,
-				       s[i].gen, (unsigned long long)slots[i].index, (long long)slots[i].nr);
+				char state[64], wchan[64];
+				proc_line(s[i].pid, "stat", state, sizeof state);
+				proc_line(s[i].pid, "wchan", wchan, sizeof wchan);
+				printf("unkillable seed=%llu slot=%d gen=%d call=%llu nr=%lld state=%s wchan=%s\n", (unsigned long long)seed, i,
+				       s[i].gen, (unsigned long long)slots[i].index, (long long)slots[i].nr, state, wchan);
 				unkillable++;
 				/* Left as it is; the slot goes on with a new process. */
 				now_calls = slots[i].calls = now_calls < quota ? now_calls + 1 : quota;

@@ -219,6 +219,26 @@ static double now(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/* For a report: /proc/PID/stat's state letter, or the first word of
+ * another /proc/PID file, or "?". */
+static void proc_line(pid_t pid, const char *what, char *out, size_t len)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, what);
+	snprintf(out, len, "?");
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	char *at = buf, *paren = strrchr(buf, ')');
+	if (strcmp(what, "stat") == 0 && paren && paren[1] == ' ')
+		at = paren + 2;
+	snprintf(out, len, "%.*s", (int)strcspn(at, " \n"), at);
+}
+
 /* Ends what the run left (processes random forks made, ones the
  * watchdog gave up on: all uid 65534) by a kill(-1, SIGKILL) from one
  * more of their kind, reaps our own, and counts those still there after
@@ -322,7 +342,7 @@ int main(int argc, char **argv)
 		double killed;     /* when we SIGKILLed it, or 0 */
 		int done;
 	} s[SLOTS] = { 0 };
-	uint64_t processes = 0, signals = 0, stuck = 0, unkillable = 0, scribbled = 0;
+	uint64_t processes = 0, signals = 0, stuck = 0, unkillable = 0, scribbled = 0, refused = 0;
 	/* The slot's count if believable, else what was last believed (and
 	 * the shared word put back). */
 #define BELIEVE(i) ( \
@@ -332,7 +352,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < SLOTS; i++) {
 		s[i].pid = start(seed, i, 0, quota);
 		s[i].since = t0;
-		processes++;
+		processes += s[i].pid > 0;
 	}
 	for (;;) {
 		int running = 0;
@@ -340,6 +360,20 @@ int main(int argc, char **argv)
 		for (int i = 0; i < SLOTS; i++) {
 			if (s[i].done)
 				continue;
+			/* A fork refused (processes left over hold the system's
+			 * slots): tried again, never a pid of -1 to wait for or
+			 * to kill (kill(-1) as root ends everything). */
+			if (s[i].pid <= 0) {
+				s[i].pid = start(seed, i, s[i].gen, quota - s[i].seen);
+				s[i].since = t;
+				s[i].killed = 0;
+				running++;
+				if (s[i].pid > 0)
+					processes++;
+				else
+					refused++;
+				continue;
+			}
 			int st = 0;
 			pid_t r = waitpid(s[i].pid, &st, WNOHANG);
 			uint64_t now_calls = BELIEVE(i);
@@ -357,7 +391,7 @@ int main(int argc, char **argv)
 				s[i].seen = now_calls;
 				s[i].since = t;
 				s[i].killed = 0;
-				processes++;
+				processes += s[i].pid > 0;
 				running++;
 				continue;
 			}
@@ -370,8 +404,11 @@ int main(int argc, char **argv)
 				s[i].killed = t;
 				stuck++;
 			} else if (s[i].killed && t - s[i].killed > UNKILLABLE_S) {
-				printf("unkillable seed=%llu slot=%d gen=%d call=%llu nr=%lld\n", (unsigned long long)seed, i,
-				       s[i].gen, (unsigned long long)slots[i].index, (long long)slots[i].nr);
+				char state[64], wchan[64];
+				proc_line(s[i].pid, "stat", state, sizeof state);
+				proc_line(s[i].pid, "wchan", wchan, sizeof wchan);
+				printf("unkillable seed=%llu slot=%d gen=%d call=%llu nr=%lld state=%s wchan=%s\n", (unsigned long long)seed, i,
+				       s[i].gen, (unsigned long long)slots[i].index, (long long)slots[i].nr, state, wchan);
 				unkillable++;
 				/* Left as it is; the slot goes on with a new process. */
 				now_calls = slots[i].calls = now_calls < quota ? now_calls + 1 : quota;
@@ -380,7 +417,7 @@ int main(int argc, char **argv)
 				s[i].seen = now_calls;
 				s[i].since = t;
 				s[i].killed = 0;
-				processes++;
+				processes += s[i].pid > 0;
 			}
 		}
 		if (!running)
@@ -392,8 +429,9 @@ int main(int argc, char **argv)
 	uint64_t calls = 0;
 	for (int i = 0; i < SLOTS; i++)
 		calls += s[i].seen;
-	printf("fuzz calls=%llu seconds=%.1f calls_per_s=%.0f processes=%llu signals=%llu stuck_killed=%llu unkillable=%llu left_after_sweep=%d scribbled=%llu\n",
+	printf("fuzz calls=%llu seconds=%.1f calls_per_s=%.0f processes=%llu signals=%llu stuck_killed=%llu unkillable=%llu left_after_sweep=%d scribbled=%llu forks_refused=%llu\n",
 	       (unsigned long long)calls, secs, calls / secs, (unsigned long long)processes, (unsigned long long)signals,
-	       (unsigned long long)stuck, (unsigned long long)unkillable, left, (unsigned long long)scribbled);
+	       (unsigned long long)stuck, (unsigned long long)unkillable, left, (unsigned long long)scribbled,
+	       (unsigned long long)refused);
 	return unkillable || left ? 1 : 0;
 }

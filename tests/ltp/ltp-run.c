@@ -161,6 +161,19 @@ static const char *verdict(int status, int timed_out, const struct counts *c)
 	return "pass";
 }
 
+/* The runner is the last process Linux's OOM killer should pick: a test
+ * that runs Linux out of memory must not end the whole run. Its tests
+ * start from the default again. */
+static void set_oom_score_adj(const char *v)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, v, strlen(v)) < 0)
+			perror("oom_score_adj");
+		close(fd);
+	}
+}
+
 static void run_one(int index, char *name, char **argv, int limit)
 {
 	int fds[2];
@@ -186,6 +199,7 @@ static void run_one(int index, char *name, char **argv, int limit)
 		if (null >= 0)
 			dup2(null, 0);
 		signal(SIGPIPE, SIG_DFL);
+		set_oom_score_adj("0");
 		execvp(argv[0], argv);
 		fprintf(stderr, "ltp-run: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -290,6 +304,7 @@ int main(int argc, char **argv)
 	/* Output goes to a console: whole lines, as they come. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
+	set_oom_score_adj("-1000");
 	char line[4096];
 	int index = 0;
 	while (fgets(line, sizeof(line), list)) {

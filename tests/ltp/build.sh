@@ -18,9 +18,11 @@
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 
-tarball=${CELLUX_LTP_TARBALL:-$(ls "$CELLUX_ROOT"/../shared/ltp/ltp-*.tar.xz 2>/dev/null | head -n 1)}
+# The workplace keeps it in shared/ltp/ beside the team's checkouts; a
+# clone made elsewhere (CI's) finds it at the workplace's own path.
+tarball=${CELLUX_LTP_TARBALL:-$(ls "$CELLUX_ROOT"/../shared/ltp/ltp-*.tar.xz /work/shared/ltp/ltp-*.tar.xz 2>/dev/null | head -n 1)}
 [ -n "$tarball" ] && [ -f "$tarball" ] \
-    || die "no LTP source tarball: expected ../shared/ltp/ltp-*.tar.xz beside the checkout, or set CELLUX_LTP_TARBALL"
+    || die "no LTP source tarball: expected ../shared/ltp/ltp-*.tar.xz beside the checkout (or /work/shared/ltp/), or set CELLUX_LTP_TARBALL"
 
 packages=(autoconf automake make pkg-config gcc libc6-dev bison flex xz-utils binutils
           libaio-dev libcap-dev libacl1-dev libkeyutils-dev libnuma-dev libssl-dev libtirpc-dev)

@@ -11,7 +11,7 @@ use cellux_personality::sigreturn;
 use cellux_rt::entry::{Action, Upcall};
 
 use crate::proc::Proc;
-use crate::trap::{write_regs, END_BAD_REGS};
+use crate::trap::write_regs;
 
 fn read_fpu() -> Option<[u8; 512]> {
     let mut f = [0u8; 512];
@@ -21,6 +21,17 @@ fn read_fpu() -> Option<[u8; 512]> {
 
 fn write_fpu(f: &[u8; 512]) -> bool {
     cellux_rt::cap::exc_fpu_write(f).is_ok()
+}
+
+/// The kernel refused the thread's registers or FPU image: a return to
+/// user mode at a kernel or non-canonical rip or rsp, which an
+/// rt_sigreturn frame can ask for. Linux's return to such a context
+/// faults and the process dies by SIGSEGV (a handler of its own aside:
+/// not run here). Ending the thread alone, as before, left its Linux task
+/// without a thread, a process no SIGKILL could end
+/// (tests/conformance/sigreturnbad.c).
+fn regs_refused(p: &mut Proc) -> Action {
+    end(p, fault::killed(fault::sig::SIGSEGV))
 }
 
 fn caller(p: &Proc) -> Caller {
@@ -37,12 +48,12 @@ fn end(p: &mut Proc, status: u32) -> Action {
 /// would only fault again (Linux's force_sig kills when it is blocked or
 /// ignored).
 fn deliver(p: &mut Proc, mut regs: UserRegs, syscall: Option<u64>, trap: TrapInfo, forced: u32, fwd: &mut dyn Forward) -> Action {
-    let Some(mut fpu) = read_fpu() else { return Action::End(END_BAD_REGS) };
+    let Some(mut fpu) = read_fpu() else { return regs_refused(p) };
     let who = caller(p);
     match signal::deliver(&mut regs, &mut fpu, syscall, trap, &mut p.pages, fwd, who) {
         Ending::Resume { first } if forced != 0 && first != forced => end(p, fault::killed(forced)),
         Ending::Resume { .. } if write_regs(&regs) && write_fpu(&fpu) => Action::Resume,
-        Ending::Resume { .. } => Action::End(END_BAD_REGS),
+        Ending::Resume { .. } => regs_refused(p),
         Ending::Exit { status, .. } => end(p, status),
     }
 }
@@ -57,7 +68,7 @@ pub fn after_syscall(p: &mut Proc, mut regs: UserRegs, nr: u64, ret: i64, rewrit
         } else if write_regs(&regs) {
             Action::Resume
         } else {
-            Action::End(END_BAD_REGS)
+            regs_refused(p)
         };
     }
     regs.rax = ret as u64;
@@ -68,16 +79,16 @@ pub fn after_syscall(p: &mut Proc, mut regs: UserRegs, nr: u64, ret: i64, rewrit
 /// does; otherwise the restored thread may meet its next signal (the
 /// mask just restored can unblock one).
 pub fn sigreturn(p: &mut Proc, mut regs: UserRegs, fwd: &mut dyn Forward) -> Action {
-    let Some(mut fpu) = read_fpu() else { return Action::End(END_BAD_REGS) };
+    let Some(mut fpu) = read_fpu() else { return regs_refused(p) };
     let who = caller(p);
     if sigreturn::sigreturn(&mut regs, &mut fpu, &mut p.pages, fwd, who).is_err() {
         return end(p, fault::killed(fault::sig::SIGSEGV));
     }
     if !write_fpu(&fpu) {
-        return Action::End(END_BAD_REGS);
+        return regs_refused(p);
     }
     if !fwd.signal_pending(who) {
-        return if write_regs(&regs) { Action::Resume } else { Action::End(END_BAD_REGS) };
+        return if write_regs(&regs) { Action::Resume } else { regs_refused(p) };
     }
     deliver(p, regs, None, TrapInfo::default(), 0, fwd)
 }
@@ -88,7 +99,7 @@ pub fn sigreturn(p: &mut Proc, mut regs: UserRegs, fwd: &mut dyn Forward) -> Act
 /// interruption (lkl_task_signal_pending).
 pub fn on_interrupt(p: &mut Proc, regs: UserRegs, fwd: &mut dyn Forward) -> Action {
     if !fwd.signal_pending(caller(p)) {
-        return if write_regs(&regs) { Action::Resume } else { Action::End(END_BAD_REGS) };
+        return if write_regs(&regs) { Action::Resume } else { regs_refused(p) };
     }
     deliver(p, regs, None, TrapInfo::default(), 0, fwd)
 }

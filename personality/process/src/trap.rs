@@ -20,10 +20,6 @@ use crate::signals;
 
 const VEC_PAGE_FAULT: u64 = 14;
 
-/// EXC_END code when the kernel refused a register file we built
-/// (a bug of ours, reported rather than hidden).
-pub const END_BAD_REGS: u64 = 0xdead;
-
 pub fn read_regs() -> Option<UserRegs> {
     let mut r = UserRegs::default();
     cellux_rt::cap::exc_regs_read(&mut r).ok()?;

@@ -17,6 +17,7 @@ mod kcell;
 mod mem;
 mod obj;
 mod pgtbl;
+mod region;
 mod sched;
 mod sinv;
 mod syscall;

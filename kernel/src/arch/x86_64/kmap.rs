@@ -50,7 +50,7 @@ fn sym(s: &u8) -> u64 {
 }
 
 /// Physical address of a kernel-image static (linked at KBASE + physical).
-fn phys<T>(v: &T) -> u64 {
+pub fn phys<T>(v: &T) -> u64 {
     v as *const T as u64 - KBASE
 }
 

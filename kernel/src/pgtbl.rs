@@ -38,14 +38,20 @@ pub fn kernel_pml4() -> u64 {
     unsafe { &boot_pml4 as *const u8 as u64 }
 }
 
-/// Initializes a new root in a frame already made an object: kernel half
-/// shared with the boot table, the server region with every root, user
-/// half empty.
+/// Initializes a new root in a frame already made an object: the kernel
+/// half shared with the boot table (with the Ring 1 design on, only its
+/// entry area), the server region with every root, the user half empty.
 pub fn init_root(root: u64) {
     mem::zero_frame(root);
-    let mut k = [0u64; 256];
-    k.copy_from_slice(&Direct.table(kernel_pml4())[256..]);
-    Direct.table(root)[256..].copy_from_slice(&k);
+    if region::AT_CPL1 {
+        // Of the kernel only the entry area (entry.rs).
+        let slot = ((crate::arch::entry::ENTRY_BASE >> 39) & 511) as usize;
+        Direct.table(root)[slot] = Direct.table(kernel_pml4())[slot];
+    } else {
+        let mut k = [0u64; 256];
+        k.copy_from_slice(&Direct.table(kernel_pml4())[256..]);
+        Direct.table(root)[256..].copy_from_slice(&k);
+    }
     region::install(root);
 }
 

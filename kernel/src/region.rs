@@ -7,15 +7,20 @@
 //! (`visible`), and only the owner's page table maps into it (`admit`).
 //!
 //! The owner is the first root anything is mapped into the region of: at
-//! boot, the server's, by the booter loading its image. Until the server
-//! runs at CPL1 (docs/ring1.md) its own root maps the region as user
-//! memory.
+//! boot, the server's, by the booter loading its image. With the Ring 1
+//! design on (`AT_CPL1`) the owner's threads run at CPL1 and the region
+//! is supervisor-only in its root too; with it off the owner is a CPL3
+//! component like any other, whose root maps the region as user memory.
 
 use crate::kcell::KCell;
 use crate::mem::frame_ptr;
 use cellux_abi::err::{Error, KResult};
 use cellux_abi::layout::{in_server_region, SERVER_SLOTS};
 use cellux_kerncore::pte::{P, U, W};
+
+/// The Ring 1 design is on: the owner runs at CPL1 (`sched::before_return`)
+/// and user roots hold no kernel but the entry area (`pgtbl::init_root`).
+pub const AT_CPL1: bool = cfg!(feature = "ring1");
 
 const SLOTS: usize = SERVER_SLOTS.end - SERVER_SLOTS.start;
 
@@ -49,8 +54,10 @@ pub fn admit(root: u64, va: u64) -> KResult<()> {
     let owner = OWNER.get();
     if *owner == 0 {
         *owner = root;
-        for i in SERVER_SLOTS {
-            pml4(root)[i] |= U;
+        if !AT_CPL1 {
+            for i in SERVER_SLOTS {
+                pml4(root)[i] |= U;
+            }
         }
     }
     if *owner == root {
@@ -58,6 +65,12 @@ pub fn admit(root: u64, va: u64) -> KResult<()> {
     } else {
         Err(Error::Inval)
     }
+}
+
+/// `root` is the owner's.
+#[inline(always)]
+pub fn owns(root: u64) -> bool {
+    *OWNER.get() == root
 }
 
 /// Whether the kernel may look `va` up in `root` on a component's

@@ -51,6 +51,7 @@ fn cellux_main(arg: u64) {
 }
 
 extern "C" fn boot(_: u64) -> ! {
+    println!("lkl server: running at CPL{}", cellux_rt::cpu::privilege_level());
     host::timer::init();
     let devices = host::virtio::probe();
     let Some(ops) = host::table::table(devices.words()) else {

@@ -93,6 +93,19 @@ global_asm!(
     pop rbx
     pop rax
     .endm
+    // With the Ring 1 design on, user roots map none of the kernel but
+    // the entry area: every entry from user level loads the kernel's
+    // root and every return the user root the kernel chose
+    // (`entry_user_root`), both words of the read-only per-CPU page
+    // (`entry::PerCpu`; `kernel_root` is 0 with the design off). rax is
+    // saved when these run.
+    .macro TO_KERNEL_ROOT
+    mov rax, [rip + entry_kernel_root]
+    test rax, rax
+    jz 91f
+    mov cr3, rax
+91:
+    .endm
 
     .section .text.entry, "ax"
     .global syscall_entry
@@ -107,6 +120,7 @@ syscall_entry:
     push 0
     push 256
     PUSH_GPRS
+    TO_KERNEL_ROOT
     mov rdi, rsp
     movabs rax, offset syscall_rust
     call rax
@@ -124,11 +138,24 @@ isr_common:
 1:
     PUSH_GPRS
     cld
+    // From user level (the saved cs's RPL): the kernel's root.
+    test byte ptr [rsp + 144], 3
+    jz 4f
+    TO_KERNEL_ROOT
+4:
     mov rdi, rsp
     movabs rax, offset trap_rust
     call rax
     .global return_to_frame
 return_to_frame:
+    test byte ptr [rsp + 144], 3
+    jz 3f
+    mov rax, [rip + entry_kernel_root]
+    test rax, rax
+    jz 3f
+    mov rax, [rip + entry_user_root]
+    mov cr3, rax
+3:
     cmp qword ptr [rsp + 120], 256
     je 2f
     POP_GPRS
@@ -160,6 +187,15 @@ isr_table:
     .endr
     .fill 255 - 72, 8, 0
     .quad isr_255
+
+    // The per-CPU page's words (`entry`): read-only in the entry area.
+    .section .data.entry_tables, "aw"
+    .p2align 3
+    .global entry_kernel_root, entry_user_root
+entry_kernel_root:
+    .quad 0
+entry_user_root:
+    .quad 0
 
     .section .bss.entry_stack, "aw", @nobits
     .p2align 3
@@ -203,8 +239,10 @@ extern "C" fn syscall_rust(f: &mut Frame) {
 #[no_mangle]
 #[link_section = ".text.hot"]
 extern "C" fn trap_rust(f: &mut Frame) {
-    // Only the ring-1 probe runs at CPL1: see `ring1::roll_forward`.
-    if f.cs & 3 == 1 && !crate::arch::ring1::roll_forward(f) {
+    // At CPL1 run the ring-1 probe (see `ring1::roll_forward`) and, with
+    // the Ring 1 design on, the server: a user level like CPL3, whose
+    // return `before_return` vets as any other.
+    if f.cs & 3 == 1 && !crate::arch::ring1::roll_forward(f) && !crate::region::AT_CPL1 {
         crate::fault::kernel_fault(f);
     }
     if f.cs & 3 == 0 {

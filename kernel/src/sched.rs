@@ -37,10 +37,7 @@ pub fn wrfsbase(fs: u64, gs: u64) {
     unsafe { core::arch::asm!("wrfsbase {}", "wrgsbase {}", in(reg) fs, in(reg) gs, options(nostack)) }
 }
 
-pub fn is_canonical(v: u64) -> bool {
-    let top = (v as i64) >> 47;
-    top == 0 || top == -1
-}
+pub use cellux_abi::layout::is_canonical;
 
 /// Loads the page table of the component a thread executes in. With the
 /// Ring 1 design on it is loaded on the way out (`entry::set_user_root`),
@@ -250,6 +247,7 @@ pub fn before_return() {
         let f = frame();
         let ok = if ring1 { cellux_abi::layout::in_server_region(f.rip) } else { cellux_abi::layout::is_user(f.rip) };
         if ok {
+            crate::fastpath::arm(current(), f);
             return;
         }
         f.vector = 13;

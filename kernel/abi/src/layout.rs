@@ -41,6 +41,13 @@ pub const fn is_mappable_range(start: u64, len: u64) -> bool {
     let Some(end) = start.checked_add(len) else { return false };
     (start >= USER_START && end <= USER_END) || (start >= SERVER_BASE && end <= SERVER_END)
 }
+/// A canonical address (bits 63..47 all equal): one a register like rsp
+/// or a segment base can hold without faulting.
+pub const fn is_canonical(v: u64) -> bool {
+    let top = (v as i64) >> 47;
+    top == 0 || top == -1
+}
+
 /// Thread ids are 0..MAX_THREADS; components keep one stack per id.
 pub const MAX_THREADS: usize = 128;
 /// Where the kernel maps the boot archive (read-only) in the booter, and

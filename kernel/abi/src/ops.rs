@@ -62,6 +62,21 @@ kernel_ops! {
         /// CR3 once on the way, 0 not (else `Inval`). Registers come back
         /// as from any op (rcx, r11 = return rip, rflags).
         PROBE_RING1 = 13 => ProbeRing1 { cr3_write: rdi }
+        /// The Ring 1 fast path (docs/ring1.md), for the server at CPL1:
+        /// a process's `syscall` enters at `entry` (in the server region)
+        /// at CPL1 with the process's registers but rcx (its rip), r11 (its
+        /// rflags) and rsp: that is the thread's stack top (`FAST_STACK`)
+        /// less three words, [rsp] = thread id, [rsp+8] = its handler token,
+        /// [rsp+16] = its rsp. 0 turns the path off.
+        FAST_ENTRY = 14 => FastEntry { entry: rdi }
+        /// For the thread whose exception the caller handles: its syscalls
+        /// take the fast path, on the stack whose (16-aligned, mapped) top is
+        /// `top` (in the server region; 0: no more).
+        FAST_STACK = 15 => FastStack { top: rdi }
+        /// From the fast path: make the call an ordinary exception upcall,
+        /// with the trapped context `regs` (`regs::UserRegs`) and FPU state
+        /// `fpu` (512-byte fxsave image), so the `EXC_*` ops apply to it.
+        EXC_DEFER = 16 => ExcDefer { regs: rdi, fpu: rsi }
     }
 }
 

@@ -126,6 +126,10 @@ pub fn stack_probe_alias() -> u64 {
 extern "C" {
     static mut entry_kernel_root: u64;
     static mut entry_user_root: u64;
+    static mut entry_fast_entry: u64;
+    static mut entry_fast_stack: u64;
+    static mut entry_fast_tid: u64;
+    static mut entry_fast_token: u64;
 }
 
 /// The root every entry from user level loads (0: the kernel is in every
@@ -147,4 +151,18 @@ pub fn kernel_root() -> u64 {
 pub fn set_user_root(pa: u64) {
     // SAFETY: as in set_kernel_root.
     unsafe { core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_user_root), pa) }
+}
+
+/// What the next `syscall` from user level needs for the fast path
+/// (`fastpath`): the server's entry, the thread's server stack (0: no
+/// fast path), id and token.
+#[inline(always)]
+pub fn set_fast(entry: u64, stack: u64, tid: u64, token: u64) {
+    // SAFETY: as in set_kernel_root.
+    unsafe {
+        core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_fast_entry), entry);
+        core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_fast_stack), stack);
+        core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_fast_tid), tid);
+        core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_fast_token), token);
+    }
 }

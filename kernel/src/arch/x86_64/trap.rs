@@ -110,12 +110,29 @@ global_asm!(
     .section .text.entry, "ax"
     .global syscall_entry
 syscall_entry:
+    // The server's own call (CPL1: only it runs in the upper half) or
+    // a process's, which may take the fast path (`fastpath`).
+    bt rcx, 63
+    jc 5f
+    cmp qword ptr [rip + entry_fast_stack], 0
+    jne 6f
     mov [rip + user_rsp_scratch], rsp
     lea rsp, [rip + kstack_top]
     push 0x1b
     push qword ptr [rip + user_rsp_scratch]
     push r11
     push 0x23
+    jmp 7f
+5:
+    // With the caller's selectors (ring-1 data and code), which
+    // `fastpath::settle` reads.
+    mov [rip + user_rsp_scratch], rsp
+    lea rsp, [rip + kstack_top]
+    push 0x41
+    push qword ptr [rip + user_rsp_scratch]
+    push r11
+    push 0x39
+7:
     push rcx
     push 0
     push 256
@@ -125,6 +142,24 @@ syscall_entry:
     movabs rax, offset syscall_rust
     call rax
     jmp return_to_frame
+
+6:
+    // The fast path: into the server at CPL1 on the thread's server stack,
+    // which gets the thread id, its token and its rsp (the server's ABI,
+    // `self_op::FAST_ENTRY`); the IRET frame is built on the entry stack.
+    mov [rip + user_rsp_scratch], rsp
+    mov rsp, [rip + entry_fast_stack]
+    push qword ptr [rip + user_rsp_scratch]
+    push qword ptr [rip + entry_fast_token]
+    push qword ptr [rip + entry_fast_tid]
+    mov [rip + user_rsp_scratch], rsp
+    lea rsp, [rip + kstack_top]
+    push 0x41
+    push qword ptr [rip + user_rsp_scratch]
+    push 0x202
+    push 0x39
+    push qword ptr [rip + entry_fast_entry]
+    iretq
 
 isr_common:
     // Interrupt and exception gates do not clear RFLAGS.AC (syscall's
@@ -192,9 +227,18 @@ isr_table:
     .section .data.entry_tables, "aw"
     .p2align 3
     .global entry_kernel_root, entry_user_root
+    .global entry_fast_entry, entry_fast_stack, entry_fast_tid, entry_fast_token
 entry_kernel_root:
     .quad 0
 entry_user_root:
+    .quad 0
+entry_fast_entry:
+    .quad 0
+entry_fast_stack:
+    .quad 0
+entry_fast_tid:
+    .quad 0
+entry_fast_token:
     .quad 0
 
     .section .bss.entry_stack, "aw", @nobits
@@ -231,7 +275,11 @@ pub fn init_syscall() {
 #[no_mangle]
 #[link_section = ".text.hot"]
 extern "C" fn syscall_rust(f: &mut Frame) {
-    crate::syscall::dispatch(f);
+    if crate::fastpath::settle(f) {
+        crate::syscall::dispatch(f);
+    } else {
+        crate::sched::exit_current();
+    }
     crate::sched::before_return();
     crate::arch::ring1::finish(f);
 }
@@ -255,10 +303,15 @@ extern "C" fn trap_rust(f: &mut Frame) {
         }
         crate::fault::kernel_fault(f);
     }
-    if f.vector >= 32 {
+    if !crate::fastpath::settle(f) {
+        crate::sched::exit_current();
+    } else if f.vector >= 32 {
         crate::irq::handle(f.vector, true);
     } else {
         crate::exception::user_exception(f);
     }
     crate::sched::before_return();
 }
+
+// The ring-1 selectors the entry code names by value.
+const _: () = assert!(crate::arch::desc::R1CODE == 0x39 && crate::arch::desc::R1DATA == 0x41);

@@ -173,9 +173,13 @@ isr_common:
 1:
     PUSH_GPRS
     cld
-    // From user level (the saved cs's RPL): the kernel's root.
+    // From user level (the saved cs's RPL), or a double fault (which may
+    // come from the entry code in a user root): the kernel's root.
     test byte ptr [rsp + 144], 3
-    jz 4f
+    jnz 8f
+    cmp qword ptr [rsp + 120], 8
+    jne 4f
+8:
     TO_KERNEL_ROOT
 4:
     mov rdi, rsp

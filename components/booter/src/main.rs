@@ -6,7 +6,7 @@
 #![no_main]
 
 use cellux_rt::abi::archive::Archive;
-use cellux_rt::abi::layout::{boot_slot, BOOT_ARCHIVE_VA};
+use cellux_rt::abi::layout::{boot_slot, in_server_region, BOOT_ARCHIVE_VA, SERVER_ARCHIVE_VA};
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::{CLIENT_BASE, CLIENT_STRIDE};
 use cellux_rt::cap::{Captbl, Pgtbl, Thd, Untyped};
@@ -63,11 +63,13 @@ fn build(ar: &Archive, name: &str, sched_thd: u32, mem_first: u64, mem_frames: u
     copy(boot_slot::SELF_COMP, b.comp);
     copy(boot_slot::HW, boot_slot::HW);
     must(ct.new_untyped(boot_slot::UNTYPED, mem::UT, mem_first, mem_frames), "untyped carve");
-    // The archive, read-only, at the same address as ours.
-    let mut va = BOOT_ARCHIVE_VA;
-    while let Ok((f, _)) = Pgtbl(boot_slot::SELF_PT).lookup(va) {
-        mem::map(b.pt, va, cellux_rt::abi::ops::kmem(mem::UT, f), 1, 0).unwrap_or_else(|e| fail(format_args!("archive map: {:?}", e)));
-        va += 4096;
+    // The archive, read-only, where we have it; the server (the one
+    // component linked in its region) keeps it in the region too.
+    let at = if in_server_region(b.entry) { SERVER_ARCHIVE_VA } else { BOOT_ARCHIVE_VA };
+    let mut off = 0;
+    while let Ok((f, _)) = Pgtbl(boot_slot::SELF_PT).lookup(BOOT_ARCHIVE_VA + off) {
+        mem::map(b.pt, at + off, cellux_rt::abi::ops::kmem(mem::UT, f), 1, 0).unwrap_or_else(|e| fail(format_args!("archive map: {:?}", e)));
+        off += 4096;
     }
     let thd = slots::alloc();
     let kf = mem::kernel_frame().unwrap_or_else(|e| fail(format_args!("out of memory: {:?}", e)));

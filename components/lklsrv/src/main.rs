@@ -51,6 +51,8 @@ fn cellux_main(arg: u64) {
 }
 
 extern "C" fn boot(_: u64) -> ! {
+    let fast = if host::fastpath::register() { "on" } else { "off" };
+    println!("lkl server: running at CPL{}, fast path {}", cellux_rt::cpu::privilege_level(), fast);
     host::timer::init();
     let devices = host::virtio::probe();
     let Some(ops) = host::table::table(devices.words()) else {

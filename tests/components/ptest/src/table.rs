@@ -48,7 +48,7 @@ pub fn handle(u: &Upcall) -> Action {
         return Action::End(u.vector);
     }
     with(i, |(p, fwd)| match p {
-        Some(p) => trap::handle(p, u, fwd, &mut TestHost),
+        Some(p) => trap::handle(p, u, &mut trap::Upcalled, fwd, &mut TestHost),
         None => Action::End(u.vector),
     })
 }

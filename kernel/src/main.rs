@@ -127,5 +127,5 @@ fn panic(p: &core::panic::PanicInfo) -> ! {
     // SAFETY: reads the stack pointer only.
     unsafe { core::arch::asm!("mov {}, rsp", out(reg) rsp) };
     let _ = writeln!(console::Writer, "rsp={:#x} cr2={:#x} cr3={:#x}", rsp, cpu::read_cr2(), cpu::read_cr3());
-    exit::qemu_exit(exit::FAILURE)
+    exit::qemu_exit(exit::KERNEL_FAULT)
 }

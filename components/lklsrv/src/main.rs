@@ -35,6 +35,9 @@ const CMDLINE: &core::ffi::CStr = c"mem=40M loglevel=6";
 
 #[no_mangle]
 fn cellux_main(arg: u64) {
+    // The server's panic is the system's end: fault, for our handler (the
+    // booter) to report and power off.
+    cellux_rt::fault_on_panic();
     // The booter starts us with 0; threads we make carry their record.
     if arg != 0 {
         host::thread::start(arg)

@@ -220,7 +220,7 @@ kernel_ops! {
         /// Map `pages` device frames (outside RAM) from `phys` at `va` in the
         /// pgtbl cap `pgtbl`, uncached.
         MAP_MMIO = 5 => MapMmio { pgtbl: rdi, va: rsi, phys: rdx, pages: r10 }
-        /// Power off with `status` (QEMU isa-debug-exit; 0 = success).
+        /// Power off with `status` (`exit_status::*`; QEMU isa-debug-exit).
         EXIT = 6 => Exit { status: rdi }
         /// Unmask the level-triggered `line` after handling it.
         IRQ_ACK = 7 => IrqAck { line: rdi }
@@ -317,6 +317,17 @@ pub const fn irq_gsi(gsi: u64) -> u64 {
 }
 pub const IRQ_LEVEL: u64 = 1;
 pub const IRQ_ACTIVE_LOW: u64 = 2;
+
+/// The statuses of `hw_op::EXIT`: each powers off with a code of its own
+/// (kernel/src/arch/x86_64/exit.rs), so whoever ran the machine can tell
+/// them apart.
+pub mod exit_status {
+    pub const SUCCESS: u64 = 0;
+    pub const FAILURE: u64 = 1;
+    /// A component the system cannot go on without (the LKL server, the
+    /// scheduler) faulted or panicked; its report is on the console.
+    pub const COMPONENT_FAULT: u64 = 2;
+}
 
 /// Events a scheduler thread receives (rsi of `self_op::RCV`).
 pub const EVT_SEND: u64 = 0;

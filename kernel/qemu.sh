@@ -2,7 +2,9 @@
 # boots the cellux kernel with a boot archive in QEMU (TCG), serial on stdout.
 # cellux_qemu SECONDS KERNEL ARCHIVE [extra qemu args...]
 # Exit status: 0 when the system powered off with success, 1 on failure
-# (kernel panic, failed tests), 124 on timeout.
+# (failed tests, a refused boot), 2 when a component the system cannot go
+# on without (the LKL server, the scheduler) faulted or panicked, 3 when
+# the kernel itself faulted or panicked, 124 on timeout.
 # With CELLUX_CONSOLE_INPUT=1 the caller's standard input is typed into the
 # console (COM1), and ^C reaches the guest instead of stopping QEMU;
 # otherwise the console gets no input. CELLUX_CONSOLE_FROM=FILE types
@@ -23,6 +25,8 @@ cellux_qemu() {
     local rc=$?
     case $rc in
         33) return 0 ;;   # isa-debug-exit with the success code (0x10)
+        37) return 2 ;;   # COMPONENT_FAULT (0x12)
+        39) return 3 ;;   # KERNEL_FAULT (0x13)
         124) return 124 ;;
         *) return 1 ;;
     esac

@@ -36,10 +36,7 @@ pub fn op(f: &mut Frame, op: u16) -> OpResult {
             let s = saved(sched::current())?;
             let mut r = UserRegs::default();
             uaccess::read_user(f.args::<self_op::ExcRegsWrite>().buf, as_bytes_mut(&mut r))?;
-            if !is_user(r.rip) || !sched::is_canonical(r.rsp) || !sched::is_canonical(r.fs_base) || !sched::is_canonical(r.gs_base) {
-                return Err(Error::Inval);
-            }
-            set_user_regs(s, &r);
+            set_trapped(s, &r)?;
             Ok(Some(0))
         }
         self_op::EXC_FPU_READ => {
@@ -64,7 +61,7 @@ fn as_bytes<T>(v: &T) -> &[u8] {
     unsafe { core::slice::from_raw_parts(v as *const T as *const u8, core::mem::size_of::<T>()) }
 }
 
-fn as_bytes_mut<T>(v: &mut T) -> &mut [u8] {
+pub fn as_bytes_mut<T>(v: &mut T) -> &mut [u8] {
     // SAFETY: as as_bytes; every bit pattern is a valid UserRegs.
     unsafe { core::slice::from_raw_parts_mut(v as *mut T as *mut u8, core::mem::size_of::<T>()) }
 }
@@ -80,6 +77,15 @@ fn user_regs(s: &thread::ExcSave) -> UserRegs {
         vector: if g.vector <= VEC_INTERRUPT { g.vector } else { VEC_SYSCALL },
         error: g.error, fault_addr: s.cr2,
     }
+}
+
+/// Replaces the trapped context in `s` by `r`, which user level chose.
+pub fn set_trapped(s: &mut thread::ExcSave, r: &UserRegs) -> KResult<()> {
+    if !is_user(r.rip) || !sched::is_canonical(r.rsp) || !sched::is_canonical(r.fs_base) || !sched::is_canonical(r.gs_base) {
+        return Err(Error::Inval);
+    }
+    set_user_regs(s, r);
+    Ok(())
 }
 
 fn set_user_regs(s: &mut thread::ExcSave, r: &UserRegs) {
@@ -183,7 +189,7 @@ pub fn interrupt(t: u64) -> KResult<u64> {
         count_delivered(VEC_INTERRUPT);
         return Ok(0);
     }
-    let in_handler = (1..th.depth).any(|k| th.inv[k].kind == InvKind::Exc && comp::get(th.inv[k - 1].comp).linux_abi);
+    let in_handler = (1..th.depth).any(|k| matches!(th.inv[k].kind, InvKind::Exc | InvKind::Fast) && comp::get(th.inv[k - 1].comp).linux_abi);
     if !in_handler {
         return Err(Error::Inval);
     }

@@ -15,7 +15,7 @@ pub fn kernel_fault(f: &Frame) -> ! {
     c::hex(crate::arch::cpu::read_cr2());
     c::str("\n");
     dump(f);
-    crate::arch::exit::qemu_exit(crate::arch::exit::FAILURE)
+    crate::arch::exit::qemu_exit(crate::arch::exit::KERNEL_FAULT)
 }
 
 pub fn dump(f: &Frame) {

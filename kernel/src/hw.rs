@@ -10,7 +10,7 @@ use crate::syscall::OpResult;
 use crate::{console, counters, irq, pgtbl, uaccess};
 use cellux_abi::counters::{Counters, SIZE};
 use cellux_abi::err::Error;
-use cellux_abi::ops::{hw_op, CapKind};
+use cellux_abi::ops::{exit_status, hw_op, CapKind};
 
 /// An op on the hardware capability; `own` is the caller's capability table.
 #[inline(never)]
@@ -95,9 +95,16 @@ pub fn op(f: &mut Frame, own: u64, op: u16) -> OpResult {
             Ok(Some(SIZE as u64))
         }
         hw_op::EXIT => {
-            let ok = f.args::<hw_op::Exit>().status == 0;
-            console::str(if ok { "cellux: power off (success)\n" } else { "cellux: power off (failure)\n" });
-            crate::arch::exit::qemu_exit(if ok { crate::arch::exit::SUCCESS } else { crate::arch::exit::FAILURE })
+            use crate::arch::exit;
+            let (what, code) = match f.args::<hw_op::Exit>().status {
+                exit_status::SUCCESS => ("success", exit::SUCCESS),
+                exit_status::COMPONENT_FAULT => ("component fault", exit::COMPONENT_FAULT),
+                _ => ("failure", exit::FAILURE),
+            };
+            console::str("cellux: power off (");
+            console::str(what);
+            console::str(")\n");
+            exit::qemu_exit(code)
         }
         _ => Err(Error::BadOp),
     }

@@ -10,6 +10,7 @@ mod comp;
 mod console;
 mod counters;
 mod exception;
+mod fastpath;
 mod fault;
 mod hw;
 mod irq;
@@ -17,6 +18,7 @@ mod kcell;
 mod mem;
 mod obj;
 mod pgtbl;
+mod region;
 mod sched;
 mod sinv;
 mod syscall;
@@ -36,6 +38,9 @@ extern "C" fn kmain(start_info: u32) -> ! {
     // The descriptor tables and the syscall entry point name the entry
     // area, which `protect` built.
     desc::init();
+    if region::AT_CPL1 {
+        entry::set_kernel_root(pgtbl::kernel_pml4());
+    }
     trap::init_syscall();
     fpu::init();
     let info = match pvh::read(start_info as u64) {
@@ -122,5 +127,5 @@ fn panic(p: &core::panic::PanicInfo) -> ! {
     // SAFETY: reads the stack pointer only.
     unsafe { core::arch::asm!("mov {}, rsp", out(reg) rsp) };
     let _ = writeln!(console::Writer, "rsp={:#x} cr2={:#x} cr3={:#x}", rsp, cpu::read_cr2(), cpu::read_cr3());
-    exit::qemu_exit(exit::FAILURE)
+    exit::qemu_exit(exit::KERNEL_FAULT)
 }

@@ -6,11 +6,12 @@
 
 use crate::arch::trap::Frame;
 use crate::mem::{self, frame_ptr};
+use crate::region;
+use cellux_abi::layout::in_server_region;
 use crate::syscall::OpResult;
 use crate::uaccess;
 use crate::untyped::kmem;
 use cellux_abi::err::{Error, KResult};
-use cellux_abi::layout::SERVER_SLOTS;
 use cellux_abi::ops::{self, pgtbl_op, COPY_FROM_PT};
 use cellux_kerncore::ptwalk::{self, Frames};
 use cellux_kerncore::pte;
@@ -37,34 +38,48 @@ pub fn kernel_pml4() -> u64 {
     unsafe { &boot_pml4 as *const u8 as u64 }
 }
 
-/// Initializes a new root in a frame already made an object: kernel half
-/// shared with the boot table, user half and server region empty.
+/// Initializes a new root in a frame already made an object: the kernel
+/// half shared with the boot table (with the Ring 1 design on, only its
+/// entry area), the server region with every root, the user half empty.
 pub fn init_root(root: u64) {
     mem::zero_frame(root);
-    let mut k = [0u64; 256];
-    k.copy_from_slice(&Direct.table(kernel_pml4())[256..]);
-    Direct.table(root)[256..].copy_from_slice(&k);
-    // The region's slots are the component's own, never the kernel's.
-    Direct.table(root)[SERVER_SLOTS].fill(0);
+    if region::AT_CPL1 {
+        // Of the kernel only the entry area (entry.rs).
+        let slot = ((crate::arch::entry::ENTRY_BASE >> 39) & 511) as usize;
+        Direct.table(root)[slot] = Direct.table(kernel_pml4())[slot];
+    } else {
+        let mut k = [0u64; 256];
+        k.copy_from_slice(&Direct.table(kernel_pml4())[256..]);
+        Direct.table(root)[256..].copy_from_slice(&k);
+    }
+    region::install(root);
 }
 
+/// The present leaf for `va` in what `root` may see (`region::visible`).
 pub fn lookup(root: u64, va: u64) -> Option<u64> {
+    if !region::visible(root, va) {
+        return None;
+    }
     ptwalk::lookup(&mut Direct, root, va)
 }
 
 /// Builds the first missing level on the path to va from kernel frame `kf`.
 pub fn cons(root: u64, va: u64, kf: u64) -> KResult<u64> {
+    region::admit(root, va)?;
     ptwalk::cons(&mut Direct, root, va, kf, |n| mem::table().make_obj(n, Obj::PtNode))
 }
 
 /// Maps one frame: a retyped user frame (takes a reference) or a device frame.
 pub fn map(root: u64, va: u64, pa: u64, perms: u64, device: bool) -> KResult<()> {
+    region::admit(root, va)?;
     ptwalk::map(&mut Direct, root, va, pte::leaf(pa, perms, device), || if device { Ok(()) } else { mem::table().get(pa, Ty::User) })
 }
 
 pub fn unmap(root: u64, va: u64) -> KResult<()> {
+    region::admit(root, va)?;
     let e = ptwalk::unmap(&mut Direct, root, va)?;
-    if crate::arch::cpu::read_cr3() == root {
+    // The region's pages are in every root: any root's TLB may hold one.
+    if crate::arch::cpu::read_cr3() == root || in_server_region(va) {
         crate::arch::cpu::invlpg(va);
     }
     if e & pte::DEVICE == 0 {
@@ -73,23 +88,26 @@ pub fn unmap(root: u64, va: u64) -> KResult<()> {
     Ok(())
 }
 
-/// Tears down the user half: drops every mapping's reference and frees
-/// every intermediate node. Work is bounded by the nodes user level built.
+/// Tears down the user half (and the server region if `root` owns it):
+/// drops every mapping's reference and frees every intermediate node.
+/// Work is bounded by the nodes user level built.
 pub fn destroy(root: u64) {
-    ptwalk::destroy(
-        &mut Direct,
-        root,
-        |e| {
-            if e & pte::DEVICE == 0 {
-                mem::table().put(e & pte::ADDR);
-            }
-        },
-        |n| {
-            let mut t = mem::table();
-            t.put(n);
-            t.free_obj(n);
-        },
-    );
+    let mut leaf = |e: u64| {
+        if e & pte::DEVICE == 0 {
+            mem::table().put(e & pte::ADDR);
+        }
+    };
+    let mut node = |n: u64| {
+        let mut t = mem::table();
+        t.put(n);
+        t.free_obj(n);
+    };
+    ptwalk::destroy(&mut Direct, root, &mut leaf, &mut node);
+    if region::release(root) {
+        for n3 in region::tables() {
+            ptwalk::empty_below(&mut Direct, n3, &mut leaf, &mut node);
+        }
+    }
 }
 
 /// Translates a user address for a kernel access: present, user, and

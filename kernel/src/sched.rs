@@ -8,7 +8,7 @@ use crate::kcell::KCell;
 use crate::thread::{self, State};
 use crate::arch::trap::{self, Frame};
 use crate::arch::{cpu, fpu};
-use crate::{comp, counters, obj};
+use crate::{comp, counters, obj, region};
 
 /// The current thread (0 while idle). Holds a reference.
 static CURRENT: KCell<u64> = KCell::new(0);
@@ -37,16 +37,21 @@ pub fn wrfsbase(fs: u64, gs: u64) {
     unsafe { core::arch::asm!("wrfsbase {}", "wrgsbase {}", in(reg) fs, in(reg) gs, options(nostack)) }
 }
 
-pub fn is_canonical(v: u64) -> bool {
-    let top = (v as i64) >> 47;
-    top == 0 || top == -1
-}
+pub use cellux_abi::layout::is_canonical;
 
-/// Loads the page table of the component a thread executes in.
+/// Loads the page table of the component a thread executes in. With the
+/// Ring 1 design on it is loaded on the way out (`entry::set_user_root`),
+/// and a thread executing in the server stays in the root it came from:
+/// the server's region is in every root, so a crossing switches none.
 #[link_section = ".text.hot"]
 pub fn load_space(t: u64) {
     let th = thread::get(t);
     let pt = comp::get(thread::current_comp(th)).pgtbl;
+    if region::AT_CPL1 {
+        let pt = if region::owns(pt) && th.depth >= 2 { comp::get(th.inv[th.depth - 2].comp).pgtbl } else { pt };
+        crate::arch::entry::set_user_root(pt);
+        return;
+    }
     if cpu::read_cr3() != pt {
         // SAFETY: every root's kernel half is a copy of the boot table's.
         unsafe { cpu::write_cr3(pt) }
@@ -215,19 +220,34 @@ pub fn exit_current() {
 }
 
 /// Last check before any return to user level: the frame must be a user
-/// frame whose sysret is safe.
+/// frame whose return is safe, at the privilege its component runs at
+/// (CPL1 for the server with the Ring 1 design on, else CPL3).
 #[link_section = ".text.hot"]
 pub fn before_return() {
+    use crate::arch::desc::{R1CODE, R1DATA, UCODE, UDATA};
+    let cur = current();
+    let ring1 = region::AT_CPL1 && cur != 0 && region::owns(comp::get(thread::current_comp(thread::get(cur))).pgtbl);
     let f = frame();
-    f.cs = crate::arch::desc::UCODE as u64;
-    f.ss = crate::arch::desc::UDATA as u64;
+    (f.cs, f.ss) = if ring1 { (R1CODE as u64, R1DATA as u64) } else { (UCODE as u64, UDATA as u64) };
     f.rflags = cellux_abi::regs::sanitize_rflags(f.rflags);
+    if ring1 && f.vector == trap::VEC_SYSCALL {
+        // sysret returns to CPL3 only.
+        f.vector = trap::VEC_IRET;
+    }
+    if region::AT_CPL1 {
+        load_space(cur);
+        // This return's and the next entry's.
+        counters::count!(cr3_writes);
+        counters::count!(cr3_writes);
+    }
     // Every path that sets rip checks it; should one not, returning to a
     // kernel or non-canonical rip would fault in ring 0, so treat it as a
     // general-protection fault of the thread instead.
     for _ in 0..4 {
         let f = frame();
-        if cellux_abi::layout::is_user(f.rip) {
+        let ok = if ring1 { cellux_abi::layout::in_server_region(f.rip) } else { cellux_abi::layout::is_user(f.rip) };
+        if ok {
+            crate::fastpath::arm(current(), f);
             return;
         }
         f.vector = 13;

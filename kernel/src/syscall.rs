@@ -7,7 +7,7 @@
 //! failure is an error code.
 
 use crate::arch::trap::Frame;
-use crate::{asnd, captbl, comp, counters, exception, hw, pgtbl, sched, sinv, thread, untyped};
+use crate::{asnd, captbl, comp, counters, exception, fastpath, hw, pgtbl, sched, sinv, thread, untyped};
 use cellux_abi::err::{Error, KResult};
 use cellux_abi::ops::{self, self_op, CapKind};
 
@@ -47,6 +47,9 @@ fn self_op(f: &mut Frame, op: u16) -> OpResult {
         EXC_RESUME | EXC_RESUME_RAX | EXC_END | EXC_REGS_READ | EXC_REGS_WRITE | EXC_FPU_READ | EXC_FPU_WRITE => exception::op(f, op),
         NOP => Ok(Some(0)),
         PROBE_RING1 => crate::arch::ring1::request(f),
+        FAST_ENTRY => fastpath::set_entry(f),
+        FAST_STACK => fastpath::set_stack(f),
+        EXC_DEFER => fastpath::defer(f),
         SWITCH_TID | WAKE_TID => thread::self_op(f, op),
         _ => Err(Error::BadOp),
     }

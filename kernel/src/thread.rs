@@ -33,6 +33,9 @@ pub enum InvKind {
     Sinv = 1,
     /// An exception upcall; the trapped context is in `exc[exc_idx]`.
     Exc = 2,
+    /// Entered by the Ring 1 fast path (`fastpath`): the trapped context
+    /// is the handler's to keep, until `EXC_DEFER` makes this an `Exc`.
+    Fast = 3,
 }
 
 #[repr(C)]
@@ -85,6 +88,8 @@ pub struct Thread {
     /// `thd_op::INTERRUPT` arrived while its handler ran: take the
     /// interrupt upcall instead of resuming user mode.
     pub interrupt: bool,
+    /// Its server stack top for the Ring 1 fast path (0: not taken).
+    pub fast_stack: u64,
     pub exc: [ExcSave; MAX_EXC],
 }
 
@@ -152,6 +157,7 @@ pub fn init(t: u64, comp: u64, entry: u64, arg: u64, sched: u64) -> KResult<u64>
     let th = get(t);
     th.fpu = default_fpu();
     th.tid = tid;
+    th.fast_stack = 0;
     th.state = State::Runnable;
     th.sched = sched;
     th.depth = 1;

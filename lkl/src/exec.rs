@@ -4,6 +4,7 @@
 //! builds the new image in its own memory from what `take_image` hands over.
 
 use crate::Errno;
+use linux_abi::ExecCreds;
 use crate::ffi;
 use core::ffi::c_ulong;
 
@@ -14,15 +15,18 @@ pub struct ImageInfo {
     pub strings_len: usize,
     pub argc: usize,
     pub envc: usize,
+    pub creds: ExecCreds,
 }
+
 
 /// What the calling thread's task's last successful execve left;
 /// ENOENT when there is nothing.
 pub fn image_info() -> Result<ImageInfo, Errno> {
-    let mut info: [c_ulong; 4] = [0; 4];
-    // SAFETY: Linux writes the four words of `info` and nothing else.
+    let mut info: [c_ulong; 9] = [0; 9];
+    // SAFETY: Linux writes the nine words of `info` and nothing else.
     Errno::result(unsafe { ffi::lkl_exec_image_info(info.as_mut_ptr()) } as i64)?;
-    Ok(ImageInfo { image_len: info[0] as usize, strings_len: info[1] as usize, argc: info[2] as usize, envc: info[3] as usize })
+    let creds = ExecCreds { uid: info[4], euid: info[5], gid: info[6], egid: info[7], secure: info[8] != 0 };
+    Ok(ImageInfo { image_len: info[0] as usize, strings_len: info[1] as usize, argc: info[2] as usize, envc: info[3] as usize, creds })
 }
 
 /// Reads the image into `image` and its strings (argv, envp, then the file

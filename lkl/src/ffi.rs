@@ -197,6 +197,7 @@ extern "C" {
     pub fn lkl_file_page_release(handle: c_ulong, index: c_ulong, phys: c_ulong, dirtied: c_int) -> c_long;
     pub fn lkl_file_page_dirty(handle: c_ulong, index: c_ulong) -> c_long;
     pub fn lkl_file_sync(handle: c_ulong, start: c_ulonglong, end: c_ulonglong) -> c_long;
+    pub fn lkl_panic_test() -> !;
 }
 
 #[cfg(not(lkl_linked))]

@@ -88,3 +88,12 @@ pub fn halt() -> Result<(), Errno> {
     STATE.store(HALTED, Ordering::Release);
     Errno::result(ret as i64).map(|_| ())
 }
+
+/// Test only: Linux's own `panic()` (the server's crash test). Linux
+/// prints its panic and calls the host's panic operation, which does not
+/// return.
+pub fn panic_test() -> ! {
+    // SAFETY: takes no arguments; valid whether Linux runs or not (panic()
+    // only prints and calls the host).
+    unsafe { ffi::lkl_panic_test() }
+}

@@ -48,6 +48,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rng.h"
+
 #define SLOTS 8
 /* No progress for this long: the process is stuck in a call; SIGKILL it. */
 #define STUCK_S 4
@@ -67,17 +69,6 @@ struct slot {
 };
 
 static struct slot *slots;
-
-/* splitmix64: small, and the same stream for the same state anywhere. */
-static uint64_t rng;
-static uint64_t next(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-static uint64_t below(uint64_t n) { return next() % n; }
 
 static uint64_t seed_of(uint64_t seed, int slot, int gen)
 {
@@ -156,7 +147,7 @@ static void fuzz_process(uint64_t seed, int slot, int gen, uint64_t calls, int s
 		perror("fuzz: dropping to uid 65534");
 		_exit(99);
 	}
-	rng = seed_of(seed, slot, gen);
+	rng_seed(seed_of(seed, slot, gen));
 	buf = mmap(NULL, BUF_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	edge = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (buf == MAP_FAILED || edge == MAP_FAILED) {

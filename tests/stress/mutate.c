@@ -30,18 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rng.h"
+
 #define RUN_S 10
 #define KILL_S 20
-
-static uint64_t rng;
-static uint64_t next(void)
-{
-	uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-static uint64_t below(uint64_t n) { return n ? next() % n : 0; }
 
 static const char *kinds[] = {
 	"header-bits", "phdr-bits", "header-bytes", "anywhere-bytes", "truncate", "huge-sizes",
@@ -138,7 +130,7 @@ int main(int argc, char **argv)
 	long refused = 0, signalled = 0, exited = 0, timed_out = 0, bad = 0;
 	long errs[256] = { 0 };
 	for (long i = 0; i < count; i++) {
-		rng = seed * 0x100000001b3ULL ^ (uint64_t)i * 0xff51afd7ed558ccdULL;
+		rng_seed(seed * 0x100000001b3ULL ^ (uint64_t)i * 0xff51afd7ed558ccdULL);
 		memcpy(m, orig, len0);
 		int kind = below(KINDS);
 		size_t len = mutate(m, len0, kind);

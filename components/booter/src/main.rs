@@ -2,16 +2,27 @@
 //! archive the kernel mapped for it, builds the scheduler and the
 //! components named in the archive's `init` entry, hands each its
 //! capabilities and a share of untyped memory, and starts the scheduler.
+//!
+//! It stays the exception handler of every component it built: none of
+//! them (the scheduler, the LKL server) handles its own faults, and the
+//! system cannot go on without any of them, so a fault or a panic in one
+//! is reported here (the component's name, the fault, its registers) and
+//! powers the machine off with `exit_status::COMPONENT_FAULT`, which
+//! scripts/run names. The disk is left as a power cut leaves it: Linux's
+//! journal makes it consistent at the next mount.
 #![no_std]
 #![no_main]
 
 use cellux_rt::abi::archive::Archive;
-use cellux_rt::abi::layout::{boot_slot, BOOT_ARCHIVE_VA};
+use cellux_rt::abi::layout::{boot_slot, in_server_region, BOOT_ARCHIVE_VA, SERVER_ARCHIVE_VA};
 use cellux_rt::abi::err::Error;
 use cellux_rt::abi::layout::{CLIENT_BASE, CLIENT_STRIDE};
-use cellux_rt::cap::{Captbl, Pgtbl, Thd, Untyped};
+use cellux_rt::abi::ops::exit_status;
+use cellux_rt::abi::regs::UserRegs;
+use cellux_rt::cap::{self, Captbl, Comp as CompCap, Hw, Pgtbl, Thd, Untyped};
 use cellux_rt::entry::{Action, Upcall};
 use cellux_rt::{loader, mem, println, slots, sys, thread};
+use core::sync::atomic::{AtomicU64, Ordering};
 
 const SCHED_MEM: u64 = 8 << 20;
 /// What the booter keeps for building the components (their images, page
@@ -33,6 +44,10 @@ struct Comp {
     thd: u32,
     entry: u64,
 }
+
+/// Where the boot archive lies past BOOT_ARCHIVE_VA, for the fault report
+/// to find the components' names again.
+static ARCHIVE_OFF: AtomicU64 = AtomicU64::new(0);
 
 fn archive(off: u64) -> Archive<'static> {
     let base = BOOT_ARCHIVE_VA + off;
@@ -63,23 +78,39 @@ fn build(ar: &Archive, name: &str, sched_thd: u32, mem_first: u64, mem_frames: u
     copy(boot_slot::SELF_COMP, b.comp);
     copy(boot_slot::HW, boot_slot::HW);
     must(ct.new_untyped(boot_slot::UNTYPED, mem::UT, mem_first, mem_frames), "untyped carve");
-    // The archive, read-only, at the same address as ours.
-    let mut va = BOOT_ARCHIVE_VA;
-    while let Ok((f, _)) = Pgtbl(boot_slot::SELF_PT).lookup(va) {
-        mem::map(b.pt, va, cellux_rt::abi::ops::kmem(mem::UT, f), 1, 0).unwrap_or_else(|e| fail(format_args!("archive map: {:?}", e)));
-        va += 4096;
+    // The archive, read-only, where we have it; the server (the one
+    // component linked in its region) keeps it in the region too.
+    let at = if in_server_region(b.entry) { SERVER_ARCHIVE_VA } else { BOOT_ARCHIVE_VA };
+    let mut off = 0;
+    while let Ok((f, _)) = Pgtbl(boot_slot::SELF_PT).lookup(BOOT_ARCHIVE_VA + off) {
+        mem::map(b.pt, at + off, cellux_rt::abi::ops::kmem(mem::UT, f), 1, 0).unwrap_or_else(|e| fail(format_args!("archive map: {:?}", e)));
+        off += 4096;
     }
     let thd = slots::alloc();
     let kf = mem::kernel_frame().unwrap_or_else(|e| fail(format_args!("out of memory: {:?}", e)));
     must(own.new_thd(thd, b.comp, kf, b.entry, arg, sched_thd), "thread create");
     copy(boot_slot::SELF_THD, thd);
     must(ct.new_asnd(thread::SELF_ASND, thd), "asnd create");
+    // Its faults come to us (`cellux_exception`), the gate's token naming it.
+    let gate = slots::alloc();
+    must(own.new_sinv(gate, boot_slot::SELF_COMP, cellux_rt::entry::address(), fault_token(name)), "fault gate");
+    must(CompCap(b.comp).set_handler(gate), "fault handler");
     Comp { ct: b.ct, comp: b.comp, thd, entry: b.entry }
+}
+
+/// A component's fault gate token: its name's first 8 bytes (the init
+/// entry names each component once).
+fn fault_token(name: &str) -> u64 {
+    let mut b = [0u8; 8];
+    let n = name.len().min(8);
+    b[..n].copy_from_slice(&name.as_bytes()[..n]);
+    u64::from_le_bytes(b)
 }
 
 #[no_mangle]
 fn cellux_main(archive_off: u64) {
     println!("booter: up");
+    ARCHIVE_OFF.store(archive_off, Ordering::Relaxed);
     let ar = archive(archive_off);
     let init = ar.find("init").unwrap_or_else(|| fail(format_args!("boot archive has no 'init' entry")));
     let init = core::str::from_utf8(init.data).unwrap_or_else(|_| fail(format_args!("'init' is not text")));
@@ -128,7 +159,53 @@ fn cellux_sinv(_u: &Upcall) -> [u64; 2] {
     [cellux_rt::abi::err::Error::BadOp.as_ret() as u64, 0]
 }
 
+/// What an x86 exception vector is, for the report.
+fn vector_name(v: u64) -> &'static str {
+    match v {
+        0 => "divide error",
+        3 => "breakpoint",
+        6 => "invalid opcode",
+        8 => "double fault",
+        13 => "general protection",
+        14 => "page fault",
+        16 | 19 => "floating point",
+        17 => "alignment check",
+        _ => "exception",
+    }
+}
+
+/// A fault (or a panic, which faults: `cellux_rt::fault_on_panic`) in a
+/// component we built: report it and power off. The upcall runs on the
+/// faulting thread, on our own stack, so a component whose stack or
+/// memory is gone is still reported.
 #[no_mangle]
-fn cellux_exception(_u: &Upcall) -> Action {
-    Action::End(0)
+fn cellux_exception(u: &Upcall) -> Action {
+    let ar = archive(ARCHIVE_OFF.load(Ordering::Relaxed));
+    let init = ar.find("init").and_then(|e| core::str::from_utf8(e.data).ok()).unwrap_or("");
+    let name = core::iter::once("sched").chain(init.split_whitespace()).find(|n| fault_token(n) == u.token).unwrap_or("?");
+    println!(
+        "cellux: component '{}' faulted: vector {} ({}) error {:#x} address {:#x} thread {}",
+        name, u.vector, vector_name(u.vector), u.error, u.cr2, u.tid
+    );
+    let mut r = UserRegs::default();
+    match cap::exc_regs_read(&mut r) {
+        Ok(()) => {
+            let regs = [
+                ("rax", r.rax), ("rbx", r.rbx), ("rcx", r.rcx), ("rdx", r.rdx), ("rsi", r.rsi), ("rdi", r.rdi),
+                ("rbp", r.rbp), ("rsp", r.rsp), ("r8", r.r8), ("r9", r.r9), ("r10", r.r10), ("r11", r.r11),
+                ("r12", r.r12), ("r13", r.r13), ("r14", r.r14), ("r15", r.r15), ("rip", r.rip), ("rflags", r.rflags),
+                ("fs_base", r.fs_base), ("gs_base", r.gs_base),
+            ];
+            for w in regs.chunks_exact(4) {
+                println!(
+                    "cellux:   {}={:#x} {}={:#x} {}={:#x} {}={:#x}",
+                    w[0].0, w[0].1, w[1].0, w[1].1, w[2].0, w[2].1, w[3].0, w[3].1
+                );
+            }
+        }
+        Err(e) => println!("cellux:   registers unreadable: {:?}", e),
+    }
+    println!("cellux: the system cannot go on without '{}': power off (component fault)", name);
+    Hw(boot_slot::HW).exit(exit_status::COMPONENT_FAULT);
+    Action::End(u.vector)
 }

@@ -35,6 +35,9 @@ const CMDLINE: &core::ffi::CStr = c"mem=40M loglevel=6";
 
 #[no_mangle]
 fn cellux_main(arg: u64) {
+    // The server's panic is the system's end: fault, for our handler (the
+    // booter) to report and power off.
+    cellux_rt::fault_on_panic();
     // The booter starts us with 0; threads we make carry their record.
     if arg != 0 {
         host::thread::start(arg)
@@ -51,6 +54,8 @@ fn cellux_main(arg: u64) {
 }
 
 extern "C" fn boot(_: u64) -> ! {
+    let fast = if host::fastpath::register() { "on" } else { "off" };
+    println!("lkl server: running at CPL{}, fast path {}", cellux_rt::cpu::privilege_level(), fast);
     host::timer::init();
     let devices = host::virtio::probe();
     let Some(ops) = host::table::table(devices.words()) else {

@@ -293,6 +293,22 @@ pub fn exc_fpu_write(img: &[u8; 512]) -> Result<(), Error> {
     unit(0, self_op::ExcFpuWrite { buf: img.as_ptr() as u64 })
 }
 
+/// The Ring 1 fast path's entry (`self_op::FAST_ENTRY`; 0: off).
+pub fn fast_entry(entry: u64) -> Result<(), Error> {
+    unit(0, self_op::FastEntry { entry })
+}
+
+/// The fast path's stack for the thread whose exception we handle.
+pub fn fast_stack(top: u64) -> Result<(), Error> {
+    unit(0, self_op::FastStack { top })
+}
+
+/// Turns the fast entry we are in into an exception upcall holding
+/// `regs` and `fpu`, for the `exc_*` calls.
+pub fn exc_defer(regs: &UserRegs, img: &[u8; 512]) -> Result<(), Error> {
+    unit(0, self_op::ExcDefer { regs: regs as *const UserRegs as u64, fpu: img.as_ptr() as u64 })
+}
+
 /// The null system call.
 pub fn nop() -> Result<(), Error> {
     unit(0, self_op::Nop {})

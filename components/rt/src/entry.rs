@@ -54,6 +54,15 @@ pub enum Action {
     End(u64),
 }
 
+extern "C" {
+    fn _start();
+}
+
+/// The address upcalls enter at (`_start`), for gates into this component.
+pub fn address() -> u64 {
+    _start as *const () as u64
+}
+
 extern "Rust" {
     fn cellux_main(arg: u64);
     fn cellux_sinv(u: &Upcall) -> [u64; 2];

@@ -31,6 +31,26 @@ impl SpinLock {
     pub fn is_held(&self) -> bool {
         self.held.load(Ordering::Relaxed)
     }
+
+    /// `lock` for a thread that may run outside its scheduler's time
+    /// slices: one the kernel switched to for an interrupt preempts
+    /// whoever ran, and no timer need be due to give the holder the CPU
+    /// back, so spinning alone could wait for good. After `SPINS` tries,
+    /// each further one first calls `yield_now`, which must block (let
+    /// the scheduler run the others) and come back.
+    pub fn lock_yielding(&self, yield_now: impl Fn()) -> SpinGuard<'_> {
+        const SPINS: u32 = 1000;
+        let mut tries = 0u32;
+        while self.held.compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed).is_err() {
+            tries += 1;
+            if tries >= SPINS {
+                yield_now();
+            } else {
+                core::hint::spin_loop();
+            }
+        }
+        SpinGuard(self)
+    }
 }
 
 impl Default for SpinLock {
@@ -69,6 +89,14 @@ impl<T> SpinLocked<T> {
         let _g = self.lock.lock();
         // SAFETY: the lock is held for the closure's whole run, and the
         // reference cannot outlive it (`R` is chosen without it).
+        f(unsafe { &mut *self.value.get() })
+    }
+
+    /// `with`, taking the lock by `SpinLock::lock_yielding`.
+    pub fn with_yielding<R>(&self, yield_now: impl Fn(), f: impl FnOnce(&mut T) -> R) -> R {
+        let _g = self.lock.lock_yielding(yield_now);
+        // SAFETY: as in `with`: the lock is held for the closure's whole
+        // run, and the reference cannot outlive it.
         f(unsafe { &mut *self.value.get() })
     }
 

@@ -41,10 +41,21 @@ pub const fn is_mappable_range(start: u64, len: u64) -> bool {
     let Some(end) = start.checked_add(len) else { return false };
     (start >= USER_START && end <= USER_END) || (start >= SERVER_BASE && end <= SERVER_END)
 }
+/// A canonical address (bits 63..47 all equal): one a register like rsp
+/// or a segment base can hold without faulting.
+pub const fn is_canonical(v: u64) -> bool {
+    let top = (v as i64) >> 47;
+    top == 0 || top == -1
+}
+
 /// Thread ids are 0..MAX_THREADS; components keep one stack per id.
 pub const MAX_THREADS: usize = 128;
-/// Where the kernel maps the boot archive (read-only) in the booter.
+/// Where the kernel maps the boot archive (read-only) in the booter, and
+/// the booter in every component but the server.
 pub const BOOT_ARCHIVE_VA: u64 = 0x0000_0040_0000_0000;
+/// Where the booter maps it for the server, which keeps all it maps in
+/// its region (its lower half is the process's in a process root).
+pub const SERVER_ARCHIVE_VA: u64 = SERVER_BASE + 0x30_0000_0000;
 
 /// The slots the booter fills in the scheduler's capability table for
 /// client (application) i: `CLIENT_BASE + i * CLIENT_STRIDE` onwards; the
@@ -87,5 +98,6 @@ mod tests {
         assert!(!is_mappable_range(u64::MAX - PAGE, 2 * PAGE));
         assert!(is_user(0) && is_user(USER_END - 1) && !is_user(USER_END));
         assert!(is_user(SERVER_BASE) && !is_user(SERVER_END) && !is_user(0xffff_ff80_0000_0000));
+        assert!(in_server_region(SERVER_ARCHIVE_VA) && in_server_region(SERVER_ARCHIVE_VA + (1 << 30)));
     }
 }

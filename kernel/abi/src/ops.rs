@@ -62,6 +62,21 @@ kernel_ops! {
         /// CR3 once on the way, 0 not (else `Inval`). Registers come back
         /// as from any op (rcx, r11 = return rip, rflags).
         PROBE_RING1 = 13 => ProbeRing1 { cr3_write: rdi }
+        /// The Ring 1 fast path (docs/ring1.md), for the server at CPL1:
+        /// a process's `syscall` enters at `entry` (in the server region)
+        /// at CPL1 with the process's registers but rcx (its rip), r11 (its
+        /// rflags) and rsp: that is the thread's stack top (`FAST_STACK`)
+        /// less three words, [rsp] = thread id, [rsp+8] = its handler token,
+        /// [rsp+16] = its rsp. 0 turns the path off.
+        FAST_ENTRY = 14 => FastEntry { entry: rdi }
+        /// For the thread whose exception the caller handles: its syscalls
+        /// take the fast path, on the stack whose (16-aligned, mapped) top is
+        /// `top` (in the server region; 0: no more).
+        FAST_STACK = 15 => FastStack { top: rdi }
+        /// From the fast path: make the call an ordinary exception upcall,
+        /// with the trapped context `regs` (`regs::UserRegs`) and FPU state
+        /// `fpu` (512-byte fxsave image), so the `EXC_*` ops apply to it.
+        EXC_DEFER = 16 => ExcDefer { regs: rdi, fpu: rsi }
     }
 }
 
@@ -198,7 +213,7 @@ kernel_ops! {
         /// Map `pages` device frames (outside RAM) from `phys` at `va` in the
         /// pgtbl cap `pgtbl`, uncached.
         MAP_MMIO = 5 => MapMmio { pgtbl: rdi, va: rsi, phys: rdx, pages: r10 }
-        /// Power off with `status` (QEMU isa-debug-exit; 0 = success).
+        /// Power off with `status` (`exit_status::*`; QEMU isa-debug-exit).
         EXIT = 6 => Exit { status: rdi }
         /// Unmask the level-triggered `line` after handling it.
         IRQ_ACK = 7 => IrqAck { line: rdi }
@@ -266,6 +281,11 @@ pub const PROTECT_EXEC_USER: u64 = 11;
 pub const PROTECT_WRITE_ENTRY_TABLES: u64 = 12;
 pub const PROTECT_WRITE_ENTRY_TEXT: u64 = 13;
 pub const PROTECT_EXEC_ENTRY_STACK: u64 = 14;
+/// The root every entry from user level loads, the kernel's own; 0 when
+/// every root maps the kernel (the Ring 1 design off, docs/ring1.md).
+/// With one, the kernel runs where no user memory is mapped: its user
+/// probes fault as not present.
+pub const PROTECT_KERNEL_ROOT: u64 = 15;
 /// Set in a `PROTECT_PROBE` result when the access faulted (bit 62: a
 /// result with bit 63 set would read as an error).
 pub const PROTECT_FAULTED: u64 = 1 << 62;
@@ -287,6 +307,17 @@ pub const fn irq_gsi(gsi: u64) -> u64 {
 }
 pub const IRQ_LEVEL: u64 = 1;
 pub const IRQ_ACTIVE_LOW: u64 = 2;
+
+/// The statuses of `hw_op::EXIT`: each powers off with a code of its own
+/// (kernel/src/arch/x86_64/exit.rs), so whoever ran the machine can tell
+/// them apart.
+pub mod exit_status {
+    pub const SUCCESS: u64 = 0;
+    pub const FAILURE: u64 = 1;
+    /// A component the system cannot go on without (the LKL server, the
+    /// scheduler) faulted or panicked; its report is on the console.
+    pub const COMPONENT_FAULT: u64 = 2;
+}
 
 /// Events a scheduler thread receives (rsi of `self_op::RCV`).
 pub const EVT_SEND: u64 = 0;

@@ -5,7 +5,7 @@
 
 use crate::pte;
 use cellux_abi::err::{Error, KResult};
-use cellux_abi::layout::{is_mappable, SERVER_SLOTS};
+use cellux_abi::layout::is_mappable;
 
 /// Access to page-table frames by physical address.
 pub trait Frames {
@@ -86,40 +86,47 @@ pub fn unmap<F: Frames>(m: &mut F, root: u64, va: u64) -> KResult<u64> {
     Ok(e)
 }
 
-/// Empties the user half and the server region: `leaf(entry)` for every
-/// mapping, `node(pa)` for every intermediate table after its entries were
-/// visited. The kernel's slots are left alone.
+/// Empties the user half: `leaf(entry)` for every mapping, `node(pa)` for
+/// every intermediate table after its entries were visited. The other
+/// slots (the kernel's, and the server region's tables, which every root
+/// shares: `empty_below`) are left alone.
 pub fn destroy<F: Frames>(m: &mut F, root: u64, mut on_leaf: impl FnMut(u64), mut on_node: impl FnMut(u64)) {
-    for i4 in (0..256).chain(SERVER_SLOTS) {
+    for i4 in 0..256 {
         let e4 = m.table(root)[i4];
         if e4 & pte::P == 0 {
             continue;
         }
-        let n3 = e4 & pte::ADDR;
-        for i3 in 0..512 {
-            let e3 = m.table(n3)[i3];
-            if e3 & pte::P == 0 {
+        empty_below(m, e4 & pte::ADDR, &mut on_leaf, &mut on_node);
+        on_node(e4 & pte::ADDR);
+        m.table(root)[i4] = 0;
+    }
+}
+
+/// Empties the level-3 table `n3` (which stays, zeroed): `leaf` and
+/// `node` as for `destroy`.
+pub fn empty_below<F: Frames>(m: &mut F, n3: u64, on_leaf: &mut impl FnMut(u64), on_node: &mut impl FnMut(u64)) {
+    for i3 in 0..512 {
+        let e3 = m.table(n3)[i3];
+        if e3 & pte::P == 0 {
+            continue;
+        }
+        let n2 = e3 & pte::ADDR;
+        for i2 in 0..512 {
+            let e2 = m.table(n2)[i2];
+            if e2 & pte::P == 0 {
                 continue;
             }
-            let n2 = e3 & pte::ADDR;
-            for i2 in 0..512 {
-                let e2 = m.table(n2)[i2];
-                if e2 & pte::P == 0 {
-                    continue;
+            let n1 = e2 & pte::ADDR;
+            for i1 in 0..512 {
+                let e1 = m.table(n1)[i1];
+                if e1 & pte::P != 0 {
+                    on_leaf(e1);
                 }
-                let n1 = e2 & pte::ADDR;
-                for i1 in 0..512 {
-                    let e1 = m.table(n1)[i1];
-                    if e1 & pte::P != 0 {
-                        on_leaf(e1);
-                    }
-                }
-                on_node(n1);
             }
-            on_node(n2);
+            on_node(n1);
         }
-        on_node(n3);
-        m.table(root)[i4] = 0;
+        on_node(n2);
+        m.table(n3)[i3] = 0;
     }
 }
 
@@ -206,7 +213,7 @@ mod tests {
     }
 
     #[test]
-    fn the_server_region_maps_and_is_torn_down() {
+    fn the_server_region_maps_and_is_emptied_apart_from_roots() {
         let mut m = Mem::default();
         let va = SERVER_BASE + 0x40_1000;
         for node in [0x2000u64, 0x3000, 0x4000] {
@@ -216,8 +223,14 @@ mod tests {
         map(&mut m, ROOT, va, e, || Ok(())).unwrap();
         assert_eq!(lookup(&mut m, ROOT, va + 8), Some(e));
         let (mut leaves, mut nodes) = (vec![], vec![]);
+        // A root's own teardown leaves the region, which every root shares.
         destroy(&mut m, ROOT, |e| leaves.push(e & pte::ADDR), |n| nodes.push(n));
-        assert_eq!((leaves, nodes.len()), (vec![0x9000], 3));
-        assert_eq!(m.table(ROOT)[pte::index(va, 4)], 0);
+        assert_eq!((leaves.len(), nodes.len()), (0, 0));
+        assert_eq!(lookup(&mut m, ROOT, va), Some(e));
+        let n3 = m.table(ROOT)[pte::index(va, 4)] & pte::ADDR;
+        empty_below(&mut m, n3, &mut |e| leaves.push(e & pte::ADDR), &mut |n| nodes.push(n));
+        assert_eq!((leaves, nodes), (vec![0x9000], vec![0x4000, 0x3000]));
+        assert_eq!(lookup(&mut m, ROOT, va), None);
+        assert_ne!(m.table(ROOT)[pte::index(va, 4)], 0);
     }
 }

@@ -21,6 +21,20 @@ pub use errno::Errno;
 
 include!(concat!(env!("OUT_DIR"), "/linux_gen.rs"));
 
+/// The credentials a new image is told of in its auxiliary vector
+/// (AT_UID, AT_EUID, AT_GID, AT_EGID, AT_SECURE), as Linux's exec set
+/// them: a set-ID file's owner, `no_new_privs` and all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ExecCreds {
+    pub uid: u64,
+    pub euid: u64,
+    pub gid: u64,
+    pub egid: u64,
+    /// The exec gained privilege (set-ID or capabilities): libcs then
+    /// ignore the environment variables that could subvert it.
+    pub secure: bool,
+}
+
 /// The page size of x86_64.
 pub const PAGE_SIZE: u64 = 4096;
 

@@ -230,7 +230,10 @@ long lkl_syscall(long no, long *params);
 
 /* What the calling thread's task's last successful execve left for the
  * host: info[0] the image's size in bytes, info[1] the size of its
- * strings, info[2] argc, info[3] envc. -ENOENT when there is none. */
+ * strings, info[2] argc, info[3] envc, info[4..8] the new credentials
+ * its auxiliary vector tells it (uid, euid, gid, egid, and 1 for a
+ * secure exec: set-ID or capability-gaining, AT_SECURE). -ENOENT when
+ * there is none. */
 long lkl_exec_image_info(unsigned long *info);
 
 /* Reads the image (image_len bytes, as info[0] said) into `image` and
@@ -423,6 +426,13 @@ enum {
  * until SIGCONT. For EXIT the task has ended and the thread is unbound.
  * 0 or a negative errno. */
 int lkl_task_next_signal(struct lkl_signal_delivery *out);
+
+/* ---- Test only ------------------------------------------------------ */
+
+/* Linux's own panic(), for the server's crash test (the boot archive's
+ * `crash` entry, components/lklsrv/src/boot/crashtest.rs): what it tests
+ * is what follows, the host's panic operation. Never returns. */
+void lkl_panic_test(void);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,7 @@
 //! The way back to a process thread, where its signals are delivered: the
 //! personality decides (frames, restarts, rt_sigreturn), this applies the
-//! decision to the trapped thread's registers and FPU image through the
-//! kernel's exception operations.
+//! decision to the trapped thread's registers and FPU image where they
+//! are held (`trap::Context`).
 
 use cellux_abi::regs::UserRegs;
 use cellux_personality::fault;
@@ -11,17 +11,7 @@ use cellux_personality::sigreturn;
 use cellux_rt::entry::{Action, Upcall};
 
 use crate::proc::Proc;
-use crate::trap::write_regs;
-
-fn read_fpu() -> Option<[u8; 512]> {
-    let mut f = [0u8; 512];
-    cellux_rt::cap::exc_fpu_read(&mut f).ok()?;
-    Some(f)
-}
-
-fn write_fpu(f: &[u8; 512]) -> bool {
-    cellux_rt::cap::exc_fpu_write(f).is_ok()
-}
+use crate::trap::Context;
 
 /// The kernel refused the thread's registers or FPU image: a return to
 /// user mode at a kernel or non-canonical rip or rsp, which an
@@ -47,12 +37,12 @@ fn end(p: &mut Proc, status: u32) -> Action {
 /// signal a CPU exception raised, which must get a frame, or the thread
 /// would only fault again (Linux's force_sig kills when it is blocked or
 /// ignored).
-fn deliver(p: &mut Proc, mut regs: UserRegs, syscall: Option<u64>, trap: TrapInfo, forced: u32, fwd: &mut dyn Forward) -> Action {
-    let Some(mut fpu) = read_fpu() else { return regs_refused(p) };
+fn deliver(p: &mut Proc, ctx: &mut dyn Context, mut regs: UserRegs, syscall: Option<u64>, trap: TrapInfo, forced: u32, fwd: &mut dyn Forward) -> Action {
+    let Some(mut fpu) = ctx.fpu() else { return regs_refused(p) };
     let who = caller(p);
     match signal::deliver(&mut regs, &mut fpu, syscall, trap, &mut p.pages, fwd, who) {
         Ending::Resume { first } if forced != 0 && first != forced => end(p, fault::killed(forced)),
-        Ending::Resume { .. } if write_regs(&regs) && write_fpu(&fpu) => Action::Resume,
+        Ending::Resume { .. } if ctx.set_regs(&regs) && ctx.set_fpu(&fpu) => Action::Resume,
         Ending::Resume { .. } => regs_refused(p),
         Ending::Exit { status, .. } => end(p, status),
     }
@@ -61,47 +51,47 @@ fn deliver(p: &mut Proc, mut regs: UserRegs, syscall: Option<u64>, trap: TrapInf
 /// After syscall `nr` returned `ret` (already in `regs.rax` when the
 /// personality rewrote the registers): the fast path when nothing is
 /// pending and nothing is to restart.
-pub fn after_syscall(p: &mut Proc, mut regs: UserRegs, nr: u64, ret: i64, rewritten: bool, fwd: &mut dyn Forward) -> Action {
+pub fn after_syscall(p: &mut Proc, ctx: &mut dyn Context, mut regs: UserRegs, nr: u64, ret: i64, rewritten: bool, fwd: &mut dyn Forward) -> Action {
     if !signal::is_restart(ret) && !fwd.signal_pending(caller(p)) {
         return if !rewritten {
             Action::ResumeRax(ret as u64)
-        } else if write_regs(&regs) {
+        } else if ctx.set_regs(&regs) {
             Action::Resume
         } else {
             regs_refused(p)
         };
     }
     regs.rax = ret as u64;
-    deliver(p, regs, Some(nr), TrapInfo::default(), 0, fwd)
+    deliver(p, ctx, regs, Some(nr), TrapInfo::default(), 0, fwd)
 }
 
 /// rt_sigreturn: a bad frame kills with SIGSEGV as Linux's badframe
 /// does; otherwise the restored thread may meet its next signal (the
 /// mask just restored can unblock one).
-pub fn sigreturn(p: &mut Proc, mut regs: UserRegs, fwd: &mut dyn Forward) -> Action {
-    let Some(mut fpu) = read_fpu() else { return regs_refused(p) };
+pub fn sigreturn(p: &mut Proc, ctx: &mut dyn Context, mut regs: UserRegs, fwd: &mut dyn Forward) -> Action {
+    let Some(mut fpu) = ctx.fpu() else { return regs_refused(p) };
     let who = caller(p);
     if sigreturn::sigreturn(&mut regs, &mut fpu, &mut p.pages, fwd, who).is_err() {
         return end(p, fault::killed(fault::sig::SIGSEGV));
     }
-    if !write_fpu(&fpu) {
+    if !ctx.set_fpu(&fpu) {
         return regs_refused(p);
     }
     if !fwd.signal_pending(who) {
-        return if write_regs(&regs) { Action::Resume } else { regs_refused(p) };
+        return if ctx.set_regs(&regs) { Action::Resume } else { regs_refused(p) };
     }
-    deliver(p, regs, None, TrapInfo::default(), 0, fwd)
+    deliver(p, ctx, regs, None, TrapInfo::default(), 0, fwd)
 }
 
 /// The thread was interrupted (`thd_op::INTERRUPT`: a signal came while
 /// it ran in user mode) or starts with `regs`: it takes what is pending,
 /// nothing restarts. The look at its signals also re-arms the next
 /// interruption (lkl_task_signal_pending).
-pub fn on_interrupt(p: &mut Proc, regs: UserRegs, fwd: &mut dyn Forward) -> Action {
+pub fn on_interrupt(p: &mut Proc, ctx: &mut dyn Context, regs: UserRegs, fwd: &mut dyn Forward) -> Action {
     if !fwd.signal_pending(caller(p)) {
-        return if write_regs(&regs) { Action::Resume } else { regs_refused(p) };
+        return if ctx.set_regs(&regs) { Action::Resume } else { regs_refused(p) };
     }
-    deliver(p, regs, None, TrapInfo::default(), 0, fwd)
+    deliver(p, ctx, regs, None, TrapInfo::default(), 0, fwd)
 }
 
 /// A CPU exception: the signal Linux's trap handler would force is
@@ -110,18 +100,18 @@ pub fn on_interrupt(p: &mut Proc, regs: UserRegs, fwd: &mut dyn Forward) -> Acti
 /// Linux cannot take it, the process dies by that signal. `code_err`:
 /// the error code the si_code follows (a page fault's P bit as the map
 /// has it); the frame gets the CPU's.
-pub fn on_fault(p: &mut Proc, u: &Upcall, code_err: u64, regs: UserRegs, fwd: &mut dyn Forward) -> Action {
+pub fn on_fault(p: &mut Proc, ctx: &mut dyn Context, u: &Upcall, code_err: u64, regs: UserRegs, fwd: &mut dyn Forward) -> Action {
     let (signo, info) = fault::siginfo_for(u.vector, code_err, u.cr2, regs.rip);
-    on_fault_signal(p, u, signo, &info, regs, fwd)
+    on_fault_signal(p, ctx, u, signo, &info, regs, fwd)
 }
 
 /// As [`on_fault`], with the signal and siginfo given (a page fault that
 /// is SIGBUS: `fault::bus_error`).
-pub fn on_fault_signal(p: &mut Proc, u: &Upcall, signo: u32, info: &[u8; 128], regs: UserRegs, fwd: &mut dyn Forward) -> Action {
+pub fn on_fault_signal(p: &mut Proc, ctx: &mut dyn Context, u: &Upcall, signo: u32, info: &[u8; 128], regs: UserRegs, fwd: &mut dyn Forward) -> Action {
     let who = caller(p);
     if fwd.raise(who, signo, info).is_err() {
         return end(p, fault::killed(signo));
     }
     let trap = TrapInfo { trapno: u.vector, err: u.error, cr2: u.cr2 };
-    deliver(p, regs, None, trap, signo, fwd)
+    deliver(p, ctx, regs, None, trap, signo, fwd)
 }

@@ -34,6 +34,8 @@ pub struct Spec<'a> {
     pub pid: u64,
     /// Slot in our table of the exception gate the process traps to.
     pub gate: u32,
+    /// What Linux's exec made of the credentials (the auxiliary vector's).
+    pub creds: linux_abi::ExecCreds,
 }
 
 #[derive(Debug)]
@@ -211,11 +213,11 @@ fn startup<'a>(exe: &Executable, spec: &Spec<'a>) -> Startup<'a> {
         base: 0,
         hwcap: crate::entropy::hwcap(),
         hwcap2: 0,
-        uid: 0,
-        euid: 0,
-        gid: 0,
-        egid: 0,
-        secure: false,
+        uid: spec.creds.uid,
+        euid: spec.creds.euid,
+        gid: spec.creds.gid,
+        egid: spec.creds.egid,
+        secure: spec.creds.secure,
         clock_ticks: 100,
         min_sigstack: 2048,
     }

@@ -20,14 +20,76 @@ use crate::signals;
 
 const VEC_PAGE_FAULT: u64 = 14;
 
-pub fn read_regs() -> Option<UserRegs> {
-    let mut r = UserRegs::default();
-    cellux_rt::cap::exc_regs_read(&mut r).ok()?;
-    Some(r)
+/// Where a trapped thread's registers and FPU image are: with the kernel
+/// (an exception upcall: `Upcalled`) or with the handler itself (the Ring
+/// 1 fast path: `Held`). A change the thread could not resume with is
+/// refused (false) either way.
+pub trait Context {
+    fn regs(&mut self) -> Option<UserRegs>;
+    fn set_regs(&mut self, r: &UserRegs) -> bool;
+    fn fpu(&mut self) -> Option<[u8; 512]>;
+    fn set_fpu(&mut self, f: &[u8; 512]) -> bool;
 }
 
-pub fn write_regs(r: &UserRegs) -> bool {
-    cellux_rt::cap::exc_regs_write(r).is_ok()
+/// The kernel holds the context: its exception operations.
+pub struct Upcalled;
+
+impl Context for Upcalled {
+    fn regs(&mut self) -> Option<UserRegs> {
+        let mut r = UserRegs::default();
+        cellux_rt::cap::exc_regs_read(&mut r).ok()?;
+        Some(r)
+    }
+
+    fn set_regs(&mut self, r: &UserRegs) -> bool {
+        cellux_rt::cap::exc_regs_write(r).is_ok()
+    }
+
+    fn fpu(&mut self) -> Option<[u8; 512]> {
+        let mut f = [0u8; 512];
+        cellux_rt::cap::exc_fpu_read(&mut f).ok()?;
+        Some(f)
+    }
+
+    fn set_fpu(&mut self, f: &[u8; 512]) -> bool {
+        cellux_rt::cap::exc_fpu_write(f).is_ok()
+    }
+}
+
+/// The handler holds the context (where it saved it on entry, and whence
+/// it resumes the thread itself): changes are checked as the kernel
+/// checks `EXC_REGS_WRITE`/`EXC_FPU_WRITE`.
+pub struct Held<'a> {
+    pub regs: &'a mut UserRegs,
+    pub fpu: &'a mut [u8; 512],
+}
+
+impl Context for Held<'_> {
+    fn regs(&mut self) -> Option<UserRegs> {
+        Some(*self.regs)
+    }
+
+    fn set_regs(&mut self, r: &UserRegs) -> bool {
+        use cellux_abi::layout::{is_canonical, USER_END};
+        if r.rip >= USER_END || !is_canonical(r.rsp) || !is_canonical(r.fs_base) || !is_canonical(r.gs_base) {
+            return false;
+        }
+        let (vector, error, fault_addr) = (self.regs.vector, self.regs.error, self.regs.fault_addr);
+        *self.regs = UserRegs { rflags: cellux_abi::regs::sanitize_rflags(r.rflags), vector, error, fault_addr, ..*r };
+        true
+    }
+
+    fn fpu(&mut self) -> Option<[u8; 512]> {
+        Some(*self.fpu)
+    }
+
+    fn set_fpu(&mut self, f: &[u8; 512]) -> bool {
+        *self.fpu = *f;
+        // MXCSR bits the CPU refuses would make the restore fault.
+        let mx = u32::from_le_bytes([f[24], f[25], f[26], f[27]]) & cellux_rt::cpu::mxcsr_mask();
+        self.fpu[24..28].copy_from_slice(&mx.to_le_bytes());
+        true
+    }
 }
 
 fn end(p: &mut Proc, status: u32) -> Action {
@@ -59,8 +121,8 @@ pub trait Host {
 }
 
 /// Handles exception upcall `u` of process `p`.
-pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward, host: &mut dyn Host) -> Action {
-    let Some(mut regs) = read_regs() else {
+pub fn handle(p: &mut Proc, u: &Upcall, ctx: &mut dyn Context, fwd: &mut dyn Forward, host: &mut dyn Host) -> Action {
+    let Some(mut regs) = ctx.regs() else {
         return end(p, fault::killed(fault::sig::SIGSEGV));
     };
     if !p.started && u.vector == 14 && regs.rip == START_TRAP_RIP {
@@ -68,11 +130,11 @@ pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward, host: &mut dyn Ho
         let start = p.start_regs.unwrap_or_else(|| initial_regs(p));
         // A signal that came before the start (an interrupt of the
         // unstarted thread only resumed it) is taken now.
-        return signals::on_interrupt(p, start, fwd);
+        return signals::on_interrupt(p, ctx, start, fwd);
     }
     if u.vector == VEC_INTERRUPT {
         // Before the start there is no process context to deliver into.
-        return if p.started { signals::on_interrupt(p, regs, fwd) } else { Action::Resume };
+        return if p.started { signals::on_interrupt(p, ctx, regs, fwd) } else { Action::Resume };
     }
     if u.vector != VEC_SYSCALL {
         // The P bit decides SEGV_MAPERR or SEGV_ACCERR; what the map
@@ -90,12 +152,12 @@ pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward, host: &mut dyn Ho
                 Verdict::NoFilePage => {
                     p.fault = Some(Fault { vector: u.vector, rip: regs.rip, addr: u.cr2 });
                     let (signo, info) = fault::bus_error(u.cr2);
-                    return signals::on_fault_signal(p, u, signo, &info, regs, fwd);
+                    return signals::on_fault_signal(p, ctx, u, signo, &info, regs, fwd);
                 }
             }
         }
         p.fault = Some(Fault { vector: u.vector, rip: regs.rip, addr: u.cr2 });
-        return signals::on_fault(p, u, code_err, regs, fwd);
+        return signals::on_fault(p, ctx, u, code_err, regs, fwd);
     }
     // The full rax is what a restarted call is re-issued with (Linux's
     // orig_ax); the number itself is eax.
@@ -110,7 +172,7 @@ pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward, host: &mut dyn Ho
             if let Some(c) = traced {
                 fwd.trace(&c.finish(None, route, &mut p.pages));
             }
-            return signals::sigreturn(p, regs, fwd);
+            return signals::sigreturn(p, ctx, regs, fwd);
         }
         Route::Lifecycle(call) => host.lifecycle(call, p, &mut regs),
         Route::Memory(call) => {
@@ -133,8 +195,8 @@ pub fn handle(p: &mut Proc, u: &Upcall, fwd: &mut dyn Forward, host: &mut dyn Ho
         }
     }
     match out {
-        Outcome::Return(v) => signals::after_syscall(p, regs, nr, v, false, fwd),
-        Outcome::Resume => signals::after_syscall(p, regs, nr, regs.rax as i64, true, fwd),
+        Outcome::Return(v) => signals::after_syscall(p, ctx, regs, nr, v, false, fwd),
+        Outcome::Resume => signals::after_syscall(p, ctx, regs, nr, regs.rax as i64, true, fwd),
         Outcome::Exit(status) => end(p, status),
     }
 }

@@ -1,8 +1,9 @@
-//! The boot archive the booter maps into every component: the server takes
+//! The boot archive the booter maps into every component (the server's
+//! copy in its region, at `SERVER_ARCHIVE_VA`): the server takes
 //! test images and the command to run (`run`) from it.
 
 use cellux_rt::abi::archive::{Archive, MAGIC};
-use cellux_rt::abi::layout::{boot_slot, BOOT_ARCHIVE_VA};
+use cellux_rt::abi::layout::{boot_slot, SERVER_ARCHIVE_VA};
 use cellux_rt::cap::Pgtbl;
 
 fn mapped(va: u64) -> bool {
@@ -10,13 +11,13 @@ fn mapped(va: u64) -> bool {
 }
 
 pub fn archive() -> Option<Archive<'static>> {
-    if !mapped(BOOT_ARCHIVE_VA) {
+    if !mapped(SERVER_ARCHIVE_VA) {
         return None;
     }
     // The kernel maps the archive from the start of its first page; the
     // header starts within that page (the module's offset in its frame).
     for off in (0..4096u64).step_by(8) {
-        let at = BOOT_ARCHIVE_VA + off;
+        let at = SERVER_ARCHIVE_VA + off;
         // SAFETY: the booter mapped the archive's first page read-only here
         // (checked above), and 8 bytes at an 8-aligned offset stay inside it.
         let head = unsafe { core::slice::from_raw_parts(at as *const u8, 8) };

@@ -4,5 +4,6 @@
 //! eth0 configured when the machine has a NIC.
 
 pub mod archive;
+pub mod crashtest;
 pub mod net;
 pub mod rootdisk;

@@ -2,7 +2,11 @@
 //! of our threads, which raises the Linux interrupt for it
 //! (`lkl_trigger_irq` runs the handler at once if Linux's CPU is free,
 //! else its owner runs it on leaving). Lines are edge-triggered: virtio's
-//! interrupt-status read-and-acknowledge makes a missed level impossible.
+//! interrupt-status read-and-acknowledge makes a missed level impossible,
+//! as long as no edge's send is lost: raising the interrupt may wait on
+//! the server's semaphores, whose waits consume the thread's sends, so
+//! those (its `strays`) raise the interrupt once more. An extra raise
+//! costs a handler that finds no status bit set.
 
 use crate::host::tcb;
 use crate::host::thread;
@@ -15,8 +19,10 @@ use core::sync::atomic::Ordering;
 
 unsafe extern "C" fn irq_main(arg: *mut c_void) {
     let irq = arg as usize as core::ffi::c_int;
+    let me = tcb::me();
     loop {
-        if sys::rcv(false, 0).is_ok() {
+        let owed = me.strays.swap(0, Ordering::AcqRel) != 0;
+        if owed || sys::rcv(false, 0).is_ok() {
             // SAFETY: `irq` came from lkl_get_free_irq for this line.
             unsafe { lkl::ffi::lkl_trigger_irq(irq) };
         }

@@ -4,6 +4,7 @@
 //! implementation (`lkl/src/host/`), so the same concept is found under the
 //! same name on both hosts; `table` is the operations table Linux calls
 //! through. What is only here: `tcb` (the server's per-thread state),
+//! `fastpath` (process syscalls entering without the kernel, Ring 1),
 //! `region` (where in the server region things are mapped),
 //! `galloc` (Rust's allocator on the same heap), `irq`, `rtc` and
 //! `virtio` (the machine's devices).
@@ -17,6 +18,7 @@
 
 pub mod console;
 pub mod counters;
+pub mod fastpath;
 pub mod galloc;
 pub mod iomem;
 pub mod irq;

@@ -3,7 +3,16 @@
 //! end-point (the scheduler component runs someone else); `up` hands the
 //! unit to the first waiter (`granted`) and sends to it. A send that
 //! arrives early stays pending, and a waiter only leaves once granted, so
-//! neither lost nor stray wake-ups matter.
+//! neither lost nor stray wake-ups matter to the semaphore. They matter to
+//! the thread's own loop when its sends mean something else (an interrupt
+//! thread's are interrupts): every send a wait here consumes that was not
+//! its unit's is counted in the thread's `strays` for that loop to take.
+//!
+//! The queue's lock is never spun on for long: an interrupt thread runs
+//! when the interrupt comes, preempting whoever ran, and may find the
+//! lock held by the very thread it preempted, which runs again only when
+//! the scheduler component runs; so after a short spin the waiter blocks
+//! for a moment (`yield_now`) and the scheduler gets the CPU.
 //!
 //! Why this is not the runtime's `cellux_rt::sync::Sem` (both keep their
 //! queue in a `SpinLocked`, so neither has `unsafe` of its own):
@@ -46,7 +55,7 @@ impl Sem {
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut Inner) -> R) -> R {
-        self.inner.with(f)
+        self.inner.with_yielding(yield_now, f)
     }
 
     pub fn down(&self) {
@@ -67,9 +76,16 @@ impl Sem {
         if !queued {
             return;
         }
+        let mut consumed = 0;
         while !me.granted.load(Ordering::Acquire) {
-            let _ = sys::rcv(false, 0);
+            if let Ok((n, _)) = sys::rcv(false, 0) {
+                consumed += n;
+            }
         }
+        // All but one were strays: the unit's own send is either among
+        // them or still to come, and then it wakes the thread's loop in
+        // the place of the one not counted.
+        me.strays.fetch_add(consumed.saturating_sub(1), Ordering::Relaxed);
     }
 
     pub fn up(&self) {
@@ -87,6 +103,15 @@ impl Sem {
         if let Some(id) = woken {
             wake(id);
         }
+    }
+}
+
+/// Lets the scheduler component run the other threads: a wait on our
+/// end-point whose timeout has already passed, which it ends at its next
+/// look. Sends it consumes instead are the thread's strays.
+fn yield_now() {
+    if let Ok((n, _)) = sys::rcv(false, sys::rdtsc()) {
+        tcb::me().strays.fetch_add(n, Ordering::Relaxed);
     }
 }
 

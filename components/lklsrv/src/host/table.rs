@@ -9,7 +9,7 @@ use crate::host::sync;
 use crate::host::thread;
 use crate::host::tls;
 use crate::host::uaccess;
-use cellux_rt::{print, sys};
+use cellux_rt::print;
 use core::ffi::{c_char, c_int, c_ulong, c_ulonglong, c_void};
 use lkl::ffi::{lkl_host_ops, lkl_mutex, lkl_sem, lkl_thread_t, lkl_timer, lkl_tls_key};
 
@@ -23,7 +23,9 @@ unsafe extern "C" fn print(s: *const c_char, len: c_int) {
 
 unsafe extern "C" fn panic() {
     print::bytes(b"lkl server: Linux panicked\n");
-    sys::power_off(false)
+    // Our fault handler (the booter) reports it and powers off with the
+    // status of a fault in a component the system cannot go on without.
+    cellux_rt::fault_here()
 }
 
 fn boxed<T>(v: T) -> *mut T {

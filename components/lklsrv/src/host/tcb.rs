@@ -27,6 +27,10 @@ pub struct Tcb {
     pub user_pt: AtomicU32,
     /// Set by a semaphore `up` that hands this waiting thread a unit.
     pub granted: AtomicBool,
+    /// Sends this thread consumed while it waited for something else (a
+    /// semaphore's unit, a lock): wake-ups its own loop may have been
+    /// owed, such as an interrupt's (`irq`). Counted by `sync`.
+    pub strays: AtomicU64,
     /// Send capability that wakes this thread (0: none known).
     pub asnd: AtomicU32,
     /// The handle `thread_self` reports (0 until first asked).
@@ -46,6 +50,7 @@ impl Tcb {
             tls: [const { AtomicUsize::new(0) }; KEYS],
             user_pt: AtomicU32::new(0),
             granted: AtomicBool::new(false),
+            strays: AtomicU64::new(0),
             asnd: AtomicU32::new(0),
             handle: AtomicU64::new(0),
             exited: AtomicU64::new(0),

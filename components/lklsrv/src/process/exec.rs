@@ -31,6 +31,7 @@ pub struct NewImage {
     strings: Vec<u8>,
     argc: usize,
     envc: usize,
+    creds: linux_abi::ExecCreds,
 }
 
 /// A zero-filled buffer of `n` bytes, or None when the heap has no room.
@@ -71,7 +72,7 @@ pub fn run(nr: i64, args: &[i64]) -> Result<NewImage, ExecError> {
     let mut image = buffer(info.image_len).ok_or(ExecError::Lost)?;
     let mut strings = buffer(info.strings_len).ok_or(ExecError::Lost)?;
     take_image(&mut image, &mut strings).map_err(|_| ExecError::Lost)?;
-    Ok(NewImage { image, strings, argc: info.argc, envc: info.envc })
+    Ok(NewImage { image, strings, argc: info.argc, envc: info.envc, creds: info.creds })
 }
 
 /// Builds `img` in process `p` (its `view`: the calling thread's handle);
@@ -136,5 +137,5 @@ fn with_spec<R>(img: &NewImage, pid: u64, gate: u32, f: impl FnOnce(&Spec) -> R)
     if argv.len() != img.argc || envp.len() != img.envc {
         return None;
     }
-    Some(f(&Spec { image: &img.image, argv: &argv, envp: &envp, execfn, pid, gate }))
+    Some(f(&Spec { image: &img.image, argv: &argv, envp: &envp, execfn, pid, gate, creds: img.creds }))
 }

@@ -126,6 +126,11 @@ pub fn run(started: Result<(), Errno>, devices: usize, cmd: &[u8]) -> ! {
         }
         Err(e) => fail(&format!("building the process: {:?}", e)),
     };
+    // scripts/run --crash (tests only): a fault on purpose, later.
+    crate::boot::crashtest::arm();
+    // scripts/run --frames-every: the frame count over time (a soak's
+    // memory curve).
+    watch_frames(untyped);
     let mut status = None;
     if let Streams::Pipes(rd) = streams {
         drain(rd, pid, &mut status);
@@ -170,6 +175,35 @@ fn wait_for(cmd: i32, status: Option<i32>) -> Result<i32, Errno> {
 /// Reports the kernel's untyped frames of ours before the first process
 /// and now that every process is gone (tests/suites/53-noleak holds the
 /// two equal): what processes took and did not give back.
+/// With the boot archive entry `frames` ("SECONDS"), a thread prints the
+/// server's untyped frames every SECONDS, as `lkl server: frames at=Ts
+/// untyped=N` (T: seconds since the command started), for a long run's
+/// curve (scripts/stress soak); the first line is the count before the
+/// command started.
+fn watch_frames(before: u64) {
+    let Some(entry) = crate::boot::archive::find("frames") else { return };
+    let secs = core::str::from_utf8(entry).ok().and_then(|s| s.trim().parse::<u64>().ok()).filter(|&s| s > 0);
+    let Some(secs) = secs else {
+        println!("lkl server: archive entry frames: not a number of seconds");
+        return;
+    };
+    println!("lkl server: frames at=0s untyped={}", before);
+    let arg = secs.min(1 << 20) as usize as *mut core::ffi::c_void;
+    if let Err(e) = crate::host::thread::spawn(frames_every, arg) {
+        println!("lkl server: frames: no thread: {:?}", e);
+    }
+}
+
+extern "C" fn frames_every(arg: *mut core::ffi::c_void) {
+    let secs = arg as usize as u64;
+    let mut at = 0;
+    loop {
+        let _ = lsys::nanosleep(secs * 1_000_000_000);
+        at += secs;
+        println!("lkl server: frames at={}s untyped={}", at, cellux_process::frames::untyped_frames());
+    }
+}
+
 fn account(before: u64) {
     for _ in 0..100 {
         if !table::reap_ended() {

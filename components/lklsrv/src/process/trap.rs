@@ -15,7 +15,9 @@ use crate::process::{exec, fork, remote};
 use cellux_personality::dispatch::Outcome;
 use cellux_personality::fault;
 use cellux_personality::route::Lifecycle;
+use cellux_process::trap::{Context, Held, Upcalled};
 use cellux_process::{trap, Proc};
+use cellux_rt::abi::ops::{upcall, VEC_SYSCALL};
 use cellux_rt::abi::regs::UserRegs;
 use cellux_rt::entry::{Action, Upcall};
 use lkl::task::Task;
@@ -26,7 +28,7 @@ struct Call<'a> {
 }
 
 fn on_stack(c: &mut Call) {
-    c.out = serve(c.u);
+    c.out = serve(c.u, &mut Upcalled);
 }
 
 /// Linux's side of an end the process side decided (a fault it could not
@@ -177,7 +179,8 @@ fn adopt(t: &mut Thread) -> Result<(), ()> {
     Ok(())
 }
 
-fn serve(u: &Upcall) -> Action {
+/// Serves the trap `u` of a process thread, whose context `ctx` holds.
+fn serve(u: &Upcall, ctx: &mut dyn Context) -> Action {
     // The slot whose component trapped; the thread's own process may be
     // another (a vfork child running in its parent's address space).
     let host = (u.token - table::TOKEN_BASE) as usize;
@@ -185,6 +188,10 @@ fn serve(u: &Upcall) -> Action {
     threads::with(kid, |t| {
         let Some(t) = t.as_mut().filter(|t| t.host == host && t.view.status.is_none()) else { return Action::End(u.vector) };
         let i = t.slot;
+        if t.task.is_some() {
+            // Its first trap: its syscalls may come by the fast path.
+            crate::host::fastpath::arm(kid);
+        }
         if adopt(t).is_err() {
             t.view.status = Some(fault::killed(fault::sig::SIGKILL));
             table::thread_ended(i);
@@ -193,7 +200,7 @@ fn serve(u: &Upcall) -> Action {
         }
         let trace = t.view.linux.trace;
         let mut calls = ProcessCalls { slot: i, vm: host, linux_ended: &mut t.linux_ended, kid, trace };
-        let a = trap::handle(&mut t.view, u, &mut LklForward { trace }, &mut calls);
+        let a = trap::handle(&mut t.view, u, ctx, &mut LklForward { trace }, &mut calls);
         if let Some(s) = t.view.status {
             if !t.linux_ended {
                 end_group(s);
@@ -214,4 +221,25 @@ pub fn handle(u: &Upcall) -> Action {
     let mut call = Call { u, out: Action::End(u.vector) };
     tcb::call_on_stack(top, on_stack, &mut call);
     call.out
+}
+
+/// A process thread's `syscall` by the Ring 1 fast path (`host::fastpath`):
+/// already on its large stack, with its context held there.
+pub fn fast(regs: &mut UserRegs, fpu: &mut [u8; 512], tid: u64, token: u64) -> Action {
+    let u = Upcall {
+        rax: regs.rax,
+        rdi: regs.rdi,
+        rsi: regs.rsi,
+        rdx: regs.rdx,
+        r10: regs.r10,
+        r8: regs.r8,
+        r9: regs.r9,
+        kind: upcall::EXCEPTION,
+        cr2: 0,
+        vector: VEC_SYSCALL,
+        error: 0,
+        tid,
+        token,
+    };
+    serve(&u, &mut Held { regs, fpu })
 }

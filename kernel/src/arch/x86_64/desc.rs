@@ -70,6 +70,13 @@ static TABLES: KCell<Tables> = KCell::new(Tables {
     tss: Tss { _r0: 0, rsp0: 0, rsp1: 0, rsp2: 0, _r1: 0, ist: [0; 7], _r2: 0, _r3: 0, iomap: 104 },
 });
 
+/// The double-fault stack (TSS IST 1), in the entry area beside the
+/// kernel stack.
+#[repr(C, align(16))]
+struct DfStack([u8; 4096]);
+#[link_section = ".bss.entry_stack"]
+static DF_STACK: KCell<DfStack> = KCell::new(DfStack([0; 4096]));
+
 #[repr(C, packed)]
 struct Pointer {
     limit: u16,
@@ -88,6 +95,10 @@ pub fn init() {
     // SAFETY: only the linker symbols' addresses are read.
     let (stack_top, isrs) = unsafe { (&kstack_top as *const u8 as u64, &isr_table) };
     t.tss.rsp0 = alias(stack_top);
+    // A double fault gets a stack of its own: one raised while pushing a
+    // frame (a stack the CPU cannot write) would otherwise fault again and
+    // reset the machine without a word.
+    t.tss.ist[0] = alias(DF_STACK.get().0.as_ptr_range().end as u64);
     let base = alias(&t.tss as *const Tss as u64);
     let limit = (core::mem::size_of::<Tss>() - 1) as u64;
     t.gdt[5] = limit | ((base & 0xff_ffff) << 16) | (0x89 << 40) | (((base >> 24) & 0xff) << 56);
@@ -101,7 +112,8 @@ pub fn init() {
         // Interrupt gates (IF cleared on entry); only #BP and #OF may be
         // raised by user code with int3/into, so only those have DPL 3.
         let dpl: u64 = if v == 3 || v == 4 { 3 } else { 0 };
-        g.lo = (h & 0xffff) | ((KCODE as u64) << 16) | ((0x8e | (dpl << 5)) << 40) | (((h >> 16) & 0xffff) << 48);
+        let ist: u64 = if v == 8 { 1 } else { 0 };
+        g.lo = (h & 0xffff) | ((KCODE as u64) << 16) | (ist << 32) | ((0x8e | (dpl << 5)) << 40) | (((h >> 16) & 0xffff) << 48);
         g.hi = h >> 32;
     }
     let gdt_limit = (core::mem::size_of::<[u64; GDT_LEN]>() - 1) as u16;

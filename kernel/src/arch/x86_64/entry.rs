@@ -7,6 +7,9 @@
 //!   executable. The CPU writes none of them once loaded: the descriptors'
 //!   accessed bits are preset and the TSS was marked busy through its
 //!   writable image mapping before the GDT moved here;
+//! - the per-CPU words the entry code reads (`.data.entry_tables` too:
+//!   the kernel's root and the user root to return to, `set_roots`),
+//!   read-only: the kernel writes them through the image;
 //! - the kernel stack and the entry code's scratch word
 //!   (`.bss.entry_stack`): writable, never executable.
 //!
@@ -14,8 +17,9 @@
 //! `ENTRY_BASE` as the image address is from the image's base, so
 //! rip-relative references in the entry code reach the entry area's own
 //! stack and scratch word. LSTAR, the IDT's gates, TSS.RSP0, GDTR and IDTR
-//! all name aliases. Today every root also maps the whole image; in the
-//! Ring 1 design a process root keeps only this area of the kernel
+//! all name aliases. With the Ring 1 design off every root also maps the
+//! whole image; with it on (`region::AT_CPL1`) a user root keeps only
+//! this area of the kernel and the entry code switches roots
 //! (docs/ring1.md, kernel/README.md "The entry area").
 
 use crate::kcell::KCell;
@@ -117,4 +121,48 @@ fn stack_probe() -> u64 {
 /// The alias of that byte: executing it must fault.
 pub fn stack_probe_alias() -> u64 {
     alias(stack_probe())
+}
+
+extern "C" {
+    static mut entry_kernel_root: u64;
+    static mut entry_user_root: u64;
+    static mut entry_fast_entry: u64;
+    static mut entry_fast_stack: u64;
+    static mut entry_fast_tid: u64;
+    static mut entry_fast_token: u64;
+}
+
+/// The root every entry from user level loads (0: the kernel is in every
+/// root and entries switch nothing). Set once at boot.
+pub fn set_kernel_root(pa: u64) {
+    // SAFETY: the word's image address is writable kernel data; the entry
+    // code reads it through the read-only alias; single CPU.
+    unsafe { core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_kernel_root), pa) }
+}
+
+/// The root entries from user level load (0: none).
+pub fn kernel_root() -> u64 {
+    // SAFETY: as in set_kernel_root; a read.
+    unsafe { core::ptr::read_volatile(core::ptr::addr_of!(entry_kernel_root)) }
+}
+
+/// The root the next return to user level loads (with a kernel root set).
+#[inline(always)]
+pub fn set_user_root(pa: u64) {
+    // SAFETY: as in set_kernel_root.
+    unsafe { core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_user_root), pa) }
+}
+
+/// What the next `syscall` from user level needs for the fast path
+/// (`fastpath`): the server's entry, the thread's server stack (0: no
+/// fast path), id and token.
+#[inline(always)]
+pub fn set_fast(entry: u64, stack: u64, tid: u64, token: u64) {
+    // SAFETY: as in set_kernel_root.
+    unsafe {
+        core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_fast_entry), entry);
+        core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_fast_stack), stack);
+        core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_fast_tid), tid);
+        core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_fast_token), token);
+    }
 }

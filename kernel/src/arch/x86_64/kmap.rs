@@ -50,7 +50,7 @@ fn sym(s: &u8) -> u64 {
 }
 
 /// Physical address of a kernel-image static (linked at KBASE + physical).
-fn phys<T>(v: &T) -> u64 {
+pub fn phys<T>(v: &T) -> u64 {
     v as *const T as u64 - KBASE
 }
 
@@ -187,6 +187,7 @@ pub fn probe(kind: u64, addr: u64) -> KResult<u64> {
         o::PROTECT_CR0 => return Ok(super::cpu::read_cr0()),
         o::PROTECT_CR4 => return Ok(super::cpu::read_cr4()),
         o::PROTECT_EFER => return Ok(super::cpu::rdmsr(super::cpu::MSR_EFER)),
+        o::PROTECT_KERNEL_ROOT => return Ok(super::entry::kernel_root()),
         o::PROTECT_READ_TEXT => (0, text),
         o::PROTECT_WRITE_TEXT => (1, text),
         o::PROTECT_WRITE_RODATA => (1, rodata),

@@ -28,11 +28,13 @@ use cellux_abi::err::Error;
 use cellux_abi::ops::self_op::ProbeRing1;
 use core::arch::global_asm;
 
-/// The CPL1 stack: a supervisor page of kernel data, of which only the
-/// IRET frame at its top is ever used (interrupts at CPL1 enter on the
-/// TSS's rsp0, not here).
+/// The CPL1 stack: a supervisor page beside the kernel stack in the entry
+/// area (so every root maps it, as it does the routine), of which only
+/// the IRET frame at its top is ever used (interrupts at CPL1 enter on
+/// the TSS's rsp0, not here).
 #[repr(C, align(4096))]
 struct Ring1Stack([u64; 512]);
+#[link_section = ".bss.entry_stack"]
 static STACK: KCell<Ring1Stack> = KCell::new(Ring1Stack([0; 512]));
 /// Where the IRET frame (rip, cs, rflags, rsp, ss) starts in `STACK`.
 const FRAME_AT: usize = 512 - 5;
@@ -42,7 +44,7 @@ static PENDING: KCell<Option<(u64, bool)>> = KCell::new(None);
 
 global_asm!(
     r#"
-    .section .text.hot, "ax"
+    .section .text.entry, "ax"
     .global ring1_probe_return
 ring1_probe_return:
     iretq
@@ -54,8 +56,9 @@ extern "C" {
     fn ring1_probe_return();
 }
 
+/// The routine's address in the entry area.
 fn routine() -> u64 {
-    ring1_probe_return as *const () as u64
+    super::entry::alias(ring1_probe_return as *const () as u64)
 }
 
 /// `self_op::PROBE_RING1`: return through CPL1; `cr3_write` = 1 also
@@ -91,7 +94,7 @@ pub fn finish(f: &mut Frame) {
     f.cs = R1CODE as u64;
     // IF set: the CPL1 iretq (IOPL 0) cannot set it for the caller.
     f.rflags = cellux_abi::regs::RFLAGS_USER_FIXED;
-    f.rsp = &s[FRAME_AT] as *const u64 as u64;
+    f.rsp = super::entry::alias(&s[FRAME_AT] as *const u64 as u64);
     f.ss = R1DATA as u64;
     f.vector = VEC_IRET;
 }

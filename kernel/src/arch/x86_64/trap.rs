@@ -93,24 +93,73 @@ global_asm!(
     pop rbx
     pop rax
     .endm
+    // With the Ring 1 design on, user roots map none of the kernel but
+    // the entry area: every entry from user level loads the kernel's
+    // root and every return the user root the kernel chose
+    // (`entry_user_root`), both words of the read-only per-CPU page
+    // (`entry::PerCpu`; `kernel_root` is 0 with the design off). rax is
+    // saved when these run.
+    .macro TO_KERNEL_ROOT
+    mov rax, [rip + entry_kernel_root]
+    test rax, rax
+    jz 91f
+    mov cr3, rax
+91:
+    .endm
 
     .section .text.entry, "ax"
     .global syscall_entry
 syscall_entry:
+    // The server's own call (CPL1: only it runs in the upper half) or
+    // a process's, which may take the fast path (`fastpath`).
+    bt rcx, 63
+    jc 5f
+    cmp qword ptr [rip + entry_fast_stack], 0
+    jne 6f
     mov [rip + user_rsp_scratch], rsp
     lea rsp, [rip + kstack_top]
     push 0x1b
     push qword ptr [rip + user_rsp_scratch]
     push r11
     push 0x23
+    jmp 7f
+5:
+    // With the caller's selectors (ring-1 data and code), which
+    // `fastpath::settle` reads.
+    mov [rip + user_rsp_scratch], rsp
+    lea rsp, [rip + kstack_top]
+    push 0x41
+    push qword ptr [rip + user_rsp_scratch]
+    push r11
+    push 0x39
+7:
     push rcx
     push 0
     push 256
     PUSH_GPRS
+    TO_KERNEL_ROOT
     mov rdi, rsp
     movabs rax, offset syscall_rust
     call rax
     jmp return_to_frame
+
+6:
+    // The fast path: into the server at CPL1 on the thread's server stack,
+    // which gets the thread id, its token and its rsp (the server's ABI,
+    // `self_op::FAST_ENTRY`); the IRET frame is built on the entry stack.
+    mov [rip + user_rsp_scratch], rsp
+    mov rsp, [rip + entry_fast_stack]
+    push qword ptr [rip + user_rsp_scratch]
+    push qword ptr [rip + entry_fast_token]
+    push qword ptr [rip + entry_fast_tid]
+    mov [rip + user_rsp_scratch], rsp
+    lea rsp, [rip + kstack_top]
+    push 0x41
+    push qword ptr [rip + user_rsp_scratch]
+    push 0x202
+    push 0x39
+    push qword ptr [rip + entry_fast_entry]
+    iretq
 
 isr_common:
     // Interrupt and exception gates do not clear RFLAGS.AC (syscall's
@@ -124,11 +173,28 @@ isr_common:
 1:
     PUSH_GPRS
     cld
+    // From user level (the saved cs's RPL), or a double fault (which may
+    // come from the entry code in a user root): the kernel's root.
+    test byte ptr [rsp + 144], 3
+    jnz 8f
+    cmp qword ptr [rsp + 120], 8
+    jne 4f
+8:
+    TO_KERNEL_ROOT
+4:
     mov rdi, rsp
     movabs rax, offset trap_rust
     call rax
     .global return_to_frame
 return_to_frame:
+    test byte ptr [rsp + 144], 3
+    jz 3f
+    mov rax, [rip + entry_kernel_root]
+    test rax, rax
+    jz 3f
+    mov rax, [rip + entry_user_root]
+    mov cr3, rax
+3:
     cmp qword ptr [rsp + 120], 256
     je 2f
     POP_GPRS
@@ -160,6 +226,24 @@ isr_table:
     .endr
     .fill 255 - 72, 8, 0
     .quad isr_255
+
+    // The per-CPU page's words (`entry`): read-only in the entry area.
+    .section .data.entry_tables, "aw"
+    .p2align 3
+    .global entry_kernel_root, entry_user_root
+    .global entry_fast_entry, entry_fast_stack, entry_fast_tid, entry_fast_token
+entry_kernel_root:
+    .quad 0
+entry_user_root:
+    .quad 0
+entry_fast_entry:
+    .quad 0
+entry_fast_stack:
+    .quad 0
+entry_fast_tid:
+    .quad 0
+entry_fast_token:
+    .quad 0
 
     .section .bss.entry_stack, "aw", @nobits
     .p2align 3
@@ -195,7 +279,11 @@ pub fn init_syscall() {
 #[no_mangle]
 #[link_section = ".text.hot"]
 extern "C" fn syscall_rust(f: &mut Frame) {
-    crate::syscall::dispatch(f);
+    if crate::fastpath::settle(f) {
+        crate::syscall::dispatch(f);
+    } else {
+        crate::sched::exit_current();
+    }
     crate::sched::before_return();
     crate::arch::ring1::finish(f);
 }
@@ -203,8 +291,10 @@ extern "C" fn syscall_rust(f: &mut Frame) {
 #[no_mangle]
 #[link_section = ".text.hot"]
 extern "C" fn trap_rust(f: &mut Frame) {
-    // Only the ring-1 probe runs at CPL1: see `ring1::roll_forward`.
-    if f.cs & 3 == 1 && !crate::arch::ring1::roll_forward(f) {
+    // At CPL1 run the ring-1 probe (see `ring1::roll_forward`) and, with
+    // the Ring 1 design on, the server: a user level like CPL3, whose
+    // return `before_return` vets as any other.
+    if f.cs & 3 == 1 && !crate::arch::ring1::roll_forward(f) && !crate::region::AT_CPL1 {
         crate::fault::kernel_fault(f);
     }
     if f.cs & 3 == 0 {
@@ -217,10 +307,15 @@ extern "C" fn trap_rust(f: &mut Frame) {
         }
         crate::fault::kernel_fault(f);
     }
-    if f.vector >= 32 {
+    if !crate::fastpath::settle(f) {
+        crate::sched::exit_current();
+    } else if f.vector >= 32 {
         crate::irq::handle(f.vector, true);
     } else {
         crate::exception::user_exception(f);
     }
     crate::sched::before_return();
 }
+
+// The ring-1 selectors the entry code names by value.
+const _: () = assert!(crate::arch::desc::R1CODE == 0x39 && crate::arch::desc::R1DATA == 0x41);

@@ -48,7 +48,7 @@ pub fn handle(u: &Upcall) -> Action {
         return Action::End(u.vector);
     }
     with(i, |(p, fwd)| match p {
-        Some(p) => trap::handle(p, u, fwd, &mut TestHost),
+        Some(p) => trap::handle(p, u, &mut trap::Upcalled, fwd, &mut TestHost),
         None => Action::End(u.vector),
     })
 }
@@ -75,7 +75,7 @@ pub fn run(r: &Run, secs: u64) -> Result<Ended, SpawnError> {
     let i = NEXT.fetch_add(1, Ordering::Relaxed) % SLOTS;
     let gate = slots::alloc();
     Captbl(SELF_CT).new_sinv(gate, SELF_COMP, _start as *const () as u64, i as u64)?;
-    let spec = Spec { image: r.image, argv: r.argv, envp: r.envp, execfn: r.argv.first().copied().unwrap_or(b""), pid: 1, gate };
+    let spec = Spec { image: r.image, argv: r.argv, envp: r.envp, execfn: r.argv.first().copied().unwrap_or(b""), pid: 1, gate, creds: Default::default() };
     let p = match spawn(&spec) {
         Ok(p) => p,
         Err(e) => {

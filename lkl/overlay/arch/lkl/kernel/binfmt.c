@@ -24,6 +24,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/sched.h>
+#include <linux/cred.h>
 #include <asm/cpu.h>
 
 /*
@@ -46,6 +47,10 @@ struct lkl_exec_image {
 	char *strings;
 	unsigned long strings_len;
 	int argc, envc;
+	/* What the new image's auxiliary vector tells it about its
+	 * credentials (AT_UID, AT_EUID, AT_GID, AT_EGID, AT_SECURE), as
+	 * binfmt_elf's create_elf_tables reads them once exec has set them. */
+	unsigned long uid, euid, gid, egid, secure;
 };
 
 static void drop_image(struct lkl_exec_image *img)
@@ -163,6 +168,11 @@ static int lkl_load_elf(struct linux_binprm *bprm)
 	set_binfmt(&lkl_elf_format);
 	setup_new_exec(bprm);
 	finalize_exec(bprm);
+	img->uid = from_kuid_munged(current_user_ns(), current_uid());
+	img->euid = from_kuid_munged(current_user_ns(), current_euid());
+	img->gid = from_kgid_munged(current_user_ns(), current_gid());
+	img->egid = from_kgid_munged(current_user_ns(), current_egid());
+	img->secure = bprm->secureexec;
 	/* One left over from an exec the host never took goes now. */
 	lkl_exec_release(current);
 	current->thread.exec = img;
@@ -198,6 +208,11 @@ long lkl_exec_image_info(unsigned long *info)
 		info[1] = img->strings_len;
 		info[2] = img->argc;
 		info[3] = img->envc;
+		info[4] = img->uid;
+		info[5] = img->euid;
+		info[6] = img->gid;
+		info[7] = img->egid;
+		info[8] = img->secure;
 	}
 	lkl_cpu_put();
 	return img ? 0 : -ENOENT;

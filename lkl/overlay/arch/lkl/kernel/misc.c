@@ -57,3 +57,9 @@ const struct seq_operations cpuinfo_op = {
 	.stop	= c_stop,
 	.show	= c_show,
 };
+
+void lkl_panic_test(void);
+void lkl_panic_test(void)
+{
+	panic("cellux crash test: Linux's panic, as the boot archive asked");
+}

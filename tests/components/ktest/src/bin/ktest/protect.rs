@@ -26,13 +26,20 @@ pub fn all() {
     run("protect.kernel_rodata_not_executable", || faults(PROTECT_EXEC_RODATA, 0, PF_P | PF_ID));
     run("protect.kernel_data_not_executable", || faults(PROTECT_EXEC_DATA, 0, PF_P | PF_ID));
     run("protect.direct_map_not_executable", || faults(PROTECT_EXEC_DIRECT, 0, PF_P | PF_ID));
-    run("protect.smap_kernel_cannot_read_user", || faults(PROTECT_READ_USER, user_data(), PF_P));
-    run("protect.smap_kernel_cannot_write_user", || faults(PROTECT_WRITE_USER, user_data(), PF_P | PF_W));
-    run("protect.smep_kernel_cannot_run_user", || faults(PROTECT_EXEC_USER, user_ret(), PF_P | PF_ID));
+    run("protect.smap_kernel_cannot_read_user", || faults(PROTECT_READ_USER, user_data(), user_present()));
+    run("protect.smap_kernel_cannot_write_user", || faults(PROTECT_WRITE_USER, user_data(), user_present() | PF_W));
+    run("protect.smep_kernel_cannot_run_user", || faults(PROTECT_EXEC_USER, user_ret(), user_present() | PF_ID));
     run("protect.entry_tables_read_only", || faults(PROTECT_WRITE_ENTRY_TABLES, 0, PF_P | PF_W));
     run("protect.entry_text_read_only", || faults(PROTECT_WRITE_ENTRY_TEXT, 0, PF_P | PF_W));
     run("protect.entry_stack_not_executable", || faults(PROTECT_EXEC_ENTRY_STACK, 0, PF_P | PF_ID));
     run("protect.probe_refuses_bad_argument", refuse);
+}
+
+/// The P bit a kernel access to user memory faults with: with a kernel
+/// root of its own (the Ring 1 design) the kernel does not even map user
+/// memory, so not present instead of SMAP's or SMEP's refusal.
+fn user_present() -> u64 {
+    if probe(PROTECT_KERNEL_ROOT, 0).unwrap_or(0) != 0 { 0 } else { PF_P }
 }
 
 fn probe(kind: u64, addr: u64) -> Result<u64, Error> {

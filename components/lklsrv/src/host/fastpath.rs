@@ -1,0 +1,145 @@
+//! The server's side of the Ring 1 fast path (kernel/src/fastpath.rs,
+//! docs/ring1.md): a process's `syscall` arrives here at CPL1 from the
+//! kernel's entry area, on the calling thread's own large stack (`tcb`)
+//! and in the process's page table, without the kernel having run. The
+//! entry saves the process's registers (a `UserRegs`) and FPU image on
+//! that stack, the process half serves the call on them
+//! (`process::trap::fast`), and the exit resumes the process with `iretq`.
+//! What needs the kernel to hold the thread's context (its end) goes
+//! through `EXC_DEFER`, after which it is an ordinary exception upcall.
+//!
+//! The kernel enters here only once the server has told it the entry
+//! (`register`) and, per thread, its stack (`arm`); with the Ring 1 design
+//! off the kernel refuses both and every call comes as an upcall.
+
+use crate::host::tcb;
+use cellux_rt::abi::regs::{sanitize_rflags, UserRegs};
+use cellux_rt::entry::Action;
+use cellux_rt::{cap, sys};
+use core::arch::global_asm;
+
+/// The FPU image's place on the stack: fxsave64 needs 16-byte alignment.
+#[repr(C, align(16))]
+pub struct FpuImage(pub [u8; 512]);
+
+global_asm!(
+    r#"
+    .section .text, "ax"
+    .global lklsrv_fast_entry
+lklsrv_fast_entry:
+    // CPL1, interrupts on. rsp: the thread's stack top - 24 holding
+    // [tid, token, the process's rsp]; rcx, r11: its rip, rflags; every
+    // other register the process's. A `UserRegs` (184 bytes) below.
+    sub rsp, 184
+    mov [rsp + 0], rax
+    mov [rsp + 8], rbx
+    mov [rsp + 16], rcx
+    mov [rsp + 24], rdx
+    mov [rsp + 32], rsi
+    mov [rsp + 40], rdi
+    mov [rsp + 48], rbp
+    mov rax, [rsp + 200]
+    mov [rsp + 56], rax
+    mov [rsp + 64], r8
+    mov [rsp + 72], r9
+    mov [rsp + 80], r10
+    mov [rsp + 88], r11
+    mov [rsp + 96], r12
+    mov [rsp + 104], r13
+    mov [rsp + 112], r14
+    mov [rsp + 120], r15
+    mov [rsp + 128], rcx
+    mov [rsp + 136], r11
+    rdfsbase rax
+    mov [rsp + 144], rax
+    rdgsbase rax
+    mov [rsp + 152], rax
+    mov qword ptr [rsp + 160], 256
+    mov qword ptr [rsp + 168], 0
+    mov qword ptr [rsp + 176], 0
+    mov rbx, rsp
+    sub rsp, 512
+    and rsp, -64
+    fxsave64 [rsp]
+    mov r12, rsp
+    cld
+    mov rdi, rbx
+    mov rsi, r12
+    mov rdx, [rbx + 184]
+    mov rcx, [rbx + 192]
+    call lklsrv_fast_syscall
+    fxrstor64 [r12]
+    // The IRET frame to CPL3 over the words read already (vector up to
+    // the process's rsp): rip, cs, rflags, rsp, ss.
+    mov rax, [rbx + 128]
+    mov [rbx + 168], rax
+    mov qword ptr [rbx + 176], 0x23
+    mov rax, [rbx + 136]
+    mov [rbx + 184], rax
+    mov rax, [rbx + 56]
+    mov [rbx + 192], rax
+    mov qword ptr [rbx + 200], 0x1b
+    mov rax, [rbx + 144]
+    wrfsbase rax
+    mov rax, [rbx + 152]
+    wrgsbase rax
+    mov rsp, rbx
+    mov rax, [rsp + 0]
+    mov rbx, [rsp + 8]
+    mov rcx, [rsp + 16]
+    mov rdx, [rsp + 24]
+    mov rsi, [rsp + 32]
+    mov rdi, [rsp + 40]
+    mov rbp, [rsp + 48]
+    mov r8, [rsp + 64]
+    mov r9, [rsp + 72]
+    mov r10, [rsp + 80]
+    mov r11, [rsp + 88]
+    mov r12, [rsp + 96]
+    mov r13, [rsp + 104]
+    mov r14, [rsp + 112]
+    mov r15, [rsp + 120]
+    add rsp, 168
+    iretq
+"#
+);
+
+extern "C" {
+    fn lklsrv_fast_entry();
+}
+
+// The layout the entry code writes.
+const _: () = assert!(core::mem::size_of::<UserRegs>() == 184);
+
+/// Called by the entry with the saved context; returns to resume the
+/// process with it (as possibly rewritten), or never.
+#[no_mangle]
+extern "C" fn lklsrv_fast_syscall(regs: &mut UserRegs, fpu: &mut FpuImage, tid: u64, token: u64) {
+    match crate::process::trap::fast(regs, &mut fpu.0, tid, token) {
+        Action::Resume => {}
+        Action::ResumeRax(v) => regs.rax = v,
+        Action::End(code) => {
+            // The kernel ends threads, from an exception frame.
+            let _ = cap::exc_defer(regs, &fpu.0);
+            cap::exc_end(code);
+            sys::exit_thread()
+        }
+    }
+    // What sysret would enforce; a rewritten context was checked
+    // (`cellux_process::trap::Held`), the rest is the process's own.
+    regs.rflags = sanitize_rflags(regs.rflags);
+}
+
+/// Tells the kernel the entry; false when it has no fast path (the Ring 1
+/// design off).
+pub fn register() -> bool {
+    cap::fast_entry(lklsrv_fast_entry as *const () as u64).is_ok()
+}
+
+/// Gives the process thread whose exception we handle (thread id `tid`)
+/// the fast path, on its large stack.
+pub fn arm(tid: usize) {
+    if let Ok(top) = tcb::stack_top(tid) {
+        let _ = cap::fast_stack(top);
+    }
+}

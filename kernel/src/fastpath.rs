@@ -1,0 +1,161 @@
+//! The Ring 1 fast path (docs/ring1.md): a process's `syscall` goes from
+//! the entry area straight into the server at CPL1, on the calling thread
+//! and in the process's own root, and the server returns to the process
+//! with `iretq`: no kernel code runs and no root is switched. The kernel's
+//! part is
+//! - what the entry code reads: the server's entry and, for the thread
+//!   about to run at CPL3, its server stack, id and handler token, in the
+//!   per-CPU page (`arm`, on every return to user level; a stack of 0
+//!   sends the next `syscall` into the kernel as before);
+//! - keeping its own record of the thread true when it next sees it
+//!   (`settle`, on every entry): a thread found at CPL1 though its record
+//!   says it executes in a process has entered the server by the fast
+//!   path, and gets an invocation frame of kind `Fast` into the server; a
+//!   thread found at CPL3 under such a frame has left it;
+//! - `EXC_DEFER`, which turns a fast entry into an exception upcall for
+//!   the calls that need the kernel to hold the trapped context (a
+//!   thread's end, or anything the server prefers to do the slow way).
+//!
+//! The entry code trusts nothing the server can write: the words it reads
+//! are in the read-only per-CPU page, written by the kernel before every
+//! return, and it builds the server's IRET frame on the entry stack.
+
+use crate::arch::entry;
+use crate::arch::trap::{Frame, VEC_SYSCALL};
+use crate::kcell::KCell;
+use crate::syscall::OpResult;
+use crate::thread::{self, InvFrame, InvKind, MAX_DEPTH, MAX_EXC};
+use crate::{comp, obj, pgtbl, region, sched, uaccess};
+use cellux_abi::err::Error;
+use cellux_abi::layout::in_server_region;
+use cellux_abi::ops::self_op;
+use cellux_abi::regs::UserRegs;
+
+/// The server's fast entry (0: the path is off).
+static ENTRY: KCell<u64> = KCell::new(0);
+
+/// The component the calling thread acts as: the server only may set
+/// the path up, and only at CPL1 (the Ring 1 design on).
+fn caller_is_server(f: &Frame) -> bool {
+    let th = thread::get(sched::current());
+    region::AT_CPL1 && f.cs & 3 == 1 && region::owns(comp::get(thread::current_comp(th)).pgtbl)
+}
+
+/// `self_op::FAST_ENTRY`.
+pub fn set_entry(f: &Frame) -> OpResult {
+    let e = f.args::<self_op::FastEntry>().entry;
+    if !caller_is_server(f) || (e != 0 && !in_server_region(e)) {
+        return Err(Error::Inval);
+    }
+    *ENTRY.get() = e;
+    Ok(Some(0))
+}
+
+/// `self_op::FAST_STACK`: for the thread whose exception the caller (the
+/// server, at CPL1) handles. The trampoline writes three words below the
+/// top at CPL0, so the page must be the server's and mapped: a fault
+/// there would be the kernel's.
+pub fn set_stack(f: &Frame) -> OpResult {
+    let top = f.args::<self_op::FastStack>().top;
+    let th = thread::get(sched::current());
+    if !caller_is_server(f) || th.depth < 2 || !comp::get(th.inv[th.depth - 2].comp).linux_abi {
+        return Err(Error::Inval);
+    }
+    if top != 0 {
+        let pt = comp::get(thread::current_comp(th)).pgtbl;
+        if top % 16 != 0 || !in_server_region(top - 8) || pgtbl::translate(pt, top - 8, true).is_none() {
+            return Err(Error::Inval);
+        }
+    }
+    th.fast_stack = top;
+    Ok(Some(0))
+}
+
+/// Before a return to user level at CPL3 (`f` vetted): whether the
+/// thread's next `syscall` may take the fast path, told to the entry code.
+#[inline(always)]
+pub fn arm(t: u64, f: &Frame) {
+    if !region::AT_CPL1 {
+        return;
+    }
+    let th = thread::get(t);
+    let c = comp::get(thread::current_comp(th));
+    let on = *ENTRY.get() != 0
+        && th.fast_stack != 0
+        && f.cs & 3 == 3
+        && c.linux_abi
+        && !th.interrupt
+        && th.depth == 1
+        && c.handler_comp != 0
+        && region::owns(comp::get(c.handler_comp).pgtbl);
+    if on {
+        entry::set_fast(*ENTRY.get(), th.fast_stack, th.tid, c.handler_token);
+    } else {
+        entry::set_fast(0, 0, 0, 0);
+    }
+}
+
+/// On every entry from user level, before anything reads the thread's
+/// invocation frames: brings them up to date with where the thread was
+/// found (`f.cs`). False: the thread cannot be recorded (its frames are
+/// full) and must end.
+#[inline(always)]
+pub fn settle(f: &Frame) -> bool {
+    if !region::AT_CPL1 {
+        return true;
+    }
+    let t = sched::current();
+    if t == 0 {
+        return true;
+    }
+    let th = thread::get(t);
+    let top = th.inv[th.depth - 1];
+    if f.cs & 3 == 1 {
+        let c = comp::get(top.comp);
+        if !c.linux_abi {
+            return true;
+        }
+        // Entered the server by the fast path.
+        let hc = c.handler_comp;
+        if hc == 0 || th.depth == MAX_DEPTH || obj::get(hc).is_err() {
+            return false;
+        }
+        th.inv[th.depth] = InvFrame { comp: hc, kind: InvKind::Fast, ret_rip: 0, ret_rsp: 0, ret_rflags: 0 };
+        th.depth += 1;
+    } else if top.kind == InvKind::Fast {
+        // Left it by the server's own iretq.
+        th.depth -= 1;
+        obj::put(top.comp);
+    }
+    true
+}
+
+/// `self_op::EXC_DEFER`: the fast entry the calling thread is in becomes
+/// an exception frame holding the context the server passes.
+pub fn defer(f: &Frame) -> OpResult {
+    let a: self_op::ExcDefer = f.args();
+    let th = thread::get(sched::current());
+    if th.depth < 2 || th.inv[th.depth - 1].kind != InvKind::Fast {
+        return Err(Error::NoFrame);
+    }
+    if th.nexc == MAX_EXC {
+        return Err(Error::Depth);
+    }
+    let mut r = UserRegs::default();
+    let mut img = thread::Fpu([0; 512]);
+    uaccess::read_user(a.regs, crate::exception::as_bytes_mut(&mut r))?;
+    uaccess::read_user(a.fpu, &mut img.0)?;
+    let i = th.nexc;
+    let s = &mut th.exc[i];
+    s.regs = Frame { vector: VEC_SYSCALL, ..Frame::default() };
+    crate::exception::set_trapped(s, &r)?;
+    crate::arch::fpu::sanitize(&mut img);
+    s.fpu = img;
+    s.cr2 = 0;
+    let fr = &mut th.inv[th.depth - 1];
+    fr.kind = InvKind::Exc;
+    (fr.ret_rip, fr.ret_rsp, fr.ret_rflags) = (r.rip, r.rsp, s.regs.rflags);
+    th.nexc += 1;
+    Ok(Some(0))
+}
+

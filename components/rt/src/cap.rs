@@ -86,6 +86,12 @@ impl Pgtbl {
         let r = run(self.0, pt::Map { va, kmem, perms, pages });
         r.ok().map(drop).map_err(|e| (e, r.rdi))
     }
+    /// Maps the frames `kmems` (at most `MAP_LIST_MAX`) at `va` onwards;
+    /// on error, how many were mapped before it.
+    pub fn map_list(self, va: u64, kmems: &[u64], perms: u64) -> Result<(), (Error, u64)> {
+        let r = run(self.0, pt::MapList { va, list: kmems.as_ptr() as u64, n: kmems.len() as u64, perms });
+        r.ok().map(drop).map_err(|e| (e, r.rdi))
+    }
     pub fn unmap(self, va: u64, pages: u64) -> Result<(), Error> {
         unit(self.0, pt::Unmap { va, pages })
     }
@@ -116,6 +122,12 @@ impl Untyped {
     /// `to`: `RETYPE_*`.
     pub fn retype(self, first: u64, frames: u64, to: u64) -> Result<(), Error> {
         unit(self.0, ut::Retype { first, frames, to })
+    }
+    /// Retypes each frame of `frames` (at most `RETYPE_LIST_MAX`) to `to`;
+    /// on a failure, its error and how many were retyped before it.
+    pub fn retype_list(self, frames: &[u64], to: u64) -> Result<(), (Error, usize)> {
+        let r = run(self.0, ut::RetypeList { list: frames.as_ptr() as u64, n: frames.len() as u64, to });
+        r.ok().map(|_| ()).map_err(|e| (e, r.rdi as usize))
     }
     /// The range it covers: (first frame, frames).
     pub fn info(self) -> Result<(u64, u64), Error> {

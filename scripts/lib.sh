@@ -30,6 +30,37 @@ need_packages() {
         || die "apt-get install ${missing[*]} failed"
 }
 
+# debian_source PKG VERSION DIR: Debian's source package PKG at VERSION
+# unpacked in DIR/tree (DIR/.complete marks it done; a done DIR is used as
+# it is). Debian's deb-src entries are off by default: the ones matching
+# the distribution's own binary sources are added when missing. Returns
+# non-zero, saying why, when the archive does not give the sources.
+debian_source() {
+    local pkg=$1 version=$2 dir=$3
+    [ -f "$dir/.complete" ] && return 0
+    need_packages dpkg-dev
+    if ! apt-get source --print-uris -qq "$pkg=$version" >/dev/null 2>&1; then
+        log "adding deb-src entries for Debian's main archive"
+        local codename sudo=
+        codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+        [ "$(id -u)" -ne 0 ] && sudo=sudo
+        $sudo tee /etc/apt/sources.list.d/cellux-deb-src.sources > /dev/null <<SRC
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: $codename $codename-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+        $sudo apt-get update -qq >&2 || die "apt-get update failed"
+    fi
+    log "fetching $pkg $version sources"
+    rm -rf "$dir" && mkdir -p "$dir/dl"
+    (cd "$dir/dl" && apt-get source -qq --download-only "$pkg=$version" >&2) \
+        || { log "apt-get source $pkg=$version failed"; return 1; }
+    dpkg-source -x "$dir"/dl/*.dsc "$dir/tree" >&2 || { log "dpkg-source -x $pkg failed"; return 1; }
+    touch "$dir/.complete"
+}
+
 # The one QEMU machine configuration both cellux and the Linux baseline run
 # in, so benchmark ratios compare like with like. TCG only: there is no
 # usable KVM here. microvm gives virtio-mmio; Debian's kernel also needs the

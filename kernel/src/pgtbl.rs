@@ -127,14 +127,24 @@ pub fn op(f: &mut Frame, own: u64, root: u64, op: u16) -> OpResult {
     match op {
         pgtbl_op::MAP => map_op(f, own, root, f.args()),
         pgtbl_op::UNMAP => {
+            // What is mapped in the range goes (one call for a run of
+            // pages, some of which a PROT_NONE range left unmapped).
             let a: pgtbl_op::Unmap = f.args();
             if a.pages > 1 << 20 {
                 return Err(Error::Inval);
             }
+            let mut n = 0;
             for i in 0..a.pages {
-                unmap(root, a.va.wrapping_add(i * 4096))?;
+                match unmap(root, a.va.wrapping_add(i * 4096)) {
+                    Ok(()) => n += 1,
+                    Err(Error::NotMapped) | Err(Error::NoTable) => {}
+                    Err(e) => return Err(e),
+                }
             }
-            Ok(Some(0))
+            if n == 0 && a.pages > 0 {
+                return Err(Error::NotMapped);
+            }
+            Ok(Some(n))
         }
         pgtbl_op::CONS => {
             let a: pgtbl_op::Cons = f.args();

@@ -10,7 +10,7 @@ use crate::captbl::{self, Cap};
 use crate::mem;
 use crate::syscall::OpResult;
 use cellux_abi::err::{Error, KResult};
-use cellux_abi::ops::{kmem_split, untyped_op, CapKind, RETYPE_KERNEL, RETYPE_UNTYPED, RETYPE_USER};
+use cellux_abi::ops::{kmem_split, untyped_op, CapKind, RETYPE_KERNEL, RETYPE_LIST_MAX, RETYPE_UNTYPED, RETYPE_USER};
 use cellux_kerncore::retype::Ty;
 
 /// A kernel frame named by a `kmem` argument (untyped cap, physical
@@ -35,6 +35,7 @@ fn covers(u: &Cap, pa: u64) -> bool {
 pub fn op(f: &mut Frame, u: Cap, op: u16) -> OpResult {
     match op {
         untyped_op::RETYPE => retype(&u, f.args()),
+        untyped_op::RETYPE_LIST => retype_list(f, &u, f.args()),
         untyped_op::INFO => {
             f.rdi = u.b;
             Ok(Some(u.a))
@@ -72,4 +73,30 @@ fn retype(u: &Cap, a: untyped_op::Retype) -> OpResult {
         }
     }
     Ok(Some(0))
+}
+
+/// `RETYPE_LIST`: `retype` of one frame each, the addresses read from the
+/// caller in chunks; rdi = how many were retyped when one fails.
+fn retype_list(f: &mut Frame, u: &Cap, a: untyped_op::RetypeList) -> OpResult {
+    if a.n > RETYPE_LIST_MAX {
+        return Err(Error::Inval);
+    }
+    let mut done = 0;
+    let mut chunk = [0u64; 32];
+    while done < a.n {
+        let k = (a.n - done).min(chunk.len() as u64) as usize;
+        let at = a.list.checked_add(done * 8).ok_or(Error::Inval)?;
+        if let Err(e) = crate::uaccess::read_user(at, crate::exception::as_bytes_mut(&mut chunk)[..k * 8].as_mut()) {
+            f.rdi = done;
+            return Err(e);
+        }
+        for &first in &chunk[..k] {
+            if let Err(e) = retype(u, untyped_op::Retype { first, frames: 1, to: a.to }) {
+                f.rdi = done;
+                return Err(e);
+            }
+            done += 1;
+        }
+    }
+    Ok(Some(done))
 }

@@ -11,28 +11,7 @@ need_packages busybox-static dpkg-dev gcc libc6-dev
 
 src_version=$(dpkg-query -W -f='${source:Version}' busybox-static)
 src_dir="$CELLUX_CACHE/busybox-src/$src_version"
-if [ ! -f "$src_dir/.complete" ]; then
-    # Debian's deb-src entries are off by default; add the ones matching the
-    # distribution's own binary sources.
-    if ! apt-get source --print-uris -qq "busybox=$src_version" >/dev/null 2>&1; then
-        log "adding deb-src entries for Debian's main archive"
-        codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
-        cat > /etc/apt/sources.list.d/cellux-deb-src.sources <<SRC
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: $codename $codename-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-        apt-get update -qq >&2 || die "apt-get update failed"
-    fi
-    log "fetching busybox $src_version sources"
-    rm -rf "$src_dir" && mkdir -p "$src_dir/dl"
-    (cd "$src_dir/dl" && apt-get source -qq --download-only "busybox=$src_version" >&2) \
-        || die "apt-get source busybox=$src_version failed"
-    dpkg-source -x "$src_dir"/dl/*.dsc "$src_dir/tree" >&2 || die "dpkg-source -x failed"
-    touch "$src_dir/.complete"
-fi
+debian_source busybox "$src_version" "$src_dir" || die "no busybox $src_version sources"
 tree="$src_dir/tree"
 
 rm -rf "$out/bb"

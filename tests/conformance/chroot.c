@@ -6,17 +6,6 @@
 #include <grp.h>
 #include <sys/wait.h>
 
-static void wait_child(const char *label, pid_t pid)
-{
-	int st;
-	if (waitpid(pid, &st, 0) != pid)
-		printf("%s: waitpid %s\n", label, ename(errno));
-	else if (WIFEXITED(st))
-		printf("%s: exited %d\n", label, WEXITSTATUS(st));
-	else
-		printf("%s: signal %d\n", label, WTERMSIG(st));
-}
-
 static void cwd(const char *label)
 {
 	char b[4096];

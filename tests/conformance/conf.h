@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -61,6 +62,19 @@ __attribute__((unused)) static pid_t xfork(void)
 {
 	fflush(stdout);
 	return fork();
+}
+
+/* Waits for child `pid` and prints how it ended: "exited N" or
+ * "signal N". */
+__attribute__((unused)) static void wait_child(const char *label, pid_t pid)
+{
+	int st;
+	if (waitpid(pid, &st, 0) != pid)
+		printf("%s: waitpid %s\n", label, ename(errno));
+	else if (WIFEXITED(st))
+		printf("%s: exited %d\n", label, WEXITSTATUS(st));
+	else
+		printf("%s: signal %d\n", label, WTERMSIG(st));
 }
 
 /* A fresh scratch folder as cwd, so native runs never collide; its name

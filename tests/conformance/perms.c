@@ -44,17 +44,6 @@ static void put(const char *path, int mode)
 	}
 }
 
-static void wait_child(const char *label, pid_t pid)
-{
-	int st;
-	if (waitpid(pid, &st, 0) != pid)
-		printf("%s: waitpid %s\n", label, ename(errno));
-	else if (WIFEXITED(st))
-		printf("%s: exited %d\n", label, WEXITSTATUS(st));
-	else
-		printf("%s: signal %d\n", label, WTERMSIG(st));
-}
-
 int main(void)
 {
 	YES("running as root", getuid() == 0 && geteuid() == 0);

@@ -32,17 +32,6 @@ static void readable(const char *label, const char *path)
 		close(fd);
 }
 
-static void wait_child(const char *label, pid_t pid)
-{
-	int st;
-	if (waitpid(pid, &st, 0) != pid)
-		printf("%s: waitpid %s\n", label, ename(errno));
-	else if (WIFEXITED(st))
-		printf("%s: exited %d\n", label, WEXITSTATUS(st));
-	else
-		printf("%s: signal %d\n", label, WTERMSIG(st));
-}
-
 static int copy(const char *from, const char *to)
 {
 	int in = open(from, O_RDONLY), out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0755);

@@ -117,6 +117,12 @@ impl Untyped {
     pub fn retype(self, first: u64, frames: u64, to: u64) -> Result<(), Error> {
         unit(self.0, ut::Retype { first, frames, to })
     }
+    /// Retypes each frame of `frames` (at most `RETYPE_LIST_MAX`) to `to`;
+    /// on a failure, its error and how many were retyped before it.
+    pub fn retype_list(self, frames: &[u64], to: u64) -> Result<(), (Error, usize)> {
+        let r = run(self.0, ut::RetypeList { list: frames.as_ptr() as u64, n: frames.len() as u64, to });
+        r.ok().map(|_| ()).map_err(|e| (e, r.rdi as usize))
+    }
     /// The range it covers: (first frame, frames).
     pub fn info(self) -> Result<(u64, u64), Error> {
         let r = run(self.0, ut::Info {});

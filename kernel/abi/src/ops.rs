@@ -123,7 +123,8 @@ kernel_ops! {
         /// by `kmem`, at `va`; `perms` = `PERM_*`. Returns the count mapped;
         /// on error rax < 0 and rdi = pages mapped before it.
         MAP = 1 => Map { va: rdi, kmem: rsi, perms: rdx, pages: r10 }
-        /// Unmap `pages` pages from `va`.
+        /// Unmap the pages mapped among `pages` pages from `va`: returns
+        /// how many were, `NotMapped` if none.
         UNMAP = 2 => Unmap { va: rdi, pages: rsi }
         /// Add the first missing intermediate table on the path to `va`,
         /// in the kernel frame `kmem`. Returns the level built (3, 2 or 1).
@@ -149,6 +150,12 @@ kernel_ops! {
         /// Returns the type of `frame` (`RETYPE_*`, 0 = not retypeable) and
         /// rdi = its reference count.
         FRAME_INFO = 3 => FrameInfo { frame: rdi }
+        /// Retype each of the `n` frames (at most `RETYPE_LIST_MAX`) whose
+        /// physical addresses are the u64s at `list` in the caller's
+        /// memory to `to`, one at a time, in order: returns `n`, or on the
+        /// first failure its error with rdi = how many were retyped. One
+        /// call for the frames a process let go of, wherever they lie.
+        RETYPE_LIST = 4 => RetypeList { list: rdi, n: rsi, to: rdx }
     }
 }
 
@@ -256,6 +263,9 @@ pub const SWITCH_FAIL_IF_PENDING: u64 = 1;
 pub const ASND_YIELD: u64 = 1;
 
 pub const COMP_LINUX_ABI: u64 = 1;
+
+/// The most frames one `untyped_op::RETYPE_LIST` takes.
+pub const RETYPE_LIST_MAX: u64 = 512;
 
 pub const PERM_WRITE: u64 = 1;
 pub const PERM_EXEC: u64 = 2;

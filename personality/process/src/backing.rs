@@ -33,6 +33,8 @@ use crate::filecache::{CachedFile, FilePage, Files, Release, SyncSpan};
 use crate::{frames, scratch};
 
 pub const PAGE: u64 = 4096;
+/// The most pages one unmap call takes (the kernel's bound is larger).
+const MAX_RUN: u64 = 1 << 16;
 
 /// How a page is touched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,12 +233,25 @@ impl Backing {
         }
     }
 
+    /// Unmaps and lets go of every page of [start, end): a run of backed
+    /// pages in one kernel call (which skips those a PROT_NONE range left
+    /// unmapped), their frames in batches (`frames::flush`).
     fn drop_range(&mut self, start: u64, end: u64) {
         let mut at = start;
-        while let Some(va) = self.next_backed(at, end) {
-            self.drop_page(va);
-            at = va + PAGE;
+        while let Some(first) = self.next_backed(at, end) {
+            let mut next = first + PAGE;
+            while next < end && next - first < MAX_RUN * PAGE && self.frames.contains_key(&next) {
+                next += PAGE;
+            }
+            let _ = Pgtbl(self.pt).unmap(first, (next - first) / PAGE);
+            for va in (first..next).step_by(PAGE as usize) {
+                if let Some(kmem) = self.frames.remove(&va) {
+                    frames::free(kmem);
+                }
+            }
+            at = next;
         }
+        frames::flush();
         for (va, _) in self.files.pages_in(start, end) {
             self.drop_file_page(va, false);
         }

@@ -25,9 +25,27 @@ struct Lists {
     /// User frames mapped by more than one page table (read-only pages a
     /// fork shares): how many more users than one each has.
     shared: BTreeMap<u64, u32>,
+    /// User frames let go of and not yet made untyped: that takes a
+    /// kernel call, made for up to `BATCH` of them at once (`flush`).
+    let_go: [u64; BATCH],
+    n_let_go: usize,
+    /// Free frames already made user frames (zeroed), up to `BATCH` at
+    /// once in one kernel call, for `alloc` to hand out.
+    ready: Vec<u64>,
 }
 
-static LISTS: SpinLocked<Lists> = SpinLocked::new(Lists { free: Vec::new(), pending: Vec::new(), shared: BTreeMap::new() });
+/// How many let-go frames one kernel call makes untyped.
+const BATCH: usize = 64;
+
+static LISTS: SpinLocked<Lists> =
+    SpinLocked::new(Lists {
+        free: Vec::new(),
+        pending: Vec::new(),
+        shared: BTreeMap::new(),
+        let_go: [0; BATCH],
+        n_let_go: 0,
+        ready: Vec::new(),
+    });
 
 fn to_untyped(p: u64) -> Result<(), Error> {
     Untyped(UT).retype(p, 1, RETYPE_UNTYPED)
@@ -59,13 +77,68 @@ fn settle() {
 /// all memory. 8 MiB.
 const RESERVE: u64 = 2048;
 
+/// Makes the let-go user frames untyped, in one kernel call, and free.
+/// A frame the kernel refuses (still mapped somewhere: a bug elsewhere)
+/// stays out of the free list, as it always did.
+pub fn flush() {
+    let (batch, n) = LISTS.with(|l| (l.let_go, core::mem::take(&mut l.n_let_go)));
+    if n == 0 {
+        return;
+    }
+    let done = match Untyped(UT).retype_list(&batch[..n], RETYPE_UNTYPED) {
+        Ok(()) => n,
+        Err((_, done)) => done,
+    };
+    LISTS.with(|l| l.free.extend_from_slice(&batch[..done]));
+    if done + 1 < n {
+        // The ones after the refused frame: one at a time.
+        for &p in &batch[done + 1..n] {
+            if to_untyped(p).is_ok() {
+                LISTS.with(|l| l.free.push(p));
+            }
+        }
+    }
+}
+
+/// A user frame from the ready ones, made ready from the free list
+/// `BATCH` at a time when there are none.
+fn take_user() -> Option<u64> {
+    if let Some(p) = LISTS.with(|l| l.ready.pop()) {
+        return Some(ops::kmem(UT, p));
+    }
+    let (batch, n) = LISTS.with(|l| {
+        let n = l.free.len().min(BATCH);
+        let mut b = [0u64; BATCH];
+        for (i, p) in l.free.drain(l.free.len() - n..).enumerate() {
+            b[i] = p;
+        }
+        (b, n)
+    });
+    if n == 0 {
+        return None;
+    }
+    let done = match Untyped(UT).retype_list(&batch[..n], RETYPE_USER) {
+        Ok(()) => n,
+        // The refused frame is dropped, as `take` drops one; those after
+        // it are still free.
+        Err((_, done)) => {
+            LISTS.with(|l| l.free.extend_from_slice(&batch[(done + 1).min(n)..n]));
+            done
+        }
+    };
+    let (&last, rest) = batch[..done].split_last()?;
+    LISTS.with(|l| l.ready.extend_from_slice(rest));
+    Some(ops::kmem(UT, last))
+}
+
 /// A zeroed user frame, as a `kmem` argument for mapping.
 pub fn alloc() -> Result<u64, Errno> {
-    if let Some(k) = take(RETYPE_USER) {
+    if let Some(k) = take_user() {
         return Ok(k);
     }
+    flush();
     settle();
-    if let Some(k) = take(RETYPE_USER) {
+    if let Some(k) = take_user() {
         return Ok(k);
     }
     if mem::frames_left() <= RESERVE {
@@ -76,11 +149,11 @@ pub fn alloc() -> Result<u64, Errno> {
 
 /// How many frames `alloc` can still give.
 pub fn available() -> u64 {
-    LISTS.with(|l| l.free.len() as u64) + mem::frames_left().saturating_sub(RESERVE)
+    LISTS.with(|l| (l.free.len() + l.n_let_go + l.ready.len()) as u64) + mem::frames_left().saturating_sub(RESERVE)
 }
 
 /// Gives back a user frame its user no longer maps; it goes back to
-/// untyped memory with its last user.
+/// untyped memory with its last user (in a batch: `flush`).
 pub fn free(kmem: u64) {
     let p = ops::kmem_split(kmem).1;
     let last = LISTS.with(|l| match l.shared.get_mut(&p) {
@@ -94,8 +167,16 @@ pub fn free(kmem: u64) {
         }
         None => true,
     });
-    if last && to_untyped(p).is_ok() {
-        LISTS.with(|l| l.free.push(p));
+    if !last {
+        return;
+    }
+    let full = LISTS.with(|l| {
+        l.let_go[l.n_let_go] = p;
+        l.n_let_go += 1;
+        l.n_let_go == BATCH
+    });
+    if full {
+        flush();
     }
 }
 
@@ -131,10 +212,13 @@ pub fn free_kernel(kmem: u64) {
     }
 }
 
-/// How many frames of our untyped range the kernel holds as untyped now:
-/// what is really free, whoever took and gave back the others (a scan,
-/// one kernel call per frame: for accounting, not for a hot path).
+/// How many frames of our untyped range are free: those the kernel holds
+/// as untyped now, whoever took and gave back the others (a scan, one
+/// kernel call per frame: for accounting, not for a hot path), and those
+/// made ready for `alloc`.
 pub fn untyped_frames() -> u64 {
+    flush();
     let Ok((first, n)) = Untyped(UT).info() else { return 0 };
-    (0..n).filter(|i| matches!(Untyped(UT).frame_info(first + i * 4096), Ok((RETYPE_UNTYPED, _)))).count() as u64
+    let untyped = (0..n).filter(|i| matches!(Untyped(UT).frame_info(first + i * 4096), Ok((RETYPE_UNTYPED, _)))).count();
+    (untyped + LISTS.with(|l| l.ready.len())) as u64
 }

@@ -204,11 +204,67 @@ impl Backing {
         }
     }
 
+    /// Maps frames `kmems` at `va` onwards, a run per kernel call,
+    /// building the missing levels on the way.
+    fn map_frames(&mut self, va: u64, kmems: &[u64], perms: u64) -> Result<(), Errno> {
+        let mut done = 0;
+        while done < kmems.len() {
+            let at = va + done as u64 * PAGE;
+            match Pgtbl(self.pt).map_list(at, &kmems[done..], perms) {
+                Ok(()) => return Ok(()),
+                Err((Error::NoTable, k)) => {
+                    done += k as usize;
+                    let kf = frames::kernel().map_err(|_| Errno::ENOMEM)?;
+                    if Pgtbl(self.pt).cons(va + done as u64 * PAGE, kf).is_err() {
+                        frames::free_kernel(kf);
+                        return Err(Errno::ENOMEM);
+                    }
+                    self.levels.push(kf);
+                }
+                Err(_) => return Err(Errno::ENOMEM),
+            }
+        }
+        Ok(())
+    }
+
+    /// The entry backed page `va` should have (None: none), and whether it
+    /// is a page-cache page (those go one at a time: `remap`).
+    fn wanted(&self, va: u64) -> (Option<u64>, bool) {
+        if self.files.page(va).is_some() {
+            return (None, true);
+        }
+        let perms = self.frames.get(&va).and_then(|&k| self.areas.find(va).and_then(|a| Self::entry(a, k)));
+        (perms, false)
+    }
+
+    /// Brings the entries of [start, end) in line with their ranges: a run
+    /// of backed pages that want the same entry in two kernel calls (unmap,
+    /// map), whatever its length up to `RUN` pages.
     fn remap_range(&mut self, start: u64, end: u64) -> Result<(), Errno> {
+        const RUN: usize = 64;
         let mut at = start;
-        while let Some(va) = self.next_backed(at, end) {
-            self.remap(va)?;
-            at = va + PAGE;
+        while let Some(first) = self.next_backed(at, end) {
+            let (perms, file) = self.wanted(first);
+            if file {
+                self.remap(first)?;
+                at = first + PAGE;
+                continue;
+            }
+            let mut run = [0u64; RUN];
+            let mut n = 0;
+            let mut va = first;
+            while va < end && n < RUN && self.wanted(va) == (perms, false) {
+                let Some(&k) = self.frames.get(&va) else { break };
+                run[n] = k;
+                n += 1;
+                va += PAGE;
+            }
+            // Not mapped is fine: PROT_NONE pages have no entry.
+            let _ = Pgtbl(self.pt).unmap(first, n as u64);
+            if let Some(p) = perms {
+                self.map_frames(first, &run[..n], p)?;
+            }
+            at = va;
         }
         for (va, _) in self.files.pages_in(start, end) {
             self.remap(va)?;
@@ -521,10 +577,14 @@ impl Backing {
                 continue;
             }
             frames::share(kmem);
-            child.install(va, kmem)?;
+            child.frames.insert(va, kmem);
+        }
+        // The child's entries, then ours where a private page is shared
+        // now (no longer writable here either), a run per kernel call.
+        child.remap_range(0, u64::MAX)?;
+        for (s, e, acc) in self.areas.within(0, u64::MAX) {
             if !acc.shared && acc.perms.is_some_and(|p| p & PERM_WRITE != 0) {
-                // Shared now: no longer writable here either.
-                self.remap(va)?;
+                self.remap_range(s, e)?;
             }
         }
         Ok(())

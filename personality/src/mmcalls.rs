@@ -47,10 +47,17 @@ fn apply(
                 mem.map_file(start, end, prot, file, offset)?
             }
             Effect::Map { start, end, prot, .. } => mem.map(start, end, prot)?,
-            Effect::Unmap { start, end } => mem.unmap(start, end),
+            // Told first, as Linux notes its high-water marks (VmHWM,
+            // VmPeak) before it unmaps.
+            Effect::Unmap { start, end } => {
+                mem.record(e);
+                mem.unmap(start, end)
+            }
             Effect::Protect { start, end, prot } => mem.protect(start, end, prot)?,
         }
-        mem.record(e);
+        if !matches!(e, Effect::Unmap { .. }) {
+            mem.record(e);
+        }
     }
     Ok(())
 }

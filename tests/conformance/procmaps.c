@@ -224,6 +224,11 @@ int main(void)
 	munmap(big, n * P);
 	statm(after);
 	YES("size back after munmap", after[0] == before[0]);
+	YES("VmPeak keeps the peak", status_kb("VmPeak") >= vm_size);
+	/* Linux's count lags by a few per-CPU batches: most of the peak. */
+	long rss_now = status_kb("VmRSS");
+	YES("VmHWM keeps the peak",
+	    status_kb("VmHWM") >= rss_now + (long)(n * (P / 1024)) * 3 / 4);
 	YES("resident back after munmap", after[1] < before[1] + n / 8);
 	YES("VmExe nonzero", status_kb("VmExe") > 0);
 	YES("VmStk nonzero", status_kb("VmStk") > 0);

@@ -265,6 +265,10 @@ long lkl_vma_unmap(lkl_task_t task, unsigned long start, unsigned long end)
 	mm = get_task_mm(task_of(task));
 	if (mm) {
 		mmap_write_lock(mm);
+		/* Before the host drops the pages, as Linux's unmap notes them
+		 * (the host tells us first). */
+		update_hiwater_rss(mm);
+		update_hiwater_vm(mm);
 		ret = carve(mm, start, end, NULL);
 		mmap_write_unlock(mm);
 		mmput(mm);

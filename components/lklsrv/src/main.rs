@@ -63,6 +63,7 @@ extern "C" fn boot(_: u64) -> ! {
         sys::power_off(false)
     };
     cellux_process::filecache::install(process::pagecache::LINUX);
+    cellux_process::view::install(process::vmas::LINUX);
     let started = lkl::start(ops, CMDLINE).map(|_| ());
     if started.is_ok() {
         host::console::start_input();

@@ -139,6 +139,21 @@ impl Backing {
         self.frames.range(start..end).count() as u64
     }
 
+    /// Its resident pages as Linux counts them for the process's rss
+    /// (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES): private frames (a
+    /// copy-on-write frame counts in each process sharing it), page-cache
+    /// pages, frames of shared anonymous mappings.
+    pub fn resident(&self) -> [u64; 3] {
+        let shmem: u64 = self
+            .areas
+            .within(0, u64::MAX)
+            .iter()
+            .filter(|(_, _, a)| a.shared && a.file.is_none())
+            .map(|&(s, e, _)| self.backed_count(s, e))
+            .sum();
+        [self.frames.len() as u64 - shmem, self.files.mapped(), shmem]
+    }
+
     /// The first backed page at or after `from` and before `end`. The
     /// walks that change pages as they go step with it instead of
     /// collecting the pages first: they run when a process ends, often

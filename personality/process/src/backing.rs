@@ -452,13 +452,56 @@ impl Backing {
     pub fn touch_ahead(&mut self, from: u64, end: u64, how: Touch) {
         const RUN: u64 = 1024;
         let end = end.min(from.saturating_add(RUN * PAGE));
+        let mut fresh_to = from;
         for va in pages_of(from, end) {
+            if va < fresh_to {
+                continue;
+            }
+            fresh_to = va + self.back_fresh_run(va, end, how) * PAGE;
+            if va < fresh_to {
+                continue;
+            }
             let cow = |k| frames::is_shared(k) && !self.areas.find(va).is_some_and(|a| a.shared);
             let ready = self.frames.get(&va).is_some_and(|&k| how != Touch::Write || !cow(k));
             if !ready && !matches!(self.touch(va, how), Ok(Verdict::Backed)) {
                 break;
             }
         }
+    }
+
+    /// Backs the run of never-touched pages of one private anonymous range
+    /// from `va` (before `end`) that `how` may touch, with fresh frames
+    /// mapped in one kernel call; returns how many (0: `va` is not such a
+    /// page, or memory ran out, for `touch` to find out one page at a time).
+    fn back_fresh_run(&mut self, va: u64, end: u64, how: Touch) -> u64 {
+        const RUN: usize = 64;
+        let Some(acc) = self.areas.find(va) else { return 0 };
+        let Some(perms) = acc.perms else { return 0 };
+        let allowed = match how {
+            Touch::Read => true,
+            Touch::Write => perms & PERM_WRITE != 0,
+            Touch::Exec => perms & PERM_EXEC != 0,
+        };
+        if !allowed || acc.shared || acc.file.is_some() {
+            return 0;
+        }
+        let mut run = [0u64; RUN];
+        let mut n = 0;
+        let mut at = va;
+        while at < end && n < RUN && !self.frames.contains_key(&at) && self.areas.find(at) == Some(acc) {
+            let Ok(k) = frames::alloc() else { break };
+            run[n] = k;
+            n += 1;
+            at += PAGE;
+        }
+        for (i, &k) in run[..n].iter().enumerate() {
+            self.frames.insert(va + i as u64 * PAGE, k);
+        }
+        if n > 0 && self.map_frames(va, &run[..n], perms).is_err() {
+            self.drop_range(va, at);
+            return 0;
+        }
+        n as u64
     }
 
     /// Page `va` gets a copy of its shared frame `old` of its own.

@@ -126,6 +126,7 @@ pub fn translate(root: u64, va: u64, write: bool) -> Option<u64> {
 pub fn op(f: &mut Frame, own: u64, root: u64, op: u16) -> OpResult {
     match op {
         pgtbl_op::MAP => map_op(f, own, root, f.args()),
+        pgtbl_op::MAP_LIST => map_list(f, own, root, f.args()),
         pgtbl_op::UNMAP => {
             // What is mapped in the range goes (one call for a run of
             // pages, some of which a PROT_NONE range left unmapped).
@@ -189,4 +190,28 @@ fn map_op(f: &mut Frame, own: u64, root: u64, a: pgtbl_op::Map) -> OpResult {
     }
     f.rdi = a.pages;
     Ok(Some(a.pages))
+}
+
+/// `MAP_LIST`: the frames' `kmem` values read from the caller in chunks;
+/// rdi = pages mapped when one fails.
+fn map_list(f: &mut Frame, own: u64, root: u64, a: pgtbl_op::MapList) -> OpResult {
+    if a.n > ops::MAP_LIST_MAX {
+        return Err(Error::Inval);
+    }
+    let mut done = 0;
+    let mut chunk = [0u64; 32];
+    while done < a.n {
+        let k = (a.n - done).min(chunk.len() as u64) as usize;
+        let r = a.list.checked_add(done * 8).ok_or(Error::Inval).and_then(|at| uaccess::read_user(at, &mut crate::exception::as_bytes_mut(&mut chunk)[..k * 8]));
+        for &km in chunk[..k].iter() {
+            let r = r.and_then(|_| kmem(own, km)).and_then(|pa| map(root, a.va.wrapping_add(done * 4096), pa, a.perms, false));
+            if let Err(e) = r {
+                f.rdi = done;
+                return Err(e);
+            }
+            done += 1;
+        }
+    }
+    f.rdi = done;
+    Ok(Some(done))
 }

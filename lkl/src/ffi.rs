@@ -116,7 +116,24 @@ pub struct lkl_host_ops {
     /// may be None.
     pub process_access:
         Option<unsafe extern "C" fn(host: c_ulong, addr: c_ulong, buf: *mut c_void, len: c_ulong, write: c_int) -> c_ulong>,
+    /// How many pages of a process's address space are resident, by kind
+    /// (`LKL_RSS_*`; see lkl_host.h); may be None.
+    pub process_resident: Option<unsafe extern "C" fn(host: c_ulong, kind: c_int) -> c_ulong>,
 }
+
+/// `process_resident`'s kinds.
+pub const LKL_RSS_ANON: c_int = 0;
+pub const LKL_RSS_FILE: c_int = 1;
+pub const LKL_RSS_SHMEM: c_int = 2;
+
+/// `lkl_vma_map`'s flags (and `lkl_vma_protect`'s first three).
+pub const LKL_VMA_READ: c_ulong = 0x01;
+pub const LKL_VMA_WRITE: c_ulong = 0x02;
+pub const LKL_VMA_EXEC: c_ulong = 0x04;
+pub const LKL_VMA_SHARED: c_ulong = 0x08;
+pub const LKL_VMA_STACK: c_ulong = 0x10;
+pub const LKL_VMA_FILE: c_ulong = 0x20;
+pub const LKL_VMA_EXE: c_ulong = 0x40;
 
 /// An opaque Linux task handle.
 pub type lkl_task_t = c_ulong;
@@ -164,6 +181,11 @@ extern "C" {
     pub fn lkl_task_exit(status: c_int, group: c_int);
     pub fn lkl_task_put(task: lkl_task_t);
     pub fn lkl_task_set_mm(task: lkl_task_t, host: c_ulong, layout: *const c_ulong) -> c_long;
+    pub fn lkl_vma_map(task: lkl_task_t, start: c_ulong, end: c_ulong, flags: c_ulong, fd: c_int, offset: c_ulonglong) -> c_long;
+    pub fn lkl_vma_unmap(task: lkl_task_t, start: c_ulong, end: c_ulong) -> c_long;
+    pub fn lkl_vma_protect(task: lkl_task_t, start: c_ulong, end: c_ulong, prot: c_ulong) -> c_long;
+    pub fn lkl_task_set_image(task: lkl_task_t, image: *const c_ulong) -> c_long;
+    pub fn lkl_task_set_brk(task: lkl_task_t, brk: c_ulong) -> c_long;
     pub fn lkl_task_detach() -> lkl_task_t;
     pub fn lkl_task_signal_pending(task: lkl_task_t) -> c_int;
     pub fn lkl_task_next_signal(out: *mut lkl_signal_delivery) -> c_int;

@@ -46,6 +46,21 @@ pub unsafe extern "C" fn lkl_task_clone(_f: c_ulong, _s: c_int, _t: *mut lkl_tas
 }
 pub unsafe extern "C" fn lkl_task_exit(_status: c_int, _group: c_int) {}
 pub unsafe extern "C" fn lkl_task_put(_task: lkl_task_t) {}
+pub unsafe extern "C" fn lkl_vma_map(_t: lkl_task_t, _s: c_ulong, _e: c_ulong, _f: c_ulong, _fd: c_int, _o: c_ulonglong) -> c_long {
+    -ENODEV as c_long
+}
+pub unsafe extern "C" fn lkl_vma_unmap(_t: lkl_task_t, _s: c_ulong, _e: c_ulong) -> c_long {
+    -ENODEV as c_long
+}
+pub unsafe extern "C" fn lkl_vma_protect(_t: lkl_task_t, _s: c_ulong, _e: c_ulong, _p: c_ulong) -> c_long {
+    -ENODEV as c_long
+}
+pub unsafe extern "C" fn lkl_task_set_image(_t: lkl_task_t, _image: *const c_ulong) -> c_long {
+    -ENODEV as c_long
+}
+pub unsafe extern "C" fn lkl_task_set_brk(_t: lkl_task_t, _brk: c_ulong) -> c_long {
+    -ENODEV as c_long
+}
 pub unsafe extern "C" fn lkl_task_detach() -> lkl_task_t {
     0
 }

@@ -5,6 +5,8 @@
 
 use linux_abi::Errno;
 
+use crate::addrspace::Effect;
+
 pub trait Memory {
     /// Maps fresh zero-filled pages over [start, end) with `prot`
     /// (`addrspace::prot` bits; PROT_NONE pages need not be backed yet).
@@ -58,6 +60,16 @@ pub trait Memory {
     /// Replaces the pages of [start, end) that exist by zeroed ones,
     /// keeping their protection (MADV_DONTNEED on private memory).
     fn zero(&mut self, start: u64, end: u64) -> Result<(), Errno>;
+    /// Linux's view of the map (its /proc/PID/maps, status, statm): `e`
+    /// has just been applied, for Linux to record. Linux only shows what
+    /// it is told; a failure to tell it changes nothing for the process.
+    fn record(&mut self, e: &Effect) {
+        let _ = e;
+    }
+    /// As `record`, for the program break, now `brk`.
+    fn record_brk(&mut self, brk: u64) {
+        let _ = brk;
+    }
     /// copy_from_user: all of `buf` or EFAULT.
     fn read(&mut self, addr: u64, buf: &mut [u8]) -> Result<(), Errno>;
     /// copy_to_user: all of `buf` or EFAULT.

@@ -47,8 +47,16 @@ fn apply(
                 mem.map_file(start, end, prot, file, offset)?
             }
             Effect::Map { start, end, prot, .. } => mem.map(start, end, prot)?,
-            Effect::Unmap { start, end } => mem.unmap(start, end),
+            // Told first, as Linux notes its high-water marks (VmHWM,
+            // VmPeak) before it unmaps.
+            Effect::Unmap { start, end } => {
+                mem.record(e);
+                mem.unmap(start, end)
+            }
             Effect::Protect { start, end, prot } => mem.protect(start, end, prot)?,
+        }
+        if !matches!(e, Effect::Unmap { .. }) {
+            mem.record(e);
         }
     }
     Ok(())
@@ -98,6 +106,9 @@ pub fn brk(space: &mut AddressSpace, mem: &mut dyn Memory, requested: u64) -> u6
         let (_, undo) = space.brk(old);
         let _ = apply_plain(&undo, mem);
         return old;
+    }
+    if new != old {
+        mem.record_brk(new);
     }
     new
 }
@@ -197,6 +208,7 @@ pub fn mremap(space: &mut AddressSpace, mem: &mut dyn Memory, a: [u64; 6]) -> Re
     if let Some(grow_end) = grow_end.filter(|&e| space.is_free(old_end, e)) {
         mem.map(old_end, grow_end, prot)?;
         space.insert(old_end, grow_end, prot, Backing::Anonymous);
+        mem.record(&Effect::Map { start: old_end, end: grow_end, prot, backing: Backing::Anonymous });
         return Ok(old);
     }
     if flags & MREMAP_MAYMOVE == 0 {

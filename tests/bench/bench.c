@@ -11,6 +11,14 @@
  *                    without the work, on cellux answered by the
  *                    personality before LKL: getppid - enosys is LKL's share
  *   file-write-read  4 MiB written, fsync'd and read back on ext4 (ms)
+ *   file-write-read-48m  the same with 48 MiB, more than the 40 MiB Linux
+ *                    had to itself before issue 12, in 64 KiB pieces (ms)
+ *   mmap-file-read   a 16 MiB file on ext4 (in the page cache) mapped
+ *                    MAP_PRIVATE read-only and read through, every byte,
+ *                    then unmapped (ms)
+ *   exec-static      one execve of a 1 MiB static binary (/opt/bench/
+ *                    exec1m, a chain of execs of itself timed from inside:
+ *                    no fork or wait in the figure) (us)
  *   fork-exec-wait   fork, execve(/bin/true) in the child, waitpid (us)
  *   fork-big-heap    with 16 MiB of the heap written, fork, a child that
  *                    writes one page of it and exits, waitpid (us): what a
@@ -46,6 +54,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -66,6 +75,14 @@
 #define SCRIPT_ROUNDS 3
 #define SCRIPT_COMMANDS 200
 #define THREAD_ITERATIONS 500
+#define BIG_FILE_BYTES (48u << 20)
+#define BIG_FILE_ROUNDS 3
+#define MAP_FILE_BYTES (16u << 20)
+#define MAP_FILE_ROUNDS 7
+#define MAP_FILE_PATH "/root/bench-mapped"
+#define EXEC_CHAIN 20
+#define EXEC_ROUNDS 5
+#define EXEC_IMAGE "/opt/bench/exec1m"
 
 #include "events.h"
 
@@ -167,6 +184,103 @@ static int bench_file(void)
 			return 1;
 	unlink(FILE_PATH);
 	report("file-write-read", samples, FILE_ROUNDS, "ms", 1);
+	return 0;
+}
+
+/* The byte at `off` of the big file: a pattern no page repeats. */
+static inline unsigned char big_byte(unsigned off)
+{
+	return (unsigned char)((off * 2654435761u) >> 24) ^ (unsigned char)(off >> 16);
+}
+
+/* One round of file-write-read-48m: as file_round, in pieces, so the
+ * process needs no 48 MiB buffers of its own (on both sides the page
+ * cache is what grows). */
+static int big_file_round(char *piece, double *ms)
+{
+	double t0 = now_ms();
+	int fd = open(FILE_PATH, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+	if (fd < 0)
+		return fail("open for writing");
+	for (unsigned off = 0; off < BIG_FILE_BYTES; off += FILE_CHUNK) {
+		for (unsigned i = 0; i < FILE_CHUNK; i++)
+			piece[i] = (char)big_byte(off + i);
+		if (write(fd, piece, FILE_CHUNK) != (ssize_t)FILE_CHUNK)
+			return fail("write");
+	}
+	if (fsync(fd) != 0)
+		return fail("fsync");
+	close(fd);
+	fd = open(FILE_PATH, O_RDONLY);
+	if (fd < 0)
+		return fail("open for reading");
+	for (unsigned off = 0; off < BIG_FILE_BYTES; off += FILE_CHUNK) {
+		if (read(fd, piece, FILE_CHUNK) != (ssize_t)FILE_CHUNK)
+			return fail("read");
+		for (unsigned i = 0; i < FILE_CHUNK; i += 4096)
+			if ((unsigned char)piece[i] != big_byte(off + i)) {
+				fprintf(stderr, "bench: the big file read back differs at %u\n", off + i);
+				close(fd);
+				return 1;
+			}
+	}
+	close(fd);
+	*ms = now_ms() - t0;
+	return 0;
+}
+
+static int bench_big_file(void)
+{
+	static char piece[FILE_CHUNK];
+	double samples[BIG_FILE_ROUNDS];
+	iterations = BIG_FILE_ROUNDS;
+	for (int r = 0; r < BIG_FILE_ROUNDS; r++)
+		if (big_file_round(piece, &samples[r]) != 0)
+			return 1;
+	unlink(FILE_PATH);
+	report("file-write-read-48m", samples, BIG_FILE_ROUNDS, "ms", 1);
+	return 0;
+}
+
+static int bench_mmap_file(void)
+{
+	static char piece[FILE_CHUNK];
+	double samples[MAP_FILE_ROUNDS];
+	int fd = open(MAP_FILE_PATH, O_CREAT | O_TRUNC | O_RDWR, 0644);
+	if (fd < 0)
+		return fail("open the file to map");
+	uint64_t want = 0;
+	for (unsigned off = 0; off < MAP_FILE_BYTES; off += FILE_CHUNK) {
+		for (unsigned i = 0; i < FILE_CHUNK; i++) {
+			piece[i] = (char)big_byte(off + i);
+			want += (unsigned char)piece[i];
+		}
+		if (write(fd, piece, FILE_CHUNK) != (ssize_t)FILE_CHUNK)
+			return fail("write the file to map");
+	}
+	if (fsync(fd) != 0)
+		return fail("fsync the file to map");
+	iterations = 1 + MAP_FILE_ROUNDS;
+	/* The first round reads it into the page cache on both sides. */
+	for (int r = 0; r < 1 + MAP_FILE_ROUNDS; r++) {
+		double t0 = now_ms();
+		const unsigned char *m = mmap(NULL, MAP_FILE_BYTES, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m == MAP_FAILED)
+			return fail("mmap");
+		uint64_t sum = 0;
+		for (unsigned i = 0; i < MAP_FILE_BYTES; i++)
+			sum += m[i];
+		munmap((void *)m, MAP_FILE_BYTES);
+		if (sum != want) {
+			fprintf(stderr, "bench: the mapped file's bytes differ from what was written\n");
+			return 1;
+		}
+		if (r > 0)
+			samples[r - 1] = now_ms() - t0;
+	}
+	close(fd);
+	unlink(MAP_FILE_PATH);
+	report("mmap-file-read", samples, MAP_FILE_ROUNDS, "ms", 1);
 	return 0;
 }
 
@@ -289,6 +403,55 @@ static int bench_pipe(void)
 	return rc;
 }
 
+/* A chain of EXEC_CHAIN execs of the 1 MiB image, timed by its last
+ * link; per exec. */
+static int exec_chain(double *us)
+{
+	int out[2];
+	if (pipe(out) != 0)
+		return fail("pipe");
+	char t0[32], n[16];
+	snprintf(n, sizeof n, "%d", EXEC_CHAIN);
+	pid_t pid = fork();
+	if (pid < 0)
+		return fail("fork");
+	if (pid == 0) {
+		dup2(out[1], 1);
+		close(out[0]);
+		/* From here: the fork is not in the figure. */
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		snprintf(t0, sizeof t0, "%.0f", ts.tv_sec * 1e9 + ts.tv_nsec);
+		char *argv[] = { EXEC_IMAGE, n, t0, NULL };
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(out[1]);
+	char line[64] = { 0 };
+	ssize_t got = read(out[0], line, sizeof line - 1);
+	close(out[0]);
+	int st;
+	if (waitpid(pid, &st, 0) != pid || st != 0 || got <= 0) {
+		fprintf(stderr, "bench: %s chain failed (status %#x)\n", EXEC_IMAGE, st);
+		return 1;
+	}
+	*us = strtod(line, NULL) / (EXEC_CHAIN + 1);
+	return 0;
+}
+
+static int bench_exec(void)
+{
+	double samples[EXEC_ROUNDS], warm;
+	iterations = (1 + EXEC_ROUNDS) * (EXEC_CHAIN + 1);
+	if (exec_chain(&warm) != 0)
+		return 1;
+	for (int r = 0; r < EXEC_ROUNDS; r++)
+		if (exec_chain(&samples[r]) != 0)
+			return 1;
+	report("exec-static", samples, EXEC_ROUNDS, "us", 0);
+	return 0;
+}
+
 static int bench_script(void)
 {
 	/* External commands by path, so no shell runs them as builtins or
@@ -365,6 +528,12 @@ int main(int argc, char **argv)
 			rc = bench_round_trip("enosys", NO_SUCH_SYSCALL, 1);
 		else if (strcmp(argv[i], "file-write-read") == 0)
 			rc = bench_file();
+		else if (strcmp(argv[i], "file-write-read-48m") == 0)
+			rc = bench_big_file();
+		else if (strcmp(argv[i], "mmap-file-read") == 0)
+			rc = bench_mmap_file();
+		else if (strcmp(argv[i], "exec-static") == 0)
+			rc = bench_exec();
 		else if (strcmp(argv[i], "fork-exec-wait") == 0)
 			rc = bench_fork_exec();
 		else if (strcmp(argv[i], "fork-big-heap") == 0)
@@ -379,7 +548,7 @@ int main(int argc, char **argv)
 			rc = 2;
 		if (rc != 0) {
 			fprintf(stderr, "bench: %s failed (known: getppid, enosys, file-write-read, "
-				"fork-exec-wait, fork-big-heap, pipe-roundtrip, shell-script, thread-create-join)\n", argv[i]);
+				"file-write-read-48m, mmap-file-read, exec-static, fork-exec-wait, fork-big-heap, pipe-roundtrip, shell-script, thread-create-join)\n", argv[i]);
 			return rc;
 		}
 		read_events(&after);

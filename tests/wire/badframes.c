@@ -10,9 +10,15 @@
  * huge payload length, broken ARP, and frames of random bytes and random
  * length; back to back, a flood. DST-IP (IPv4, the target's address) makes
  * the IP-level frames reach its IP layer rather than be dropped as not for
- * it. The generator is seeded, so a failure can be replayed. Prints
- * "badframes sent S of N" (a full transmit queue is retried, not counted
- * as sent twice) and exits 0 when all went out.
+ * it. The generator is seeded, so a failure can be replayed. The frames go
+ * in bursts of BURST, each back to back, and after each one a ping to
+ * DST-IP waits (up to a few seconds) until the target has answered: the
+ * wire is first in, first out, so by then it has taken in the whole burst,
+ * and what it counts does not depend on how the host shares its CPUs
+ * between the two machines (unpaced, a target that falls behind makes the
+ * host drop the rest from the socket between them). Prints "badframes sent
+ * S of N, P of B pauses unanswered" (a full transmit queue is retried, not
+ * counted as sent twice) and exits 0 when all went out.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -20,6 +26,8 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,6 +203,47 @@ static size_t make(uint8_t *f, unsigned i)
 	}
 }
 
+#define BURST 100
+
+/*
+ * Pings dst_ip from raw ICMP socket `icmp` and waits for the answer to
+ * this one (sequence `seq`), trying 5 times a second apart; returns
+ * whether it came.
+ */
+static int settle(int icmp, uint16_t seq)
+{
+	uint16_t id = getpid() & 0xffff;
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	memcpy(&to.sin_addr, &dst_ip, 4);
+	for (int tries = 0; tries < 5; tries++) {
+		uint8_t q[16] = { 8, 0, 0, 0, id >> 8, id, seq >> 8, seq };
+		uint16_t c = csum(q, sizeof q);
+		q[2] = c >> 8;
+		q[3] = c;
+		if (sendto(icmp, q, sizeof q, 0, (struct sockaddr *)&to, sizeof to) != sizeof q)
+			return 0;
+		struct timespec t0, t;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (;;) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			long ms = 1000 - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+			struct pollfd p = { .fd = icmp, .events = POLLIN };
+			if (ms <= 0 || poll(&p, 1, ms) <= 0)
+				break;
+			uint8_t r[1500];
+			ssize_t n = recv(icmp, r, sizeof r, 0);
+			if (n < 20)
+				continue;
+			size_t h = (r[0] & 15) * 4;
+			/* An echo reply (type 0) to this very request. */
+			if ((size_t)n >= h + 8 && r[h] == 0 && r[h + 4] == (uint8_t)(id >> 8) && r[h + 5] == (uint8_t)id &&
+			    r[h + 6] == (uint8_t)(seq >> 8) && r[h + 7] == (uint8_t)seq)
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static int mac(const char *s, uint8_t *m)
 {
 	return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) == 6;
@@ -231,8 +280,17 @@ int main(int argc, char **argv)
 	memcpy(&src_ip, &((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr, 4);
 	struct sockaddr_ll to = { .sll_family = AF_PACKET, .sll_ifindex = index, .sll_halen = 6 };
 	memcpy(to.sll_addr, dst_mac, 6);
-	unsigned sent = 0;
+	int icmp = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (icmp < 0) {
+		perror("badframes: ICMP socket");
+		return 2;
+	}
+	unsigned sent = 0, pauses = 0, unanswered = 0;
 	for (unsigned i = 0; i < total; i++) {
+		if (i > 0 && i % BURST == 0) {
+			pauses++;
+			unanswered += !settle(icmp, pauses);
+		}
 		uint8_t f[1514];
 		size_t n = make(f, i);
 		for (int tries = 0; tries < 1000; tries++) {
@@ -247,6 +305,6 @@ int main(int argc, char **argv)
 			usleep(1000);
 		}
 	}
-	printf("badframes sent %u of %u\n", sent, total);
+	printf("badframes sent %u of %u, %u of %u pauses unanswered\n", sent, total, unanswered, pauses);
 	return sent == total ? 0 : 1;
 }

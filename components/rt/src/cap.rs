@@ -86,6 +86,12 @@ impl Pgtbl {
         let r = run(self.0, pt::Map { va, kmem, perms, pages });
         r.ok().map(drop).map_err(|e| (e, r.rdi))
     }
+    /// Maps the frames `kmems` (at most `MAP_LIST_MAX`) at `va` onwards;
+    /// on error, how many were mapped before it.
+    pub fn map_list(self, va: u64, kmems: &[u64], perms: u64) -> Result<(), (Error, u64)> {
+        let r = run(self.0, pt::MapList { va, list: kmems.as_ptr() as u64, n: kmems.len() as u64, perms });
+        r.ok().map(drop).map_err(|e| (e, r.rdi))
+    }
     pub fn unmap(self, va: u64, pages: u64) -> Result<(), Error> {
         unit(self.0, pt::Unmap { va, pages })
     }

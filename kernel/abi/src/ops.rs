@@ -137,6 +137,11 @@ kernel_ops! {
         COPY = 4 => CopyMem { remote: rdi, local: rsi, len: rdx, dir: r10 }
         /// Returns the physical frame mapped at `va` and rdi = its perms.
         LOOKUP = 5 => Lookup { va: rdi }
+        /// Map the `n` frames (at most `MAP_LIST_MAX`) whose `kmem` values
+        /// are the u64s at `list` in the caller's memory at `va`, `va` +
+        /// one page, ...: as `n` `MAP`s of one page, in one call. On error
+        /// rdi = pages mapped before it (`NoTable`: build the level, go on).
+        MAP_LIST = 6 => MapList { va: rdi, list: rsi, n: rdx, perms: r10 }
     }
 }
 
@@ -264,6 +269,8 @@ pub const ASND_YIELD: u64 = 1;
 
 pub const COMP_LINUX_ABI: u64 = 1;
 
+/// The most frames one `pgtbl_op::MAP_LIST` takes.
+pub const MAP_LIST_MAX: u64 = 512;
 /// The most frames one `untyped_op::RETYPE_LIST` takes.
 pub const RETYPE_LIST_MAX: u64 = 512;
 

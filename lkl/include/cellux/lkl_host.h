@@ -174,7 +174,21 @@ struct lkl_host_ops {
 	unsigned long (*process_access)(unsigned long host, unsigned long addr,
 					void *buf, unsigned long len,
 					int write);
+
+	/* How many pages of the address space the host named `host` are
+	 * resident, of kind `kind` (LKL_RSS_*): the process's resident-set
+	 * counters (/proc/PID/status VmRSS, statm, stat's rss, the OOM
+	 * killer's choice), which only the host can count. Called with the
+	 * CPU owned; must not call into Linux. May be NULL: Linux's own
+	 * counters (zero) stand. */
+	unsigned long (*process_resident)(unsigned long host, int kind);
 };
+
+/* process_resident's kinds, as Linux's MM_ANONPAGES, MM_FILEPAGES and
+ * MM_SHMEMPAGES count them. */
+#define LKL_RSS_ANON	0
+#define LKL_RSS_FILE	1
+#define LKL_RSS_SHMEM	2
 
 /* ---- Life cycle ------------------------------------------------------ */
 
@@ -338,6 +352,39 @@ void lkl_task_put(lkl_task_t task);
  * (NULL). 0, -EINVAL (no task, no mm, host 0, a layout out of order). */
 long lkl_task_set_mm(lkl_task_t task, unsigned long host,
 		     const unsigned long *layout);
+
+/* ---- Linux's view of a process's address space ------------------------ */
+/*
+ * The host keeps each process's map and page table; it tells Linux every
+ * change, and Linux keeps a VMA for each mapping in the task's mm, as it
+ * would with an MMU, for its own /proc (maps, status, statm, stat) and
+ * accounting; fork copies them with the mm. `task` 0: the calling
+ * thread's task. Addresses are page aligned, start < end <= TASK_SIZE.
+ * Each returns 0, -EINVAL (bad range or flags, no task or mm), -EBADF
+ * (LKL_VMA_FILE: no such fd) or -ENOMEM (the view misses that change).
+ */
+#define LKL_VMA_READ	0x01	/* PROT_READ */
+#define LKL_VMA_WRITE	0x02	/* PROT_WRITE */
+#define LKL_VMA_EXEC	0x04	/* PROT_EXEC */
+#define LKL_VMA_SHARED	0x08	/* MAP_SHARED */
+#define LKL_VMA_STACK	0x10	/* the initial stack (grows down) */
+#define LKL_VMA_FILE	0x20	/* of file `fd`, from byte `offset` */
+#define LKL_VMA_EXE	0x40	/* of the mm's executable, from byte `offset` */
+
+/* [start, end) is now one mapping with `flags` (what was there goes). */
+long lkl_vma_map(lkl_task_t task, unsigned long start, unsigned long end,
+		 unsigned long flags, int fd, unsigned long long offset);
+/* [start, end) is no longer mapped. */
+long lkl_vma_unmap(lkl_task_t task, unsigned long start, unsigned long end);
+/* The mapped parts of [start, end) now allow `prot` (LKL_VMA_READ,
+ * WRITE, EXEC). */
+long lkl_vma_protect(lkl_task_t task, unsigned long start, unsigned long end,
+		     unsigned long prot);
+/* A new image's layout: {start_code, end_code, start_data, end_data,
+ * start_brk, brk, start_stack}, as Linux's ELF loader sets them. */
+long lkl_task_set_image(lkl_task_t task, const unsigned long *image);
+/* The program break moved to `brk` (brk(2)). */
+long lkl_task_set_brk(lkl_task_t task, unsigned long brk);
 
 /* Unbinds the calling host thread from its task and hands the binding's
  * reference to the caller as a handle, for another host thread to adopt:

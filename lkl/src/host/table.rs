@@ -76,5 +76,6 @@ pub fn ops(virtio_devices: Option<CString>) -> &'static lkl_host_ops {
         file_pages_clean: None,
         // Hosted Linux runs no processes of the host's.
         process_access: None,
+        process_resident: None,
     }))
 }

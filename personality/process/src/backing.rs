@@ -139,6 +139,21 @@ impl Backing {
         self.frames.range(start..end).count() as u64
     }
 
+    /// Its resident pages as Linux counts them for the process's rss
+    /// (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES): private frames (a
+    /// copy-on-write frame counts in each process sharing it), page-cache
+    /// pages, frames of shared anonymous mappings.
+    pub fn resident(&self) -> [u64; 3] {
+        let shmem: u64 = self
+            .areas
+            .within(0, u64::MAX)
+            .iter()
+            .filter(|(_, _, a)| a.shared && a.file.is_none())
+            .map(|&(s, e, _)| self.backed_count(s, e))
+            .sum();
+        [self.frames.len() as u64 - shmem, self.files.mapped(), shmem]
+    }
+
     /// The first backed page at or after `from` and before `end`. The
     /// walks that change pages as they go step with it instead of
     /// collecting the pages first: they run when a process ends, often
@@ -204,11 +219,67 @@ impl Backing {
         }
     }
 
+    /// Maps frames `kmems` at `va` onwards, a run per kernel call,
+    /// building the missing levels on the way.
+    fn map_frames(&mut self, va: u64, kmems: &[u64], perms: u64) -> Result<(), Errno> {
+        let mut done = 0;
+        while done < kmems.len() {
+            let at = va + done as u64 * PAGE;
+            match Pgtbl(self.pt).map_list(at, &kmems[done..], perms) {
+                Ok(()) => return Ok(()),
+                Err((Error::NoTable, k)) => {
+                    done += k as usize;
+                    let kf = frames::kernel().map_err(|_| Errno::ENOMEM)?;
+                    if Pgtbl(self.pt).cons(va + done as u64 * PAGE, kf).is_err() {
+                        frames::free_kernel(kf);
+                        return Err(Errno::ENOMEM);
+                    }
+                    self.levels.push(kf);
+                }
+                Err(_) => return Err(Errno::ENOMEM),
+            }
+        }
+        Ok(())
+    }
+
+    /// The entry backed page `va` should have (None: none), and whether it
+    /// is a page-cache page (those go one at a time: `remap`).
+    fn wanted(&self, va: u64) -> (Option<u64>, bool) {
+        if self.files.page(va).is_some() {
+            return (None, true);
+        }
+        let perms = self.frames.get(&va).and_then(|&k| self.areas.find(va).and_then(|a| Self::entry(a, k)));
+        (perms, false)
+    }
+
+    /// Brings the entries of [start, end) in line with their ranges: a run
+    /// of backed pages that want the same entry in two kernel calls (unmap,
+    /// map), whatever its length up to `RUN` pages.
     fn remap_range(&mut self, start: u64, end: u64) -> Result<(), Errno> {
+        const RUN: usize = 64;
         let mut at = start;
-        while let Some(va) = self.next_backed(at, end) {
-            self.remap(va)?;
-            at = va + PAGE;
+        while let Some(first) = self.next_backed(at, end) {
+            let (perms, file) = self.wanted(first);
+            if file {
+                self.remap(first)?;
+                at = first + PAGE;
+                continue;
+            }
+            let mut run = [0u64; RUN];
+            let mut n = 0;
+            let mut va = first;
+            while va < end && n < RUN && self.wanted(va) == (perms, false) {
+                let Some(&k) = self.frames.get(&va) else { break };
+                run[n] = k;
+                n += 1;
+                va += PAGE;
+            }
+            // Not mapped is fine: PROT_NONE pages have no entry.
+            let _ = Pgtbl(self.pt).unmap(first, n as u64);
+            if let Some(p) = perms {
+                self.map_frames(first, &run[..n], p)?;
+            }
+            at = va;
         }
         for (va, _) in self.files.pages_in(start, end) {
             self.remap(va)?;
@@ -381,13 +452,56 @@ impl Backing {
     pub fn touch_ahead(&mut self, from: u64, end: u64, how: Touch) {
         const RUN: u64 = 1024;
         let end = end.min(from.saturating_add(RUN * PAGE));
+        let mut fresh_to = from;
         for va in pages_of(from, end) {
+            if va < fresh_to {
+                continue;
+            }
+            fresh_to = va + self.back_fresh_run(va, end, how) * PAGE;
+            if va < fresh_to {
+                continue;
+            }
             let cow = |k| frames::is_shared(k) && !self.areas.find(va).is_some_and(|a| a.shared);
             let ready = self.frames.get(&va).is_some_and(|&k| how != Touch::Write || !cow(k));
             if !ready && !matches!(self.touch(va, how), Ok(Verdict::Backed)) {
                 break;
             }
         }
+    }
+
+    /// Backs the run of never-touched pages of one private anonymous range
+    /// from `va` (before `end`) that `how` may touch, with fresh frames
+    /// mapped in one kernel call; returns how many (0: `va` is not such a
+    /// page, or memory ran out, for `touch` to find out one page at a time).
+    fn back_fresh_run(&mut self, va: u64, end: u64, how: Touch) -> u64 {
+        const RUN: usize = 64;
+        let Some(acc) = self.areas.find(va) else { return 0 };
+        let Some(perms) = acc.perms else { return 0 };
+        let allowed = match how {
+            Touch::Read => true,
+            Touch::Write => perms & PERM_WRITE != 0,
+            Touch::Exec => perms & PERM_EXEC != 0,
+        };
+        if !allowed || acc.shared || acc.file.is_some() {
+            return 0;
+        }
+        let mut run = [0u64; RUN];
+        let mut n = 0;
+        let mut at = va;
+        while at < end && n < RUN && !self.frames.contains_key(&at) && self.areas.find(at) == Some(acc) {
+            let Ok(k) = frames::alloc() else { break };
+            run[n] = k;
+            n += 1;
+            at += PAGE;
+        }
+        for (i, &k) in run[..n].iter().enumerate() {
+            self.frames.insert(va + i as u64 * PAGE, k);
+        }
+        if n > 0 && self.map_frames(va, &run[..n], perms).is_err() {
+            self.drop_range(va, at);
+            return 0;
+        }
+        n as u64
     }
 
     /// Page `va` gets a copy of its shared frame `old` of its own.
@@ -521,10 +635,14 @@ impl Backing {
                 continue;
             }
             frames::share(kmem);
-            child.install(va, kmem)?;
+            child.frames.insert(va, kmem);
+        }
+        // The child's entries, then ours where a private page is shared
+        // now (no longer writable here either), a run per kernel call.
+        child.remap_range(0, u64::MAX)?;
+        for (s, e, acc) in self.areas.within(0, u64::MAX) {
             if !acc.shared && acc.perms.is_some_and(|p| p & PERM_WRITE != 0) {
-                // Shared now: no longer writable here either.
-                self.remap(va)?;
+                self.remap_range(s, e)?;
             }
         }
         Ok(())

@@ -171,6 +171,11 @@ impl Files {
         self.pages.get(&va).copied()
     }
 
+    /// How many pages are mapped.
+    pub fn mapped(&self) -> u64 {
+        self.pages.len() as u64
+    }
+
     /// Mapped pages of [start, end), by address.
     pub fn pages_in(&self, start: u64, end: u64) -> Vec<(u64, FilePage)> {
         self.pages.range(start..end).map(|(&va, &p)| (va, p)).collect()

@@ -23,6 +23,7 @@ mod scratch;
 mod signals;
 pub mod spawn;
 pub mod trap;
+pub mod view;
 
 pub use proc::Proc;
 pub use spawn::{exec, spawn, SpawnError, Spec};

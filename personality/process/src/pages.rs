@@ -15,12 +15,14 @@ use alloc::vec::Vec;
 use cellux_abi::ops::{kmem_split, PERM_EXEC, PERM_WRITE};
 use cellux_personality::addrspace::prot;
 use linux_abi::Errno;
+use cellux_personality::addrspace::Effect;
 use cellux_personality::memory::Memory;
 use cellux_rt::mem;
 
 use crate::backing::{Backing, Fetch, Touch, Verdict, PAGE};
 use crate::filecache::{self, Release};
 use crate::frames;
+use crate::view;
 use cellux_rt::sync::SpinLocked;
 
 type Space = SpinLocked<Backing>;
@@ -67,6 +69,14 @@ pub fn shared_page(pt: u32, addr: u64) -> Option<u64> {
         return None;
     }
     with(&space, |b| b.shared_frame(addr)).map(|k| kmem_split(k).1)
+}
+
+/// The resident pages of the process whose page table has slot `pt`
+/// (`Backing::resident`); None if there is none. Takes no lock but the
+/// backing's, which nobody holds while calling Linux: Linux may ask.
+pub fn resident(pt: u32) -> Option<[u64; 3]> {
+    let space = SPACES.with(|m| m.get(&pt).cloned())?;
+    Some(space.with(|b| b.resident()))
 }
 
 /// Runs `f` on the backing, then hands what it let go of to Linux, the
@@ -313,6 +323,18 @@ impl Memory for Pages {
     fn zero(&mut self, start: u64, end: u64) -> Result<(), Errno> {
         with(&self.space, |b| b.zero(start, end));
         Ok(())
+    }
+
+    fn record(&mut self, e: &Effect) {
+        if let Some(v) = view::installed() {
+            v.record(e);
+        }
+    }
+
+    fn record_brk(&mut self, brk: u64) {
+        if let Some(v) = view::installed() {
+            v.record_brk(brk);
+        }
     }
 
     fn read(&mut self, addr: u64, buf: &mut [u8]) -> Result<(), Errno> {

@@ -13,7 +13,7 @@ use cellux_rt::slots;
 
 use crate::frames;
 use crate::pages::Pages;
-use crate::spawn::SpawnError;
+use crate::spawn::{Image, SpawnError};
 
 /// Where a new process thread starts: the kernel enters a new thread at
 /// its component's entry with rsp = 0 (the Composite upcall convention),
@@ -47,6 +47,8 @@ pub struct Proc {
     /// initial stack: [arg_start, arg_end, env_start, env_end], which Linux
     /// is told for /proc/PID/cmdline and environ.
     pub strings: [u64; 4],
+    /// Where its image lies, for Linux's view of its address space.
+    pub image: Image,
     pub started: bool,
     /// The register file its thread starts with when not a fresh image's
     /// (a forked child: its parent's at the fork, rax = 0).
@@ -158,6 +160,7 @@ impl Proc {
             entry: self.entry,
             sp: self.sp,
             strings: self.strings,
+            image: Image::default(),
             started: false,
             start_regs: regs,
             status: None,

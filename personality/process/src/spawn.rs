@@ -3,11 +3,12 @@
 //! with their protections and a stack holding Linux's initial stack.
 
 use alloc::vec;
+use alloc::vec::Vec;
 use cellux_abi::err::Error;
 use cellux_abi::ops::{PERM_EXEC, PERM_WRITE};
 use cellux_loader::elf::{self, ElfError, Executable};
 use cellux_loader::stack::{self, StackError, Startup};
-use cellux_personality::addrspace::{prot, AddressSpace, Backing};
+use cellux_personality::addrspace::{prot, AddressSpace, Backing, PAGE_SIZE as PAGE};
 use cellux_personality::dispatch::Process;
 use linux_abi::Errno;
 use cellux_personality::memory::Memory;
@@ -93,9 +94,56 @@ fn prot_bits(p: elf::Prot) -> u32 {
 
 /// Checks the image before any kernel object is made, then builds the
 /// process. Its thread is made by [`Proc::start`].
+/// Where an image lies, as Linux's ELF loader would record it in the
+/// process's mm: what Linux is told of a new image (its /proc/PID/maps
+/// shows the segments as mappings of the executable, `status` the sizes).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Image {
+    /// The pages of each segment that show the file: (start, end, PROT_*
+    /// bits, file offset of start). The rest of a segment (its bss) is
+    /// anonymous.
+    pub file_spans: Vec<(u64, u64, u32, u64)>,
+    pub start_code: u64,
+    pub end_code: u64,
+    pub start_data: u64,
+    pub end_data: u64,
+    pub start_brk: u64,
+    /// The initial stack mapping, [start, end).
+    pub stack: (u64, u64),
+    /// The stack pointer the image starts with.
+    pub start_stack: u64,
+}
+
+impl Image {
+    /// As load_elf_binary computes them: code from the executable
+    /// segments, data up to the end of every segment's file bytes.
+    fn of(exe: &Executable, stack: (u64, u64), sp: u64) -> Image {
+        let mut i = Image { start_code: u64::MAX, stack, start_stack: sp, start_brk: exe.brk_start, ..Image::default() };
+        for s in &exe.segments {
+            let (start, _) = s.pages();
+            let file_end = (s.vaddr + s.file_size).next_multiple_of(PAGE);
+            if s.file_size > 0 {
+                i.file_spans.push((start, file_end, prot_bits(s.prot), s.file_offset & !(PAGE - 1)));
+            }
+            let (k, end) = (s.vaddr, s.vaddr + s.file_size);
+            if s.prot.exec {
+                i.start_code = i.start_code.min(k);
+                i.end_code = i.end_code.max(end);
+            }
+            i.start_data = i.start_data.max(k);
+            i.end_data = i.end_data.max(end);
+        }
+        if i.start_code == u64::MAX {
+            i.start_code = 0;
+        }
+        i
+    }
+}
+
 pub fn spawn(spec: &Spec) -> Result<Proc, SpawnError> {
     let exe = elf::parse(spec.image).map_err(SpawnError::Exec)?;
     let (shell, (space, built)) = crate::proc::shell(spec.gate, |pages| fill(&exe, spec, pages))?;
+    let image = Image::of(&exe, (STACK_TOP - STACK_SIZE, STACK_TOP), built.sp);
     Ok(Proc {
         linux: Process::new(space, spec.pid),
         pages: shell.pages,
@@ -107,6 +155,7 @@ pub fn spawn(spec: &Spec) -> Result<Proc, SpawnError> {
         entry: exe.entry,
         sp: built.sp,
         strings: built.strings,
+        image,
         started: false,
         start_regs: None,
         status: None,
@@ -192,5 +241,6 @@ pub fn exec(p: &mut Proc, spec: &Spec) -> Result<(), (SpawnError, bool)> {
     p.entry = exe.entry;
     p.sp = built.sp;
     p.strings = built.strings;
+    p.image = Image::of(&exe, (STACK_TOP - STACK_SIZE, STACK_TOP), built.sp);
     Ok(())
 }

@@ -1,7 +1,7 @@
 use super::*;
 use crate::route::Route;
 use linux_abi::nr;
-use crate::addrspace::{map, prot};
+use crate::addrspace::{map, prot, Backing, Effect};
 use std::collections::BTreeMap;
 use std::vec;
 use std::vec::Vec;
@@ -18,6 +18,9 @@ struct FakeMem {
     files: Vec<(u64, u64, u32, u64, u64)>,
     /// sync calls: (start, end, wait).
     syncs: Vec<(u64, u64, bool)>,
+    /// What Linux's view was told: the effects, then breaks.
+    recorded: Vec<Effect>,
+    breaks: Vec<u64>,
 }
 
 impl FakeMem {
@@ -75,6 +78,12 @@ impl Memory for FakeMem {
             v.0.fill(0);
         }
         Ok(())
+    }
+    fn record(&mut self, e: &Effect) {
+        self.recorded.push(*e);
+    }
+    fn record_brk(&mut self, brk: u64) {
+        self.breaks.push(brk);
     }
     fn read(&mut self, addr: u64, buf: &mut [u8]) -> Result<(), Errno> {
         self.access(addr, buf.len(), false, |b, at, n| buf[at..at + n].copy_from_slice(b))
@@ -305,4 +314,32 @@ fn only_the_low_32_bits_of_rax_name_the_call() {
     assert_eq!(w.ret(1 << 32 | nr::BRK, [0; 6]) as u64, w.ret(nr::BRK, [0; 6]) as u64);
     assert_eq!(w.ret(-1, [0; 6]), -38, "-1 is no call");
     assert_eq!(w.ret(0xffff_ffff_0000_0000u64 as i64 | 1000, [0; 6]), -38);
+}
+
+#[test]
+fn linux_is_told_each_change_to_the_map_as_applied() {
+    let mut w = World::new();
+    let a = w.ret(nr::MMAP, [0, 3 * P, RW, ANON, u64::MAX, 0]) as u64;
+    assert_eq!(w.ret(nr::MPROTECT, [a + P, P, prot::READ as u64, 0, 0, 0]), 0);
+    assert_eq!(w.ret(nr::MUNMAP, [a + 2 * P, P, 0, 0, 0, 0]), 0);
+    let shared_file = (map::SHARED) as u64;
+    let f = w.ret(nr::MMAP, [0, P, prot::READ as u64, shared_file, 3, 2 * P]) as u64;
+    assert_eq!(
+        w.mem.recorded,
+        [
+            Effect::Map { start: a, end: a + 3 * P, prot: prot::READ | prot::WRITE, backing: Backing::Anonymous },
+            Effect::Protect { start: a + P, end: a + 2 * P, prot: prot::READ },
+            Effect::Unmap { start: a + 2 * P, end: a + 3 * P },
+            Effect::Map { start: f, end: f + P, prot: prot::READ, backing: Backing::SharedFile { file: 3, offset: 2 * P } },
+        ]
+    );
+    // A refused call tells nothing; a mapping that failed to apply is
+    // undone, which Linux is told (it never had it).
+    assert_eq!(w.ret(nr::MPROTECT, [a + 8 * P, P, 1, 0, 0, 0]), -12);
+    assert_eq!(w.mem.recorded.len(), 4);
+    assert_eq!(w.ret(nr::MMAP, [0, P, prot::READ as u64, shared_file, 9, 0]), -9);
+    assert!(matches!(w.mem.recorded[4..], [Effect::Unmap { start, end }] if end - start == P));
+    let base = w.ret(nr::BRK, [0; 6]) as u64;
+    assert_eq!(w.ret(nr::BRK, [base + 2 * P + 5, 0, 0, 0, 0, 0]) as u64, base + 2 * P + 5);
+    assert_eq!(w.mem.breaks, [base + 2 * P + 5], "the break itself, unrounded; a query moves nothing");
 }

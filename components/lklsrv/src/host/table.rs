@@ -177,6 +177,10 @@ unsafe extern "C" fn process_access(host: c_ulong, addr: c_ulong, buf: *mut c_vo
     crate::process::remote::access(host as u64, addr as u64, buf as u64, len as u64, write != 0) as c_ulong
 }
 
+unsafe extern "C" fn process_resident(host: c_ulong, kind: c_int) -> c_ulong {
+    usize::try_from(kind).map_or(0, |k| crate::process::remote::resident(host as u64, k)) as c_ulong
+}
+
 /// The table, with `devices` (NUL-terminated `virtio_mmio.device=` words,
 /// or null) for the command line. Leaked: Linux keeps it until the end.
 pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
@@ -223,6 +227,7 @@ pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
         file_pages_gone: Some(file_pages_gone),
         file_pages_clean: Some(file_pages_clean),
         process_access: Some(process_access),
+        process_resident: Some(process_resident),
     });
     // SAFETY: `boxed` returned a live, initialized table or null.
     unsafe { t.as_ref() }

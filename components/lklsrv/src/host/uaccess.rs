@@ -23,6 +23,12 @@ pub fn copy(remote: u64, local: u64, n: u64, to_user: bool) -> u64 {
         0 => boot_slot::SELF_PT,
         pt => pt,
     };
+    copy_in(pt, remote, local, n, to_user)
+}
+
+/// As [`copy`], with the process whose page table is `pt` (another
+/// process's memory for Linux's access_remote_vm, say).
+pub fn copy_in(pt: u32, remote: u64, local: u64, n: u64, to_user: bool) -> u64 {
     let mut done = 0;
     let mut backed = None;
     while done < n {

@@ -26,12 +26,17 @@ static NEXT: AtomicU64 = AtomicU64::new(1);
 /// Slot `i`'s process `p` has a new address space (a new process or a
 /// new image), whose Linux task is `task`: names it for Linux, with
 /// where the image's argument and environment strings lie.
-pub fn publish(i: usize, p: &Proc, task: Task) {
+/// With `fresh` (a new image, not a fork's copy, whose mm Linux copied
+/// from the parent's) Linux is shown its mappings too.
+pub fn publish(i: usize, p: &Proc, task: Task, fresh: bool) {
     let id = NEXT.fetch_add(1, SeqCst);
     PTS[i].store(p.pages.pt(), SeqCst);
     IDS[i].store(id, SeqCst);
     // A task without an mm (none here) has nothing to show.
     let _ = task.set_mm(id, Some(p.strings));
+    if fresh {
+        super::vmas::show_image(p, task);
+    }
 }
 
 /// Slot `i`'s address space is about to go: no copy starts from it
@@ -50,11 +55,25 @@ pub fn access(id: u64, addr: u64, buf: u64, len: u64, write: bool) -> u64 {
     let Some(i) = IDS.iter().position(|s| s.load(SeqCst) == id) else { return 0 };
     USERS[i].fetch_add(1, SeqCst);
     // Withdrawn between the search and the count: nothing to copy.
+    // A page not backed yet (or shared copy-on-write, for a write) is
+    // backed as the process's own touch would, as Linux's get_user_pages
+    // faults it in.
     let n = if IDS[i].load(SeqCst) == id {
-        cellux_rt::mem::copy(PTS[i].load(SeqCst), addr, buf, len, write).map_or(0, |(n, _)| n)
+        len - crate::host::uaccess::copy_in(PTS[i].load(SeqCst), addr, buf, len, write)
     } else {
         0
     };
     USERS[i].fetch_sub(1, SeqCst);
     n
+}
+
+/// How many pages of the address space `id` are resident, of kind `kind`
+/// (0 anonymous, 1 file, 2 shared anonymous: lkl_host.h's LKL_RSS_*);
+/// 0 if `id` names nothing.
+pub fn resident(id: u64, kind: usize) -> u64 {
+    let Some(i) = IDS.iter().position(|s| s.load(SeqCst) == id) else { return 0 };
+    USERS[i].fetch_add(1, SeqCst);
+    let counts = if IDS[i].load(SeqCst) == id { cellux_process::pages::resident(PTS[i].load(SeqCst)) } else { None };
+    USERS[i].fetch_sub(1, SeqCst);
+    counts.and_then(|c| c.get(kind).copied()).unwrap_or(0)
 }

@@ -242,7 +242,7 @@ pub fn launch(n: NewSlot, proc: Proc, task: Task, forked: bool, vfork: bool, cle
     let i = n.i;
     let view = proc.thread_view(proc.linux.tid, proc.start_regs);
     VFORK_RELEASED[i].store(false, Ordering::SeqCst);
-    remote::publish(i, &proc, task);
+    remote::publish(i, &proc, task, !forked);
     with(i, |e| *e = Some(Entry { proc, vfork, vm: i }));
     add_thread(i, i, view, task, !forked, clear_tid)
 }

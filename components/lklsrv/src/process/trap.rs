@@ -82,7 +82,7 @@ impl trap::Host for ProcessCalls<'_> {
                         let Entry { proc, vfork, .. } = e;
                         let out = exec::build(proc, view, img, regs, || table::vfork_release(i, vfork));
                         if let (Outcome::Resume, Ok(task)) = (&out, Task::current()) {
-                            remote::publish(i, proc, task);
+                            remote::publish(i, proc, task, true);
                         }
                         out
                     }
@@ -125,7 +125,7 @@ impl ProcessCalls<'_> {
             return exec::lost();
         };
         let thread = proc.thread_view(proc.linux.tid, None);
-        remote::publish(i, &proc, task);
+        remote::publish(i, &proc, task, true);
         let borrowed = with(i, |e| {
             let e = e.as_mut()?;
             e.vm = i;

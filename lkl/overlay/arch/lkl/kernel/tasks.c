@@ -87,6 +87,28 @@ static int enter_new_thread_task(void)
 	return 0;
 }
 
+/* For entries the host calls both from outside Linux and from inside it
+ * (a host op reached from a syscall): inside, the task is current on the
+ * CPU its thread owns already, and taking the CPU again would nest its
+ * count (a nested owner that sleeps would hand the next task a CPU it can
+ * never release). 1 when it was inside (nothing to give back), 0 when it
+ * took the CPU (lkl_leave_nested gives it back), or a negative errno. */
+int lkl_enter_nested(void)
+{
+	int ret;
+
+	if (lkl_cpu_is_mine())
+		return 1;
+	ret = lkl_enter();
+	return ret ? ret : 0;
+}
+
+void lkl_leave_nested(int entered)
+{
+	if (entered == 0)
+		lkl_cpu_put();
+}
+
 /* Own the CPU as the calling host thread's task. */
 int lkl_enter(void)
 {

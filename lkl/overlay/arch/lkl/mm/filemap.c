@@ -78,25 +78,6 @@ int folio_mkclean(struct folio *folio)
 	return 0;
 }
 
-/* Runs as the calling thread's task: 1 when it was inside Linux already
- * (nothing to give back), 0 when it took the CPU (leave() releases it),
- * or a negative errno. */
-static int enter(void)
-{
-	int ret;
-
-	if (lkl_cpu_is_mine())
-		return 1;
-	ret = lkl_enter();
-	return ret ? ret : 0;
-}
-
-static void leave(int entered)
-{
-	if (entered == 0)
-		lkl_cpu_put();
-}
-
 /* Out of Linux the last reference goes at once (the last close of an
  * unlinked file frees it now); inside a syscall, on its way out, as
  * Linux's own fput does. */
@@ -118,7 +99,7 @@ long lkl_file_map(int fd, int write, unsigned long *handle,
 		  unsigned long *mapping)
 {
 	struct file *file;
-	int entered = enter();
+	int entered = lkl_enter_nested();
 	long ret;
 
 	if (entered < 0)
@@ -144,7 +125,7 @@ long lkl_file_map(int fd, int write, unsigned long *handle,
 drop:
 	put_file(file, entered);
 out:
-	leave(entered);
+	lkl_leave_nested(entered);
 	return ret;
 }
 
@@ -154,11 +135,11 @@ void lkl_file_put(unsigned long handle)
 
 	if (!handle)
 		return;
-	entered = enter();
+	entered = lkl_enter_nested();
 	if (entered < 0)
 		return;
 	put_file((struct file *)handle, entered);
-	leave(entered);
+	lkl_leave_nested(entered);
 }
 
 /* Marks the page at `index` dirty as a write of its own bytes would:
@@ -235,7 +216,7 @@ long lkl_file_page(unsigned long handle, unsigned long index, int write,
 	struct file *file = (struct file *)handle;
 	struct folio *folio;
 	struct page *page;
-	int entered = enter();
+	int entered = lkl_enter_nested();
 	long ret;
 
 	if (entered < 0)
@@ -271,7 +252,7 @@ long lkl_file_page(unsigned long handle, unsigned long index, int write,
 	*phys = page_to_phys(page);
 	ret = 0;
 out:
-	leave(entered);
+	lkl_leave_nested(entered);
 	return ret;
 }
 
@@ -279,7 +260,7 @@ long lkl_file_page_release(unsigned long handle, unsigned long index,
 			   unsigned long phys, int dirtied)
 {
 	struct file *file = (struct file *)handle;
-	int entered = enter();
+	int entered = lkl_enter_nested();
 	long ret = 0;
 
 	if (entered < 0)
@@ -290,14 +271,14 @@ long lkl_file_page_release(unsigned long handle, unsigned long index,
 		put_page(pfn_to_page(phys >> PAGE_SHIFT));
 	else
 		ret = -EINVAL;
-	leave(entered);
+	lkl_leave_nested(entered);
 	return ret;
 }
 
 long lkl_file_page_dirty(unsigned long handle, unsigned long index)
 {
 	struct file *file = (struct file *)handle;
-	int entered = enter();
+	int entered = lkl_enter_nested();
 	long ret;
 
 	if (entered < 0)
@@ -316,7 +297,7 @@ long lkl_file_page_dirty(unsigned long handle, unsigned long index)
 	} else if (file_ok(file)) {
 		ret = dirty(file, index);
 	}
-	leave(entered);
+	lkl_leave_nested(entered);
 	return ret;
 }
 
@@ -324,7 +305,7 @@ long lkl_file_sync(unsigned long handle, unsigned long long start,
 		   unsigned long long end)
 {
 	struct file *file = (struct file *)handle;
-	int entered = enter();
+	int entered = lkl_enter_nested();
 	long ret;
 
 	if (entered < 0)
@@ -332,6 +313,6 @@ long lkl_file_sync(unsigned long handle, unsigned long long start,
 	ret = -EINVAL;
 	if (file_ok(file) && end > start)
 		ret = vfs_fsync_range(file, start, end - 1, 1);
-	leave(entered);
+	lkl_leave_nested(entered);
 	return ret;
 }

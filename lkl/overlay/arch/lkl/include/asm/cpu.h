@@ -42,6 +42,10 @@ void lkl_init_became_user(void);
 int lkl_enter(void);
 /* ...and before releasing it, what a return to user mode runs. */
 void lkl_exit_to_user(void);
+/* lkl_enter, or nothing when the caller is inside Linux already (0: taken,
+ * 1: was inside, or -errno), and its undoing. */
+int lkl_enter_nested(void);
+void lkl_leave_nested(int entered);
 
 /* kernel/binfmt.c: an exec's image the host has not taken, dropped. */
 void lkl_exec_release(struct task_struct *t);

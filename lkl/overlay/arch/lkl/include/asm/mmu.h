@@ -13,4 +13,9 @@ typedef struct {
 	unsigned long host;
 } mm_context_t;
 
+struct mm_struct;
+/* fork's copy of the VMAs the host keeps for a process (mm/vmas.c;
+ * kernel/fork.c's no-MMU dup_mmap calls it, a patch). */
+int lkl_dup_vmas(struct mm_struct *mm, struct mm_struct *oldmm);
+
 #endif

@@ -52,7 +52,7 @@ pub fn init_root(root: u64) {
         k.copy_from_slice(&Direct.table(kernel_pml4())[256..]);
         Direct.table(root)[256..].copy_from_slice(&k);
     }
-    region::install(root);
+    region::install(Direct.table(root));
 }
 
 /// The present leaf for `va` in what `root` may see (`region::visible`).
@@ -65,18 +65,18 @@ pub fn lookup(root: u64, va: u64) -> Option<u64> {
 
 /// Builds the first missing level on the path to va from kernel frame `kf`.
 pub fn cons(root: u64, va: u64, kf: u64) -> KResult<u64> {
-    region::admit(root, va)?;
+    region::admit(root, Direct.table(root), va)?;
     ptwalk::cons(&mut Direct, root, va, kf, |n| mem::table().make_obj(n, Obj::PtNode))
 }
 
 /// Maps one frame: a retyped user frame (takes a reference) or a device frame.
 pub fn map(root: u64, va: u64, pa: u64, perms: u64, device: bool) -> KResult<()> {
-    region::admit(root, va)?;
+    region::admit(root, Direct.table(root), va)?;
     ptwalk::map(&mut Direct, root, va, pte::leaf(pa, perms, device), || if device { Ok(()) } else { mem::table().get(pa, Ty::User) })
 }
 
 pub fn unmap(root: u64, va: u64) -> KResult<()> {
-    region::admit(root, va)?;
+    region::admit(root, Direct.table(root), va)?;
     let e = ptwalk::unmap(&mut Direct, root, va)?;
     // The region's pages are in every root: any root's TLB may hold one.
     if crate::arch::cpu::read_cr3() == root || in_server_region(va) {
@@ -192,26 +192,16 @@ fn map_op(f: &mut Frame, own: u64, root: u64, a: pgtbl_op::Map) -> OpResult {
     Ok(Some(a.pages))
 }
 
-/// `MAP_LIST`: the frames' `kmem` values read from the caller in chunks;
-/// rdi = pages mapped when one fails.
+/// `MAP_LIST`: rdi = pages mapped, also when one fails.
 fn map_list(f: &mut Frame, own: u64, root: u64, a: pgtbl_op::MapList) -> OpResult {
     if a.n > ops::MAP_LIST_MAX {
         return Err(Error::Inval);
     }
-    let mut done = 0;
-    let mut chunk = [0u64; 32];
-    while done < a.n {
-        let k = (a.n - done).min(chunk.len() as u64) as usize;
-        let r = a.list.checked_add(done * 8).ok_or(Error::Inval).and_then(|at| uaccess::read_user(at, &mut crate::exception::as_bytes_mut(&mut chunk)[..k * 8]));
-        for &km in chunk[..k].iter() {
-            let r = r.and_then(|_| kmem(own, km)).and_then(|pa| map(root, a.va.wrapping_add(done * 4096), pa, a.perms, false));
-            if let Err(e) = r {
-                f.rdi = done;
-                return Err(e);
-            }
-            done += 1;
-        }
-    }
+    let r = uaccess::for_each_word(a.list, a.n, |i, km| map(root, a.va.wrapping_add(i * 4096), kmem(own, km)?, a.perms, false));
+    let (r, done) = match r {
+        Ok(done) => (Ok(Some(done)), done),
+        Err((e, done)) => (Err(e), done),
+    };
     f.rdi = done;
-    Ok(Some(done))
+    r
 }

@@ -63,3 +63,22 @@ pub fn read_user(va: u64, dst: &mut [u8]) -> KResult<()> {
     }
     Ok(())
 }
+
+/// Calls `each(i, word)` for the `n` u64s at `list` in the caller's memory,
+/// in order, reading them a chunk at a time (the list ops: `MAP_LIST`,
+/// `RETYPE_LIST`). Stops at the first error, returned with how many calls
+/// succeeded before it.
+pub fn for_each_word(list: u64, n: u64, mut each: impl FnMut(u64, u64) -> KResult<()>) -> Result<u64, (Error, u64)> {
+    let mut done = 0;
+    let mut chunk = [0u64; 32];
+    while done < n {
+        let k = (n - done).min(chunk.len() as u64) as usize;
+        let at = list.checked_add(done * 8).ok_or((Error::Inval, done))?;
+        read_user(at, &mut crate::exception::as_bytes_mut(&mut chunk)[..k * 8]).map_err(|e| (e, done))?;
+        for &w in &chunk[..k] {
+            each(done, w).map_err(|e| (e, done))?;
+            done += 1;
+        }
+    }
+    Ok(done)
+}

@@ -75,28 +75,17 @@ fn retype(u: &Cap, a: untyped_op::Retype) -> OpResult {
     Ok(Some(0))
 }
 
-/// `RETYPE_LIST`: `retype` of one frame each, the addresses read from the
-/// caller in chunks; rdi = how many were retyped when one fails.
+/// `RETYPE_LIST`: `retype` of one frame each; rdi = how many were
+/// retyped when one fails.
 fn retype_list(f: &mut Frame, u: &Cap, a: untyped_op::RetypeList) -> OpResult {
     if a.n > RETYPE_LIST_MAX {
         return Err(Error::Inval);
     }
-    let mut done = 0;
-    let mut chunk = [0u64; 32];
-    while done < a.n {
-        let k = (a.n - done).min(chunk.len() as u64) as usize;
-        let at = a.list.checked_add(done * 8).ok_or(Error::Inval)?;
-        if let Err(e) = crate::uaccess::read_user(at, crate::exception::as_bytes_mut(&mut chunk)[..k * 8].as_mut()) {
+    match crate::uaccess::for_each_word(a.list, a.n, |_, first| retype(u, untyped_op::Retype { first, frames: 1, to: a.to }).map(drop)) {
+        Ok(done) => Ok(Some(done)),
+        Err((e, done)) => {
             f.rdi = done;
-            return Err(e);
-        }
-        for &first in &chunk[..k] {
-            if let Err(e) = retype(u, untyped_op::Retype { first, frames: 1, to: a.to }) {
-                f.rdi = done;
-                return Err(e);
-            }
-            done += 1;
+            Err(e)
         }
     }
-    Ok(Some(done))
 }

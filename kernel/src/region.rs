@@ -13,7 +13,6 @@
 //! component like any other, whose root maps the region as user memory.
 
 use crate::kcell::KCell;
-use crate::mem::frame_ptr;
 use cellux_abi::err::{Error, KResult};
 use cellux_abi::layout::{in_server_region, SERVER_SLOTS};
 use cellux_kerncore::pte::{P, U, W};
@@ -31,23 +30,18 @@ static TABLES: KCell<[Table; SLOTS]> = KCell::new([const { Table([0; 512]) }; SL
 /// The owner's root (0: none yet).
 static OWNER: KCell<u64> = KCell::new(0);
 
-fn pml4(root: u64) -> &'static mut [u64; 512] {
-    // SAFETY: root is a page-table root object (or the boot PML4) reached
-    // through the direct map; single-threaded kernel, no other reference.
-    unsafe { &mut *frame_ptr::<[u64; 512]>(root) }
-}
-
-/// Points a new root's region slots at the shared tables, supervisor-only.
-pub fn install(root: u64) {
-    let t = pml4(root);
+/// Points a new root's region slots (its top-level table `pml4`) at the
+/// shared tables, supervisor-only.
+pub fn install(pml4: &mut [u64; 512]) {
     for (k, i) in SERVER_SLOTS.enumerate() {
-        t[i] = crate::arch::kmap::phys(&TABLES.get()[k]) | P | W;
+        pml4[i] = crate::arch::kmap::phys(&TABLES.get()[k]) | P | W;
     }
 }
 
-/// A mapping change at `va` in `root`: outside the region always; in it
-/// only for the owner, which the first such change makes `root`.
-pub fn admit(root: u64, va: u64) -> KResult<()> {
+/// A mapping change at `va` in `root` (top-level table `pml4`): outside
+/// the region always; in it only for the owner, which the first such
+/// change makes `root`.
+pub fn admit(root: u64, pml4: &mut [u64; 512], va: u64) -> KResult<()> {
     if !in_server_region(va) {
         return Ok(());
     }
@@ -56,7 +50,7 @@ pub fn admit(root: u64, va: u64) -> KResult<()> {
         *owner = root;
         if !AT_CPL1 {
             for i in SERVER_SLOTS {
-                pml4(root)[i] |= U;
+                pml4[i] |= U;
             }
         }
     }

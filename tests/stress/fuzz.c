@@ -280,21 +280,24 @@ static int sweep(void)
 	return left;
 }
 
-static pid_t start(uint64_t seed, int slot, int gen, uint64_t calls)
+/* A fuzzing child for the slot; `show` (a replay prints each call) as fuzz_process takes it. */
+static pid_t spawn(uint64_t seed, int slot, int gen, uint64_t calls, int show)
 {
 	fflush(stdout);
 	pid_t pid = fork();
 	if (pid == 0)
-		fuzz_process(seed, slot, gen, calls, 0);
+		fuzz_process(seed, slot, gen, calls, show);
 	return pid;
+}
+
+static pid_t start(uint64_t seed, int slot, int gen, uint64_t calls)
+{
+	return spawn(seed, slot, gen, calls, 0);
 }
 
 static int replay(uint64_t seed, int slot, int gen, uint64_t calls)
 {
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0)
-		fuzz_process(seed, slot, gen, calls, 1);
+	pid_t pid = spawn(seed, slot, gen, calls, 1);
 	int st = 0;
 	if (pid < 0 || waitpid(pid, &st, 0) != pid) {
 		perror("fuzz replay");

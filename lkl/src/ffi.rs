@@ -197,6 +197,9 @@ extern "C" {
     pub fn lkl_file_page_release(handle: c_ulong, index: c_ulong, phys: c_ulong, dirtied: c_int) -> c_long;
     pub fn lkl_file_page_dirty(handle: c_ulong, index: c_ulong) -> c_long;
     pub fn lkl_file_sync(handle: c_ulong, start: c_ulonglong, end: c_ulonglong) -> c_long;
+    pub fn lkl_user_pages_alloc(phys: *mut c_ulong, n: c_ulong) -> c_long;
+    pub fn lkl_user_pages_free(phys: *const c_ulong, n: c_ulong) -> c_long;
+    pub fn lkl_user_pages_available() -> c_ulong;
     pub fn lkl_panic_test() -> !;
 }
 

@@ -283,6 +283,27 @@ long lkl_file_page_dirty(unsigned long handle, unsigned long index);
 long lkl_file_sync(unsigned long handle, unsigned long long start,
 		   unsigned long long end);
 
+/* ---- Process memory from Linux's page allocator --------------------- */
+/*
+ * The host backs its processes' private and anonymous pages with pages of
+ * Linux's RAM, so processes, the page cache and Linux's own allocations
+ * are one pool (MemFree tells the truth, the page cache yields to
+ * processes, the OOM killer chooses whom to kill). Each runs in the
+ * calling thread's task, out of Linux or inside it (a host op).
+ */
+
+/* Up to `n` zeroed pages, their physical addresses in phys[]: the first
+ * as a page fault would get it (reclaim, then the OOM killer, which may
+ * choose the caller), the others only if free without either. Returns how
+ * many, or -ENOMEM for none (also -ENOMEM at once inside Linux where it
+ * may not sleep and none is free). */
+long lkl_user_pages_alloc(unsigned long *phys, unsigned long n);
+/* Gives back pages lkl_user_pages_alloc gave, mapped by no process any
+ * more. -EINVAL if any of them is not such a page (it is left alone). */
+long lkl_user_pages_free(const unsigned long *phys, unsigned long n);
+/* Pages a process could still get (MemAvailable). */
+unsigned long lkl_user_pages_available(void);
+
 /* ---- Interrupts (device host sides) ---------------------------------- */
 
 int lkl_get_free_irq(const char *user);

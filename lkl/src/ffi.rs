@@ -199,7 +199,7 @@ extern "C" {
     pub fn lkl_file_sync(handle: c_ulong, start: c_ulonglong, end: c_ulonglong) -> c_long;
     pub fn lkl_user_pages_alloc(phys: *mut c_ulong, n: c_ulong) -> c_long;
     pub fn lkl_user_pages_free(phys: *const c_ulong, n: c_ulong) -> c_long;
-    pub fn lkl_user_pages_available() -> c_ulong;
+    pub fn lkl_user_pages_total() -> c_ulong;
     pub fn lkl_panic_test() -> !;
 }
 

@@ -98,7 +98,7 @@ pub unsafe extern "C" fn lkl_user_pages_alloc(_phys: *mut c_ulong, _n: c_ulong) 
 pub unsafe extern "C" fn lkl_user_pages_free(_phys: *const c_ulong, _n: c_ulong) -> c_long {
     -ENODEV as c_long
 }
-pub unsafe extern "C" fn lkl_user_pages_available() -> c_ulong {
+pub unsafe extern "C" fn lkl_user_pages_total() -> c_ulong {
     0
 }
 pub unsafe extern "C" fn lkl_panic_test() -> ! {

@@ -27,8 +27,9 @@ pub fn free(phys: &[u64]) -> Result<(), Errno> {
     Errno::result(r as i64).map(|_| ())
 }
 
-/// Pages a process could still get: Linux's MemAvailable.
-pub fn available() -> u64 {
+/// Pages of RAM and swap: the most one mapping may ask for under Linux's
+/// default overcommit heuristic (OVERCOMMIT_GUESS).
+pub fn total() -> u64 {
     // SAFETY: no arguments; Linux only reads its counters.
-    unsafe { ffi::lkl_user_pages_available() as u64 }
+    unsafe { ffi::lkl_user_pages_total() as u64 }
 }

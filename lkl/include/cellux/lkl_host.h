@@ -301,8 +301,9 @@ long lkl_user_pages_alloc(unsigned long *phys, unsigned long n);
 /* Gives back pages lkl_user_pages_alloc gave, mapped by no process any
  * more. -EINVAL if any of them is not such a page (it is left alone). */
 long lkl_user_pages_free(const unsigned long *phys, unsigned long n);
-/* Pages a process could still get (MemAvailable). */
-unsigned long lkl_user_pages_available(void);
+/* Pages of RAM and swap: what Linux's overcommit heuristic (the default,
+ * OVERCOMMIT_GUESS) lets one mapping ask for at most. */
+unsigned long lkl_user_pages_total(void);
 
 /* ---- Interrupts (device host sides) ---------------------------------- */
 

@@ -59,8 +59,10 @@ pub trait Pool: Sync {
     fn take(&self, out: &mut [u64]) -> usize;
     /// Gives back frames that no page table maps any more.
     fn give(&self, frames: &[u64]);
-    /// How many frames could still be had.
-    fn available(&self) -> u64;
+    /// The most frames one mapping may ask for (the pool's overcommit
+    /// rule: Linux's lets a mapping ask for at most all of RAM and swap,
+    /// and leaves running out to the OOM killer).
+    fn limit(&self) -> u64;
 }
 
 static POOL: SpinLocked<Option<&'static dyn Pool>> = SpinLocked::new(None);
@@ -242,11 +244,12 @@ pub fn alloc() -> Result<u64, Errno> {
     mem::user_frames(1).map_err(|_| Errno::ENOMEM)
 }
 
-/// How many frames `alloc` can still give (with `replenish`). With a
-/// pool this asks it: no lock may be held.
-pub fn available() -> u64 {
+/// The most frames a new mapping may ask for: the pool's limit, or
+/// without one how many `alloc` can still give. With a pool this asks
+/// it: no lock may be held.
+pub fn mapping_limit() -> u64 {
     if let Some(pool) = pool() {
-        return LISTS.with(|l| (l.stock.len() + l.returning.len()) as u64) + pool.available();
+        return pool.limit();
     }
     LISTS.with(|l| (l.free.len() + l.n_let_go + l.ready.len()) as u64) + mem::frames_left().saturating_sub(RESERVE)
 }

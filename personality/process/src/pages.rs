@@ -276,12 +276,12 @@ impl Pages {
     fn mapping(&mut self, start: u64, end: u64, p: u32, shared: bool) -> Result<(), Errno> {
         let perms = perms_of(p);
         // Asked before locking: the pool may ask the backing.
-        let available = if perms.is_some() { frames::available() } else { 0 };
+        let limit = if perms.is_some() { frames::mapping_limit() } else { 0 };
         with(&self.space, |b| {
             // Refused up front, as Linux's overcommit heuristic refuses a
             // single mapping larger than there is memory to back it.
             let want = (end.saturating_sub(start & !(PAGE - 1)) + PAGE - 1) / PAGE;
-            if perms.is_some() && want > available + b.backed_count(start, end) {
+            if perms.is_some() && want > limit + b.backed_count(start, end) {
                 return Err(Errno::ENOMEM);
             }
             b.map(start, end, perms, shared);

@@ -27,7 +27,7 @@ impl Pool for Linux {
         }
     }
 
-    fn available(&self) -> u64 {
-        lkl::userpages::available()
+    fn limit(&self) -> u64 {
+        lkl::userpages::total()
     }
 }

@@ -17,6 +17,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/vmstat.h>
+#include <linux/swap.h>
 #include <linux/uaccess.h>
 #include <asm/cpu.h>
 #include <asm/host_ops.h>
@@ -82,14 +83,7 @@ long lkl_user_pages_free(const unsigned long *phys, unsigned long n)
 	return refused ? -EINVAL : 0;
 }
 
-unsigned long lkl_user_pages_available(void)
+unsigned long lkl_user_pages_total(void)
 {
-	int entered = lkl_enter_nested();
-	long pages;
-
-	if (entered < 0)
-		return 0;
-	pages = si_mem_available();
-	lkl_leave_nested(entered);
-	return pages > 0 ? pages : 0;
+	return totalram_pages() + total_swap_pages;
 }

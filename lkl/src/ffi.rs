@@ -119,6 +119,9 @@ pub struct lkl_host_ops {
     /// How many pages of a process's address space are resident, by kind
     /// (`LKL_RSS_*`; see lkl_host.h); may be None.
     pub process_resident: Option<unsafe extern "C" fn(host: c_ulong, kind: c_int) -> c_ulong>,
+    /// The last user of a process's address space is gone: its pages go
+    /// back (see lkl_host.h); may be None.
+    pub process_exit_mm: Option<unsafe extern "C" fn(host: c_ulong)>,
 }
 
 /// `process_resident`'s kinds.

@@ -182,6 +182,13 @@ struct lkl_host_ops {
 	 * CPU owned; must not call into Linux. May be NULL: Linux's own
 	 * counters (zero) stand. */
 	unsigned long (*process_resident)(unsigned long host, int kind);
+
+	/* The last user of the address space the host named `host` is gone
+	 * (exit, or exec's new image): the host unmaps and gives back its
+	 * pages now, as exit_mmap frees a process's memory before the parent
+	 * hears of its exit. Called in the exiting task, with the CPU owned.
+	 * May be NULL: the host gives them back when it likes. */
+	void (*process_exit_mm)(unsigned long host);
 };
 
 /* process_resident's kinds, as Linux's MM_ANONPAGES, MM_FILEPAGES and

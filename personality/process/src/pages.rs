@@ -79,6 +79,14 @@ pub fn resident(pt: u32) -> Option<[u64; 3]> {
     Some(space.with(|b| b.resident()))
 }
 
+/// Unmaps and gives back every page of the process whose page table has
+/// slot `pt` (its handler let go of the address space: exit, exec).
+pub fn clear_space(pt: u32) {
+    if let Some(space) = SPACES.with(|m| m.get(&pt).cloned()) {
+        with(&space, |b| b.clear());
+    }
+}
+
 /// Runs `f` on the backing, then hands what it let go of to Linux (and
 /// its frames to the pool), the lock dropped.
 fn with<R>(space: &Space, f: impl FnOnce(&mut Backing) -> R) -> R {

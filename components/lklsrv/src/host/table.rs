@@ -181,6 +181,10 @@ unsafe extern "C" fn process_resident(host: c_ulong, kind: c_int) -> c_ulong {
     usize::try_from(kind).map_or(0, |k| crate::process::remote::resident(host as u64, k)) as c_ulong
 }
 
+unsafe extern "C" fn process_exit_mm(host: c_ulong) {
+    crate::process::remote::exit_mm(host as u64)
+}
+
 /// The table, with `devices` (NUL-terminated `virtio_mmio.device=` words,
 /// or null) for the command line. Leaked: Linux keeps it until the end.
 pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
@@ -228,6 +232,7 @@ pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
         file_pages_clean: Some(file_pages_clean),
         process_access: Some(process_access),
         process_resident: Some(process_resident),
+        process_exit_mm: Some(process_exit_mm),
     });
     // SAFETY: `boxed` returned a live, initialized table or null.
     unsafe { t.as_ref() }

@@ -119,6 +119,9 @@ pub struct lkl_host_ops {
     /// How many pages of a process's address space are resident, by kind
     /// (`LKL_RSS_*`; see lkl_host.h); may be None.
     pub process_resident: Option<unsafe extern "C" fn(host: c_ulong, kind: c_int) -> c_ulong>,
+    /// Which pages of a process's range are backed now, for mincore
+    /// (see lkl_host.h); may be None.
+    pub process_incore: Option<unsafe extern "C" fn(host: c_ulong, addr: c_ulong, pages: c_ulong, vec: *mut u8)>,
 }
 
 /// `process_resident`'s kinds.

@@ -182,6 +182,15 @@ struct lkl_host_ops {
 	 * CPU owned; must not call into Linux. May be NULL: Linux's own
 	 * counters (zero) stand. */
 	unsigned long (*process_resident)(unsigned long host, int kind);
+
+	/* Which of the `pages` pages from `addr` in the address space the
+	 * host named `host` are backed in its page table now: vec[i] = 1
+	 * for each that is, left as it is for the others (mincore; a file
+	 * mapping's page not backed there may still be in the page cache,
+	 * which Linux looks up itself). Backs nothing. Called with the CPU
+	 * owned; must not call into Linux. May be NULL: none are. */
+	void (*process_incore)(unsigned long host, unsigned long addr,
+			       unsigned long pages, unsigned char *vec);
 };
 
 /* process_resident's kinds, as Linux's MM_ANONPAGES, MM_FILEPAGES and

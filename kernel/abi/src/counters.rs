@@ -65,6 +65,9 @@ counters! {
     asnd_sends,
     /// Times the CPU went idle (no runnable thread: halted until an interrupt).
     idles,
+    /// Page faults of the server's direct user copies (Ring 1 design)
+    /// resumed at its fix-up: a process page to back, or a bad pointer.
+    copy_faults,
 }
 
 /// Its size in bytes: what `hw_op::COUNTERS` returns.

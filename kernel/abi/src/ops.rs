@@ -77,6 +77,13 @@ kernel_ops! {
         /// with the trapped context `regs` (`regs::UserRegs`) and FPU state
         /// `fpu` (512-byte fxsave image), so the `EXC_*` ops apply to it.
         EXC_DEFER = 16 => ExcDefer { regs: rdi, fpu: rsi }
+        /// For the server at CPL1 (docs/ring1.md): its direct copies of the
+        /// current process's memory are the code at [`start`, `end`); a
+        /// page fault there on a user address resumes at `fixup`, every
+        /// register as it was but rdx = the fault address, instead of
+        /// being the server's fault. All three in the server region;
+        /// `start` = `end` = 0 takes it back.
+        USER_COPY = 17 => UserCopy { start: rdi, end: rsi, fixup: rdx }
     }
 }
 

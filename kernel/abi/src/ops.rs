@@ -305,10 +305,12 @@ pub const PROTECT_EXEC_USER: u64 = 11;
 pub const PROTECT_WRITE_ENTRY_TABLES: u64 = 12;
 pub const PROTECT_WRITE_ENTRY_TEXT: u64 = 13;
 pub const PROTECT_EXEC_ENTRY_STACK: u64 = 14;
-/// The root every entry from user level loads, the kernel's own; 0 when
-/// every root maps the kernel (the Ring 1 design off, docs/ring1.md).
-/// With one, the kernel runs where no user memory is mapped: its user
-/// probes fault as not present.
+/// The kernel's own root when the caller's entry loaded it: the caller's
+/// root maps none of the kernel (with the Ring 1 design, docs/ring1.md,
+/// the roots the server runs in); 0 when the kernel runs in the caller's
+/// root (every root with the design off, CPL3 components' with it on).
+/// In its own root the kernel maps no user memory: its user probes fault
+/// as not present.
 pub const PROTECT_KERNEL_ROOT: u64 = 15;
 /// Set in a `PROTECT_PROBE` result when the access faulted (bit 62: a
 /// result with bit 63 set would read as an error).

@@ -285,6 +285,8 @@ pub fn add_thread(i: usize, host: usize, mut view: Proc, task: Task, fresh: bool
         let thd = view.thd.unwrap_or(0);
         Captbl(SELF_CT).new_asnd(asnd, thd)?;
         thread::claim_id(tid as usize, thd, asnd);
+        // The thread starts in the component whose page table is `pt`.
+        tcb::of(tid as usize).own_pt.store(pt, Ordering::Release);
         tcb::of(tid as usize).user_pt.store(pt, Ordering::Release);
         threads::record(tid as usize, Thread { slot: i, host, view, task: Some(task), fresh, clear_tid, linux_ended: false });
         Ok::<(), Error>(())

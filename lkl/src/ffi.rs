@@ -180,7 +180,7 @@ extern "C" {
     pub fn lkl_console_input(buf: *const c_char, len: c_int) -> c_int;
     pub fn lkl_task_current() -> lkl_task_t;
     pub fn lkl_task_adopt(task: lkl_task_t) -> c_int;
-    pub fn lkl_task_clone(clone_flags: c_ulong, exit_signal: c_int, task: *mut lkl_task_t, tid: *mut c_int) -> c_long;
+    pub fn lkl_task_clone(clone_flags: c_ulong, exit_signal: c_int, pidfd: c_ulong, task: *mut lkl_task_t, tid: *mut c_int) -> c_long;
     pub fn lkl_task_exit(status: c_int, group: c_int);
     pub fn lkl_task_put(task: lkl_task_t);
     pub fn lkl_task_set_mm(task: lkl_task_t, host: c_ulong, layout: *const c_ulong) -> c_long;

@@ -192,6 +192,10 @@ fn new_comp(own: u64, target: u64, a: captbl_op::NewComp) -> OpResult {
     cm.captbl = ctc.a;
     cm.pgtbl = ptc.a;
     cm.linux_abi = a.flags & COMP_LINUX_ABI != 0;
+    if cm.linux_abi {
+        // Its threads run the server at CPL1 in this root.
+        crate::pgtbl::keep_kernel_out(ptc.a);
+    }
     insert_owned(target, a.slot, Cap::new(CapKind::Comp, o, 0, 0))?;
     Ok(Some(0))
 }

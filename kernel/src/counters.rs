@@ -10,6 +10,7 @@ use cellux_abi::counters::Counters;
 static COUNTERS: KCell<Counters> = KCell::new(Counters {
     kcalls: 0, linux_syscalls: 0, exceptions: 0, page_faults: 0, interrupt_upcalls: 0, interrupts: 0,
     timer_ticks: 0, cr3_writes: 0, thread_switches: 0, sinv_calls: 0, sinv_returns: 0, asnd_sends: 0, idles: 0,
+    copy_faults: 0,
 });
 
 /// Adds one to counter `$field` of `Counters`. Wrapping: 2^64 events are

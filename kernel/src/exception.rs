@@ -108,6 +108,9 @@ pub fn user_exception(f: &mut Frame) {
         counters::count!(page_faults);
     }
     let cr2 = if f.vector == 14 { crate::arch::cpu::read_cr2() } else { 0 };
+    if f.vector == 14 && crate::extable::fixup(f, cr2) {
+        return;
+    }
     deliver(f, cr2);
 }
 

@@ -36,7 +36,7 @@ static ENTRY: KCell<u64> = KCell::new(0);
 
 /// The component the calling thread acts as: the server only may set
 /// the path up, and only at CPL1 (the Ring 1 design on).
-fn caller_is_server(f: &Frame) -> bool {
+pub fn caller_is_server(f: &Frame) -> bool {
     let th = thread::get(sched::current());
     region::AT_CPL1 && f.cs & 3 == 1 && region::owns(comp::get(thread::current_comp(th)).pgtbl)
 }

@@ -10,6 +10,7 @@ mod comp;
 mod console;
 mod counters;
 mod exception;
+mod extable;
 mod fastpath;
 mod fault;
 mod hw;

@@ -39,20 +39,47 @@ pub fn kernel_pml4() -> u64 {
 }
 
 /// Initializes a new root in a frame already made an object: the kernel
-/// half shared with the boot table (with the Ring 1 design on, only its
-/// entry area), the server region with every root, the user half empty.
+/// half shared with the boot table, the server region with every root,
+/// the user half empty.
 pub fn init_root(root: u64) {
     mem::zero_frame(root);
-    if region::AT_CPL1 {
-        // Of the kernel only the entry area (entry.rs).
-        let slot = ((crate::arch::entry::ENTRY_BASE >> 39) & 511) as usize;
-        Direct.table(root)[slot] = Direct.table(kernel_pml4())[slot];
-    } else {
-        let mut k = [0u64; 256];
-        k.copy_from_slice(&Direct.table(kernel_pml4())[256..]);
-        Direct.table(root)[256..].copy_from_slice(&k);
-    }
+    let mut k = [0u64; 256];
+    k.copy_from_slice(&Direct.table(kernel_pml4())[256..]);
+    Direct.table(root)[256..].copy_from_slice(&k);
     region::install(Direct.table(root));
+}
+
+/// The PML4 slot of the kernel's image (the top 2 GiB): present in a root
+/// exactly when the root maps the kernel.
+const KERNEL_SLOT: usize = 511;
+
+/// With the Ring 1 design on, a root the server may run in at CPL1 (the
+/// server's own, a Linux-ABI process's) must map none of the kernel but
+/// the entry area: paging's U/S bit does not keep CPL1 out of supervisor
+/// pages. Every other root keeps the kernel, supervisor-only, so that a
+/// CPL3 component's kernel calls (the scheduler's above all) switch no
+/// root (`maps_kernel`, the entry code's `entry_user_maps_kernel`).
+pub fn keep_kernel_out(root: u64) {
+    keep_kernel_out_of(Direct.table(root));
+}
+
+/// [`keep_kernel_out`] on the top-level table `pml4` of a root.
+pub fn keep_kernel_out_of(pml4: &mut [u64; 512]) {
+    if !region::AT_CPL1 {
+        return;
+    }
+    let entry_slot = ((crate::arch::entry::ENTRY_BASE >> 39) & 511) as usize;
+    for (i, e) in pml4.iter_mut().enumerate().skip(256) {
+        if i != entry_slot && !cellux_abi::layout::SERVER_SLOTS.contains(&i) {
+            *e = 0;
+        }
+    }
+}
+
+/// Whether `root` maps the kernel (see `keep_kernel_out`).
+#[inline(always)]
+pub fn maps_kernel(root: u64) -> bool {
+    Direct.table(root)[KERNEL_SLOT] != 0
 }
 
 /// The present leaf for `va` in what `root` may see (`region::visible`).

@@ -53,6 +53,7 @@ pub fn admit(root: u64, pml4: &mut [u64; 512], va: u64) -> KResult<()> {
                 pml4[i] |= U;
             }
         }
+        crate::pgtbl::keep_kernel_out_of(pml4);
     }
     if *owner == root {
         Ok(())

@@ -8,7 +8,7 @@ use crate::kcell::KCell;
 use crate::thread::{self, State};
 use crate::arch::trap::{self, Frame};
 use crate::arch::{cpu, fpu};
-use crate::{comp, counters, obj, region};
+use crate::{comp, counters, obj, pgtbl, region};
 
 /// The current thread (0 while idle). Holds a reference.
 static CURRENT: KCell<u64> = KCell::new(0);
@@ -41,15 +41,24 @@ pub use cellux_abi::layout::is_canonical;
 
 /// Loads the page table of the component a thread executes in. With the
 /// Ring 1 design on it is loaded on the way out (`entry::set_user_root`),
-/// and a thread executing in the server stays in the root it came from:
-/// the server's region is in every root, so a crossing switches none.
+/// and a thread executing in the server stays in the root it came from
+/// (the server's region is in every root, so a crossing switches none)
+/// when that root maps none of the kernel (a process's): a CPL3
+/// component's root keeps the kernel, which the server at CPL1 must
+/// never run under, so the server runs in its own.
 #[link_section = ".text.hot"]
 pub fn load_space(t: u64) {
     let th = thread::get(t);
     let pt = comp::get(thread::current_comp(th)).pgtbl;
     if region::AT_CPL1 {
-        let pt = if region::owns(pt) && th.depth >= 2 { comp::get(th.inv[th.depth - 2].comp).pgtbl } else { pt };
-        crate::arch::entry::set_user_root(pt);
+        let pt = match th.depth >= 2 && region::owns(pt) {
+            true => match comp::get(th.inv[th.depth - 2].comp).pgtbl {
+                from if !pgtbl::maps_kernel(from) => from,
+                _ => pt,
+            },
+            false => pt,
+        };
+        crate::arch::entry::set_user_root(pt, pgtbl::maps_kernel(pt));
         return;
     }
     if cpu::read_cr3() != pt {
@@ -236,9 +245,17 @@ pub fn before_return() {
     }
     if region::AT_CPL1 {
         load_space(cur);
-        // This return's and the next entry's.
-        counters::count!(cr3_writes);
-        counters::count!(cr3_writes);
+        let root = crate::arch::entry::user_root();
+        if !pgtbl::maps_kernel(root) {
+            // This return's and the next entry's.
+            counters::count!(cr3_writes);
+            counters::count!(cr3_writes);
+        } else if ring1 {
+            // Never: the server at CPL1 with the kernel writable.
+            crate::fault::kernel_fault(frame());
+        } else if cpu::read_cr3() != root {
+            counters::count!(cr3_writes);
+        }
     }
     // Every path that sets rip checks it; should one not, returning to a
     // kernel or non-canonical rip would fault in ring 0, so treat it as a

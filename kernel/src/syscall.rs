@@ -7,7 +7,7 @@
 //! failure is an error code.
 
 use crate::arch::trap::Frame;
-use crate::{asnd, captbl, comp, counters, exception, fastpath, hw, pgtbl, sched, sinv, thread, untyped};
+use crate::{asnd, captbl, comp, counters, exception, extable, fastpath, hw, pgtbl, sched, sinv, thread, untyped};
 use cellux_abi::err::{Error, KResult};
 use cellux_abi::ops::{self, self_op, CapKind};
 
@@ -50,6 +50,7 @@ fn self_op(f: &mut Frame, op: u16) -> OpResult {
         FAST_ENTRY => fastpath::set_entry(f),
         FAST_STACK => fastpath::set_stack(f),
         EXC_DEFER => fastpath::defer(f),
+        USER_COPY => extable::set(f),
         SWITCH_TID | WAKE_TID => thread::self_op(f, op),
         _ => Err(Error::BadOp),
     }

@@ -122,6 +122,9 @@ pub struct lkl_host_ops {
     /// The last user of a process's address space is gone: its pages go
     /// back (see lkl_host.h); may be None.
     pub process_exit_mm: Option<unsafe extern "C" fn(host: c_ulong)>,
+    /// Which pages of a process's range are backed now, for mincore
+    /// (see lkl_host.h); may be None.
+    pub process_incore: Option<unsafe extern "C" fn(host: c_ulong, addr: c_ulong, pages: c_ulong, vec: *mut u8)>,
 }
 
 /// `process_resident`'s kinds.
@@ -180,7 +183,7 @@ extern "C" {
     pub fn lkl_console_input(buf: *const c_char, len: c_int) -> c_int;
     pub fn lkl_task_current() -> lkl_task_t;
     pub fn lkl_task_adopt(task: lkl_task_t) -> c_int;
-    pub fn lkl_task_clone(clone_flags: c_ulong, exit_signal: c_int, task: *mut lkl_task_t, tid: *mut c_int) -> c_long;
+    pub fn lkl_task_clone(clone_flags: c_ulong, exit_signal: c_int, pidfd: c_ulong, task: *mut lkl_task_t, tid: *mut c_int) -> c_long;
     pub fn lkl_task_exit(status: c_int, group: c_int);
     pub fn lkl_task_put(task: lkl_task_t);
     pub fn lkl_task_set_mm(task: lkl_task_t, host: c_ulong, layout: *const c_ulong) -> c_long;

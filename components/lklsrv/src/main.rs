@@ -78,8 +78,9 @@ fn cellux_main(arg: u64) {
 }
 
 extern "C" fn boot(_: u64) -> ! {
-    let fast = if host::fastpath::register() { "on" } else { "off" };
-    println!("lkl server: running at CPL{}, fast path {}", cellux_rt::cpu::privilege_level(), fast);
+    let on_off = |on: bool| if on { "on" } else { "off" };
+    let (fast, direct) = (on_off(host::fastpath::register()), on_off(host::uaccess::register()));
+    println!("lkl server: running at CPL{}, fast path {}, direct user copies {}", cellux_rt::cpu::privilege_level(), fast, direct);
     host::timer::init();
     let devices = host::virtio::probe();
     let Some(ops) = host::table::table(devices.words()) else {

@@ -315,6 +315,12 @@ pub fn fast_stack(top: u64) -> Result<(), Error> {
     unit(0, self_op::FastStack { top })
 }
 
+/// Names our direct user copies' code [`start`, `end`) and its fix-up
+/// (`self_op::USER_COPY`; all 0: none).
+pub fn user_copy(start: u64, end: u64, fixup: u64) -> Result<(), Error> {
+    unit(0, self_op::UserCopy { start, end, fixup })
+}
+
 /// Turns the fast entry we are in into an exception upcall holding
 /// `regs` and `fpu`, for the `exc_*` calls.
 pub fn exc_defer(regs: &UserRegs, img: &[u8; 512]) -> Result<(), Error> {

@@ -45,6 +45,8 @@ static TABLE: SpinLocked<Table> = SpinLocked::new(Table { t: [Thd { st: St::Unkn
 /// The thread last dispatched (it may hold TABLE's lock when preempted).
 static RUNNING: AtomicU64 = AtomicU64::new(0);
 static QUANTUM: AtomicU64 = AtomicU64::new(5_000_000);
+/// The deadline the one-shot timer is set to (0: none).
+static ARMED: AtomicU64 = AtomicU64::new(0);
 
 #[allow(unsafe_code)]
 #[no_mangle]
@@ -118,8 +120,14 @@ fn schedule() -> ! {
         match next {
             Some(i) => {
                 last = i;
+                // A timer still to fire within this quantum bounds it as
+                // well: most dispatches (a thread blocks, another was woken)
+                // then leave the timer alone, one kernel call fewer.
                 let deadline = earliest.min(now + QUANTUM.load(Ordering::Relaxed));
-                let _ = Hw(boot_slot::HW).timer_set(deadline);
+                let armed = ARMED.load(Ordering::Relaxed);
+                if !(now < armed && armed <= deadline) {
+                    arm(deadline);
+                }
                 RUNNING.store(i as u64, Ordering::Relaxed);
                 match cap::switch_tid(i as u64, ops::SWITCH_FAIL_IF_PENDING) {
                     Ok(_) | Err(Error::Busy) => {}
@@ -135,13 +143,22 @@ fn schedule() -> ! {
             }
             None => {
                 let deadline = if earliest == u64::MAX { 0 } else { earliest };
-                let _ = Hw(boot_slot::HW).timer_set(deadline);
+                if deadline != ARMED.load(Ordering::Relaxed) {
+                    arm(deadline);
+                }
                 // Nothing to run: wait for an event (the kernel idles).
                 if let Ok((_, Some((tid, kind, timeout)))) = sys::rcv(false, 0) {
                     event(tid, kind, timeout);
                 }
             }
         }
+    }
+}
+
+/// Sets the one-shot timer to `deadline` (absolute TSC; 0: off).
+fn arm(deadline: u64) {
+    if Hw(boot_slot::HW).timer_set(deadline).is_ok() {
+        ARMED.store(deadline, Ordering::Relaxed);
     }
 }
 

@@ -65,6 +65,9 @@ counters! {
     asnd_sends,
     /// Times the CPU went idle (no runnable thread: halted until an interrupt).
     idles,
+    /// Page faults of the server's direct user copies (Ring 1 design)
+    /// resumed at its fix-up: a process page to back, or a bad pointer.
+    copy_faults,
 }
 
 /// Its size in bytes: what `hw_op::COUNTERS` returns.
@@ -78,11 +81,11 @@ mod tests {
 
     #[test]
     fn names_follow_the_fields_in_order() {
-        let c = Counters { kcalls: 1, linux_syscalls: 2, idles: 99, ..Counters::default() };
+        let c = Counters { kcalls: 1, linux_syscalls: 2, copy_faults: 99, ..Counters::default() };
         let v = c.values();
         assert_eq!(NAMES[0], "kcalls");
         assert_eq!(NAMES[1], "linux_syscalls");
-        assert_eq!(NAMES[COUNT - 1], "idles");
+        assert_eq!(NAMES[COUNT - 1], "copy_faults");
         assert_eq!((v[0], v[1], v[COUNT - 1]), (1, 2, 99));
         assert!(NAMES.iter().all(|n| n.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')));
     }

@@ -77,6 +77,13 @@ kernel_ops! {
         /// with the trapped context `regs` (`regs::UserRegs`) and FPU state
         /// `fpu` (512-byte fxsave image), so the `EXC_*` ops apply to it.
         EXC_DEFER = 16 => ExcDefer { regs: rdi, fpu: rsi }
+        /// For the server at CPL1 (docs/ring1.md): its direct copies of the
+        /// current process's memory are the code at [`start`, `end`); a
+        /// page fault there on a user address resumes at `fixup`, every
+        /// register as it was but rdx = the fault address, instead of
+        /// being the server's fault. All three in the server region;
+        /// `start` = `end` = 0 takes it back.
+        USER_COPY = 17 => UserCopy { start: rdi, end: rsi, fixup: rdx }
     }
 }
 
@@ -298,10 +305,12 @@ pub const PROTECT_EXEC_USER: u64 = 11;
 pub const PROTECT_WRITE_ENTRY_TABLES: u64 = 12;
 pub const PROTECT_WRITE_ENTRY_TEXT: u64 = 13;
 pub const PROTECT_EXEC_ENTRY_STACK: u64 = 14;
-/// The root every entry from user level loads, the kernel's own; 0 when
-/// every root maps the kernel (the Ring 1 design off, docs/ring1.md).
-/// With one, the kernel runs where no user memory is mapped: its user
-/// probes fault as not present.
+/// The kernel's own root when the caller's entry loaded it: the caller's
+/// root maps none of the kernel (with the Ring 1 design, docs/ring1.md,
+/// the roots the server runs in); 0 when the kernel runs in the caller's
+/// root (every root with the design off, CPL3 components' with it on).
+/// In its own root the kernel maps no user memory: its user probes fault
+/// as not present.
 pub const PROTECT_KERNEL_ROOT: u64 = 15;
 /// Set in a `PROTECT_PROBE` result when the access faulted (bit 62: a
 /// result with bit 63 set would read as an error).

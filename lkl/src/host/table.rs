@@ -78,5 +78,6 @@ pub fn ops(virtio_devices: Option<CString>) -> &'static lkl_host_ops {
         process_access: None,
         process_resident: None,
         process_exit_mm: None,
+        process_incore: None,
     }))
 }

@@ -185,6 +185,16 @@ unsafe extern "C" fn process_exit_mm(host: c_ulong) {
     crate::process::remote::exit_mm(host as u64)
 }
 
+unsafe extern "C" fn process_incore(host: c_ulong, addr: c_ulong, pages: c_ulong, vec: *mut u8) {
+    if vec.is_null() {
+        return;
+    }
+    // SAFETY: Linux hands a buffer of `pages` bytes of its own (mincore's
+    // page of results), which nothing else touches during the call.
+    let vec = unsafe { core::slice::from_raw_parts_mut(vec, pages as usize) };
+    crate::process::remote::incore(host as u64, addr as u64, vec)
+}
+
 /// The table, with `devices` (NUL-terminated `virtio_mmio.device=` words,
 /// or null) for the command line. Leaked: Linux keeps it until the end.
 pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
@@ -233,6 +243,7 @@ pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
         process_access: Some(process_access),
         process_resident: Some(process_resident),
         process_exit_mm: Some(process_exit_mm),
+        process_incore: Some(process_incore),
     });
     // SAFETY: `boxed` returned a live, initialized table or null.
     unsafe { t.as_ref() }

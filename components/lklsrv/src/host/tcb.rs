@@ -25,6 +25,11 @@ pub struct Tcb {
     /// The page table whose memory "user" addresses of this thread's
     /// Linux calls name (a calling process's); 0: the server's own.
     pub user_pt: AtomicU32,
+    /// The page table of the process this thread belongs to, for a
+    /// process's thread: with the Ring 1 design on, the root it runs the
+    /// server in, whose user half a plain copy reaches (`uaccess`); 0:
+    /// the server's own thread.
+    pub own_pt: AtomicU32,
     /// Set by a semaphore `up` that hands this waiting thread a unit.
     pub granted: AtomicBool,
     /// Sends this thread consumed while it waited for something else (a
@@ -49,6 +54,7 @@ impl Tcb {
         Tcb {
             tls: [const { AtomicUsize::new(0) }; KEYS],
             user_pt: AtomicU32::new(0),
+            own_pt: AtomicU32::new(0),
             granted: AtomicBool::new(false),
             strays: AtomicU64::new(0),
             asnd: AtomicU32::new(0),

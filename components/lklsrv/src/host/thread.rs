@@ -103,6 +103,7 @@ pub fn claim_id(id: usize, thd: u32, asnd: u32) -> u64 {
         k.store(0, Ordering::Relaxed);
     }
     t.user_pt.store(0, Ordering::Relaxed);
+    t.own_pt.store(0, Ordering::Relaxed);
     let h = new_handle(id);
     t.handle.store(h, Ordering::Release);
     h

@@ -33,7 +33,11 @@ use lkl::task::Task;
 
 /// Gate tokens from here on name table slots (below: test gates).
 pub const TOKEN_BASE: u64 = 0x100;
-pub const SLOTS: usize = 32;
+/// Processes at once. Every process has a thread, and the server's
+/// threads are at most MAX_THREADS, so more slots than that could never
+/// fill; LTP's tests fork up to 55 children at a time (futex_wake03).
+pub const SLOTS: usize = 96;
+const _: () = assert!(SLOTS < MAX_THREADS);
 const SIGCHLD: i32 = 17;
 
 pub struct Entry {
@@ -281,6 +285,8 @@ pub fn add_thread(i: usize, host: usize, mut view: Proc, task: Task, fresh: bool
         let thd = view.thd.unwrap_or(0);
         Captbl(SELF_CT).new_asnd(asnd, thd)?;
         thread::claim_id(tid as usize, thd, asnd);
+        // The thread starts in the component whose page table is `pt`.
+        tcb::of(tid as usize).own_pt.store(pt, Ordering::Release);
         tcb::of(tid as usize).user_pt.store(pt, Ordering::Release);
         threads::record(tid as usize, Thread { slot: i, host, view, task: Some(task), fresh, clear_tid, linux_ended: false });
         Ok::<(), Error>(())

@@ -126,6 +126,7 @@ pub fn stack_probe_alias() -> u64 {
 extern "C" {
     static mut entry_kernel_root: u64;
     static mut entry_user_root: u64;
+    static mut entry_user_maps_kernel: u64;
     static mut entry_fast_entry: u64;
     static mut entry_fast_stack: u64;
     static mut entry_fast_tid: u64;
@@ -148,9 +149,19 @@ pub fn kernel_root() -> u64 {
 
 /// The root the next return to user level loads (with a kernel root set).
 #[inline(always)]
-pub fn set_user_root(pa: u64) {
+pub fn set_user_root(pa: u64, maps_kernel: bool) {
     // SAFETY: as in set_kernel_root.
-    unsafe { core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_user_root), pa) }
+    unsafe {
+        core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_user_root), pa);
+        core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_user_maps_kernel), maps_kernel as u64);
+    }
+}
+
+/// The root the next return to user level loads.
+#[inline(always)]
+pub fn user_root() -> u64 {
+    // SAFETY: as in set_kernel_root; a read.
+    unsafe { core::ptr::read_volatile(core::ptr::addr_of!(entry_user_root)) }
 }
 
 /// What the next `syscall` from user level needs for the fast path

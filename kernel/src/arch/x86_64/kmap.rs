@@ -187,7 +187,10 @@ pub fn probe(kind: u64, addr: u64) -> KResult<u64> {
         o::PROTECT_CR0 => return Ok(super::cpu::read_cr0()),
         o::PROTECT_CR4 => return Ok(super::cpu::read_cr4()),
         o::PROTECT_EFER => return Ok(super::cpu::rdmsr(super::cpu::MSR_EFER)),
-        o::PROTECT_KERNEL_ROOT => return Ok(super::entry::kernel_root()),
+        o::PROTECT_KERNEL_ROOT => {
+            let k = super::entry::kernel_root();
+            return Ok(if super::cpu::read_cr3() == k { k } else { 0 });
+        }
         o::PROTECT_READ_TEXT => (0, text),
         o::PROTECT_WRITE_TEXT => (1, text),
         o::PROTECT_WRITE_RODATA => (1, rodata),

@@ -93,16 +93,20 @@ global_asm!(
     pop rbx
     pop rax
     .endm
-    // With the Ring 1 design on, user roots map none of the kernel but
-    // the entry area: every entry from user level loads the kernel's
-    // root and every return the user root the kernel chose
-    // (`entry_user_root`), both words of the read-only per-CPU page
-    // (`entry::PerCpu`; `kernel_root` is 0 with the design off). rax is
-    // saved when these run.
+    // With the Ring 1 design on, the roots the server runs in map none of
+    // the kernel but the entry area (`pgtbl::keep_kernel_out`): an entry
+    // from user level in such a root loads the kernel's root, and every
+    // return the user root the kernel chose (`entry_user_root`) unless it
+    // is loaded already. Words of the read-only per-CPU page
+    // (`entry_kernel_root` is 0 with the design off,
+    // `entry_user_maps_kernel` says the loaded user root maps the kernel).
+    // rax is saved when these run.
     .macro TO_KERNEL_ROOT
     mov rax, [rip + entry_kernel_root]
     test rax, rax
     jz 91f
+    cmp qword ptr [rip + entry_user_maps_kernel], 0
+    jne 91f
     mov cr3, rax
 91:
     .endm
@@ -192,6 +196,9 @@ return_to_frame:
     mov rax, [rip + entry_kernel_root]
     test rax, rax
     jz 3f
+    mov rax, cr3
+    cmp rax, [rip + entry_user_root]
+    je 3f
     mov rax, [rip + entry_user_root]
     mov cr3, rax
 3:
@@ -230,11 +237,13 @@ isr_table:
     // The per-CPU page's words (`entry`): read-only in the entry area.
     .section .data.entry_tables, "aw"
     .p2align 3
-    .global entry_kernel_root, entry_user_root
+    .global entry_kernel_root, entry_user_root, entry_user_maps_kernel
     .global entry_fast_entry, entry_fast_stack, entry_fast_tid, entry_fast_token
 entry_kernel_root:
     .quad 0
 entry_user_root:
+    .quad 0
+entry_user_maps_kernel:
     .quad 0
 entry_fast_entry:
     .quad 0

@@ -35,9 +35,10 @@ pub fn all() {
     run("protect.probe_refuses_bad_argument", refuse);
 }
 
-/// The P bit a kernel access to user memory faults with: with a kernel
-/// root of its own (the Ring 1 design) the kernel does not even map user
-/// memory, so not present instead of SMAP's or SMEP's refusal.
+/// The P bit a kernel access to user memory faults with: in a kernel
+/// root of its own (the Ring 1 design, for roots the server runs in) the
+/// kernel does not even map user memory, so not present instead of SMAP's
+/// or SMEP's refusal; ours (a CPL3 component's) keeps the kernel.
 fn user_present() -> u64 {
     if probe(PROTECT_KERNEL_ROOT, 0).unwrap_or(0) != 0 { 0 } else { PF_P }
 }

@@ -119,6 +119,8 @@ pub struct lkl_host_ops {
     /// How many pages of a process's address space are resident, by kind
     /// (`LKL_RSS_*`; see lkl_host.h); may be None.
     pub process_resident: Option<unsafe extern "C" fn(host: c_ulong, kind: c_int) -> c_ulong>,
+    /// sem_up then sem_down in one (see lkl_host.h); may be None.
+    pub sem_up_down: Option<unsafe extern "C" fn(up: *mut lkl_sem, down: *mut lkl_sem)>,
 }
 
 /// `process_resident`'s kinds.

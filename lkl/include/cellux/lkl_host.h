@@ -182,6 +182,12 @@ struct lkl_host_ops {
 	 * CPU owned; must not call into Linux. May be NULL: Linux's own
 	 * counters (zero) stand. */
 	unsigned long (*process_resident)(unsigned long host, int kind);
+
+	/* sem_up(up) then sem_down(down), which the host may do at once: a
+	 * hand-off between host threads (the one up wakes runs, the caller
+	 * waits on down), one wait on the host's scheduler instead of two
+	 * calls. May be NULL: the two calls are made. */
+	void (*sem_up_down)(struct lkl_sem *up, struct lkl_sem *down);
 };
 
 /* process_resident's kinds, as Linux's MM_ANONPAGES, MM_FILEPAGES and

@@ -77,5 +77,6 @@ pub fn ops(virtio_devices: Option<CString>) -> &'static lkl_host_ops {
         // Hosted Linux runs no processes of the host's.
         process_access: None,
         process_resident: None,
+        sem_up_down: None,
     }))
 }

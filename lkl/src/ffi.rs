@@ -119,6 +119,9 @@ pub struct lkl_host_ops {
     /// How many pages of a process's address space are resident, by kind
     /// (`LKL_RSS_*`; see lkl_host.h); may be None.
     pub process_resident: Option<unsafe extern "C" fn(host: c_ulong, kind: c_int) -> c_ulong>,
+    /// Which pages of a process's range are backed now, for mincore
+    /// (see lkl_host.h); may be None.
+    pub process_incore: Option<unsafe extern "C" fn(host: c_ulong, addr: c_ulong, pages: c_ulong, vec: *mut u8)>,
     /// sem_up then sem_down in one (see lkl_host.h); may be None.
     pub sem_up_down: Option<unsafe extern "C" fn(up: *mut lkl_sem, down: *mut lkl_sem)>,
 }
@@ -179,7 +182,7 @@ extern "C" {
     pub fn lkl_console_input(buf: *const c_char, len: c_int) -> c_int;
     pub fn lkl_task_current() -> lkl_task_t;
     pub fn lkl_task_adopt(task: lkl_task_t) -> c_int;
-    pub fn lkl_task_clone(clone_flags: c_ulong, exit_signal: c_int, task: *mut lkl_task_t, tid: *mut c_int) -> c_long;
+    pub fn lkl_task_clone(clone_flags: c_ulong, exit_signal: c_int, pidfd: c_ulong, task: *mut lkl_task_t, tid: *mut c_int) -> c_long;
     pub fn lkl_task_exit(status: c_int, group: c_int);
     pub fn lkl_task_put(task: lkl_task_t);
     pub fn lkl_task_set_mm(task: lkl_task_t, host: c_ulong, layout: *const c_ulong) -> c_long;

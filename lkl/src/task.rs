@@ -63,11 +63,19 @@ impl Task {
     /// Creates a task as clone(2) with `flags` would from the caller's task
     /// (no CLONE_THREAD: a new process). Returns it and its tid.
     pub fn clone_from_current(flags: u64, exit_signal: i32) -> Result<(Task, i32), Errno> {
+        Self::clone_with_pidfd(flags, exit_signal, 0)
+    }
+
+    /// As `clone_from_current`; with CLONE_PIDFD in `flags`, Linux stores
+    /// the child's new pidfd at user address `pidfd` of the calling
+    /// process (EFAULT, and no child, if it cannot).
+    pub fn clone_with_pidfd(flags: u64, exit_signal: i32, pidfd: u64) -> Result<(Task, i32), Errno> {
         running()?;
         let mut task: ffi::lkl_task_t = 0;
         let mut tid: core::ffi::c_int = 0;
-        // SAFETY: both out-pointers point to live locals.
-        let ret = unsafe { ffi::lkl_task_clone(flags as _, exit_signal, &mut task, &mut tid) };
+        // SAFETY: both out-pointers point to live locals; `pidfd` is a
+        // user address, which Linux checks as it stores through it.
+        let ret = unsafe { ffi::lkl_task_clone(flags as _, exit_signal, pidfd as _, &mut task, &mut tid) };
         check(ret as i64)?;
         Ok((Task(task), tid))
     }

@@ -41,7 +41,7 @@ pub unsafe extern "C" fn lkl_task_current() -> lkl_task_t {
 pub unsafe extern "C" fn lkl_task_adopt(_task: lkl_task_t) -> c_int {
     -ENODEV
 }
-pub unsafe extern "C" fn lkl_task_clone(_f: c_ulong, _s: c_int, _t: *mut lkl_task_t, _tid: *mut c_int) -> c_long {
+pub unsafe extern "C" fn lkl_task_clone(_f: c_ulong, _s: c_int, _p: c_ulong, _t: *mut lkl_task_t, _tid: *mut c_int) -> c_long {
     -ENODEV as c_long
 }
 pub unsafe extern "C" fn lkl_task_exit(_status: c_int, _group: c_int) {}

@@ -113,6 +113,50 @@ pub fn brk(space: &mut AddressSpace, mem: &mut dyn Memory, requested: u64) -> u6
     new
 }
 
+/// mmap(2)'s flags before MAP_SHARED_VALIDATE (include/linux/mman.h's
+/// LEGACY_MAP_MASK): a shared file mapping validating its flags takes no
+/// other (MAP_SYNC only for DAX files, which there are none of here).
+const LEGACY_MAP_MASK: u32 = map::SHARED
+    | map::PRIVATE
+    | map::FIXED
+    | map::ANONYMOUS
+    | map::DENYWRITE
+    | map::EXECUTABLE
+    | linux_abi::consts::MAP_UNINITIALIZED as u32
+    | map::GROWSDOWN
+    | map::LOCKED
+    | map::NORESERVE
+    | map::POPULATE
+    | map::NONBLOCK
+    | map::STACK
+    | map::HUGETLB;
+
+/// do_mmap's checks of the file, in its order, with the file's open mode
+/// as Linux's fcntl(F_GETFL) tells it: a closed fd (or an O_PATH one,
+/// which fget refuses) is EBADF before anything else; a bad length or
+/// mapping type EINVAL; unknown flags with MAP_SHARED_VALIDATE
+/// EOPNOTSUPP; a file not open for reading EACCES. (A shared writable
+/// mapping of a file not open for writing is refused by Linux's own
+/// check when the page cache is asked for it, `Memory::map_file`.)
+fn check_file(fwd: &mut dyn Forward, caller: Caller, mem: &mut dyn Memory, fd: u64, len: u64, flags: u32) -> Result<(), Errno> {
+    use linux_abi::consts::{F_GETFL, O_ACCMODE, O_PATH, O_WRONLY};
+    let mode = fwd.syscall(caller, linux_abi::nr::FCNTL, [fd, F_GETFL as u64, 0, 0, 0, 0], mem);
+    if mode < 0 || mode & O_PATH != 0 {
+        return Err(Errno::EBADF);
+    }
+    let kind = flags & map::TYPE;
+    if len == 0 || !matches!(kind, map::SHARED | map::PRIVATE | map::SHARED_VALIDATE) {
+        return Err(Errno::EINVAL);
+    }
+    if kind == map::SHARED_VALIDATE && flags & !LEGACY_MAP_MASK != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    if mode & O_ACCMODE == O_WRONLY {
+        return Err(Errno::EACCES);
+    }
+    Ok(())
+}
+
 pub fn mmap(
     space: &mut AddressSpace,
     mem: &mut dyn Memory,
@@ -121,12 +165,27 @@ pub fn mmap(
     a: [u64; 6],
 ) -> Result<u64, Errno> {
     let (addr, len, prot, flags, fd, off) = (a[0], a[1], prot_of(a[2])?, prot_of(a[3])?, a[4], a[5]);
+    let file = (flags & map::ANONYMOUS == 0).then_some(fd);
+    if file.is_some() {
+        check_file(fwd, caller, mem, fd, len, flags)?;
+    }
     if !off.is_multiple_of(PAGE_SIZE) {
         return Err(Errno::EINVAL);
     }
-    let file = (flags & map::ANONYMOUS == 0).then_some(fd);
     let (at, effects) = space.mmap(addr, len, prot, flags, file, off)?;
-    if let Err(e) = apply(&effects, mem, fwd, caller) {
+    let mut done = apply(&effects, mem, fwd, caller);
+    // MAP_LOCKED: Linux's mlock of the new mapping (its rules, VmLck,
+    // the pages faulted in). Refused, the mapping goes again, as do_mmap
+    // refuses it: EPERM without the right to lock, else EAGAIN (past
+    // RLIMIT_MEMLOCK).
+    if done.is_ok() && flags & map::LOCKED != 0 {
+        done = match Errno::result(fwd.syscall(caller, linux_abi::nr::MLOCK, [at, len, 0, 0, 0, 0], mem)) {
+            Ok(_) => Ok(()),
+            Err(Errno::EPERM) => Err(Errno::EPERM),
+            Err(_) => Err(Errno::EAGAIN),
+        };
+    }
+    if let Err(e) = done {
         let len = page_up(len).unwrap_or(0);
         if let Ok(undo) = space.munmap(at, len) {
             let _ = apply_plain(&undo, mem);

@@ -183,6 +183,15 @@ struct lkl_host_ops {
 	 * counters (zero) stand. */
 	unsigned long (*process_resident)(unsigned long host, int kind);
 
+	/* Which of the `pages` pages from `addr` in the address space the
+	 * host named `host` are backed in its page table now: vec[i] = 1
+	 * for each that is, left as it is for the others (mincore; a file
+	 * mapping's page not backed there may still be in the page cache,
+	 * which Linux looks up itself). Backs nothing. Called with the CPU
+	 * owned; must not call into Linux. May be NULL: none are. */
+	void (*process_incore)(unsigned long host, unsigned long addr,
+			       unsigned long pages, unsigned char *vec);
+
 	/* sem_up(up) then sem_down(down), which the host may do at once: a
 	 * hand-off between host threads (the one up wakes runs, the caller
 	 * waits on down), one wait on the host's scheduler instead of two
@@ -334,12 +343,15 @@ int lkl_task_adopt(lkl_task_t task);
  * and signal dispositions inherited); with CLONE_THREAD a new thread in the
  * caller's thread group. `exit_signal` is what the parent gets when it ends
  * (normally SIGCHLD). The task has no host thread until one adopts it.
- * CLONE_VFORK, CLONE_SETTLS, CLONE_PIDFD, CLONE_CHILD_SETTID/CLEARTID and
- * CLONE_PARENT_SETTID are ignored: they need user registers or addresses,
- * which are the personality's.
+ * With CLONE_PIDFD, Linux makes a pidfd for the child in the caller's fd
+ * table and stores it at user address `pidfd` of the calling process
+ * (clone(2)'s errors: EFAULT there, and no child). CLONE_VFORK,
+ * CLONE_SETTLS, CLONE_CHILD_SETTID/CLEARTID and CLONE_PARENT_SETTID are
+ * ignored: they need user registers or the child's memory, which are the
+ * personality's.
  * Returns 0 or a negative errno; *task and *tid are filled on success. */
 long lkl_task_clone(unsigned long clone_flags, int exit_signal,
-		    lkl_task_t *task, int *tid);
+		    unsigned long pidfd, lkl_task_t *task, int *tid);
 
 /* Ends the calling thread's task (group = 0, as exit(2)) or its whole
  * thread group (group = 1, as exit_group(2)) with the wait status `status`

@@ -79,6 +79,20 @@ pub fn resident(pt: u32) -> Option<[u64; 3]> {
     Some(space.with(|b| b.resident()))
 }
 
+/// Marks in `vec` (one byte a page from `addr`) the pages backed now in
+/// the process whose page table has slot `pt` (mincore). Takes no lock
+/// but the backing's, as `resident`.
+pub fn backed(pt: u32, addr: u64, vec: &mut [u8]) {
+    let Some(space) = SPACES.with(|m| m.get(&pt).cloned()) else { return };
+    space.with(|b| {
+        for (i, v) in vec.iter_mut().enumerate() {
+            if b.frame_at(addr.wrapping_add(i as u64 * PAGE)).is_some() {
+                *v = 1;
+            }
+        }
+    });
+}
+
 /// Runs `f` on the backing, then hands what it let go of to Linux, the
 /// lock dropped.
 fn with<R>(space: &Space, f: impl FnOnce(&mut Backing) -> R) -> R {

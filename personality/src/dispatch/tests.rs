@@ -49,8 +49,9 @@ impl Memory for FakeMem {
         Ok(())
     }
     fn map_file(&mut self, start: u64, end: u64, prot: u32, fd: u64, offset: u64) -> Result<(), Errno> {
+        // fd 7 is open, but its file cannot be mapped (a device).
         if fd != 3 {
-            return Err(Errno::EBADF);
+            return Err(if fd == 7 { Errno::ENODEV } else { Errno::EBADF });
         }
         self.files.push((start, end, prot, fd, offset));
         self.map(start, end, prot)
@@ -99,8 +100,22 @@ struct Fwd {
 }
 
 impl Forward for Fwd {
-    fn syscall(&mut self, _: Caller, nr: i64, _: [u64; 6], _: &mut dyn Memory) -> i64 {
+    fn syscall(&mut self, _: Caller, nr: i64, a: [u64; 6], _: &mut dyn Memory) -> i64 {
         self.seen.push(nr);
+        // The open files mmap asks about: 3 and 7 read-write, 5
+        // write-only, 6 an O_PATH handle; no other.
+        if nr == nr::FCNTL && a[1] == linux_abi::consts::F_GETFL as u64 {
+            return match a[0] {
+                3 | 7 => linux_abi::consts::O_RDWR,
+                5 => linux_abi::consts::O_WRONLY,
+                6 => linux_abi::consts::O_PATH,
+                _ => Errno::EBADF.as_return(),
+            };
+        }
+        // mlock (MAP_LOCKED): refused past a limit of 2 pages.
+        if nr == nr::MLOCK {
+            return if a[1] > 2 * 4096 { Errno::ENOMEM.as_return() } else { 0 };
+        }
         -38
     }
     fn read_file(&mut self, _: Caller, fd: u64, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
@@ -251,6 +266,38 @@ fn file_mappings_are_filled_through_the_forward_hook() {
 }
 
 #[test]
+fn file_mappings_check_the_file_in_linuxs_order() {
+    let mut w = World::new();
+    let (private, shared) = (map::PRIVATE as u64, map::SHARED as u64);
+    let validate = map::SHARED_VALIDATE as u64;
+    // A closed fd (-1 after LTP's SAFE_CLOSE) or an O_PATH one: EBADF
+    // before the length is looked at.
+    assert_eq!(w.ret(nr::MMAP, [0, 0, RW, shared, u64::MAX, 0]), Errno::EBADF.as_return());
+    assert_eq!(w.ret(nr::MMAP, [0, P, RW, private, 6, 0]), Errno::EBADF.as_return());
+    // Then the length and the mapping type, then MAP_SHARED_VALIDATE's
+    // unknown flags (MAP_SHARED ignores them), then read access.
+    assert_eq!(w.ret(nr::MMAP, [0, 0, RW, shared, 5, 0]), Errno::EINVAL.as_return());
+    assert_eq!(w.ret(nr::MMAP, [0, P, RW, 0, 5, 0]), Errno::EINVAL.as_return());
+    assert_eq!(w.ret(nr::MMAP, [0, P, RW, validate | 0x400, 3, 0]), Errno::EOPNOTSUPP.as_return());
+    assert!(w.ret(nr::MMAP, [0, P, RW, shared | 0x400, 3, 0]) > 0);
+    assert!(w.ret(nr::MMAP, [0, P, RW, validate | map::POPULATE as u64, 3, 0]) > 0);
+    for kind in [private, shared] {
+        assert_eq!(w.ret(nr::MMAP, [0, P, prot::READ as u64, kind, 5, 0]), Errno::EACCES.as_return());
+    }
+}
+
+#[test]
+fn map_locked_asks_linux_to_lock_and_is_undone_when_refused() {
+    let mut w = World::new();
+    let locked = (map::PRIVATE | map::ANONYMOUS | map::LOCKED) as u64;
+    let a = w.ret(nr::MMAP, [0, 2 * P, RW, locked, u64::MAX, 0]);
+    assert!(a > 0);
+    assert_eq!(w.fwd.seen.last(), Some(&nr::MLOCK));
+    assert_eq!(w.ret(nr::MMAP, [0, 3 * P, RW, locked, u64::MAX, 0]), Errno::EAGAIN.as_return());
+    assert!(matches!(w.mem.recorded[..], [Effect::Map { .. }, Effect::Map { .. }, Effect::Unmap { start, end }] if end - start == 3 * P));
+}
+
+#[test]
 fn shared_file_mappings_go_to_the_page_cache_and_msync_reaches_them() {
     let mut w = World::new();
     let shared = (map::SHARED) as u64;
@@ -337,7 +384,7 @@ fn linux_is_told_each_change_to_the_map_as_applied() {
     // undone, which Linux is told (it never had it).
     assert_eq!(w.ret(nr::MPROTECT, [a + 8 * P, P, 1, 0, 0, 0]), -12);
     assert_eq!(w.mem.recorded.len(), 4);
-    assert_eq!(w.ret(nr::MMAP, [0, P, prot::READ as u64, shared_file, 9, 0]), -9);
+    assert_eq!(w.ret(nr::MMAP, [0, P, prot::READ as u64, shared_file, 7, 0]), Errno::ENODEV.as_return());
     assert!(matches!(w.mem.recorded[4..], [Effect::Unmap { start, end }] if end - start == P));
     let base = w.ret(nr::BRK, [0; 6]) as u64;
     assert_eq!(w.ret(nr::BRK, [base + 2 * P + 5, 0, 0, 0, 0, 0]) as u64, base + 2 * P + 5);

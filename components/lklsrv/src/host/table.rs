@@ -187,6 +187,16 @@ unsafe extern "C" fn process_resident(host: c_ulong, kind: c_int) -> c_ulong {
     usize::try_from(kind).map_or(0, |k| crate::process::remote::resident(host as u64, k)) as c_ulong
 }
 
+unsafe extern "C" fn process_incore(host: c_ulong, addr: c_ulong, pages: c_ulong, vec: *mut u8) {
+    if vec.is_null() {
+        return;
+    }
+    // SAFETY: Linux hands a buffer of `pages` bytes of its own (mincore's
+    // page of results), which nothing else touches during the call.
+    let vec = unsafe { core::slice::from_raw_parts_mut(vec, pages as usize) };
+    crate::process::remote::incore(host as u64, addr as u64, vec)
+}
+
 /// The table, with `devices` (NUL-terminated `virtio_mmio.device=` words,
 /// or null) for the command line. Leaked: Linux keeps it until the end.
 pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
@@ -234,6 +244,7 @@ pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
         file_pages_clean: Some(file_pages_clean),
         process_access: Some(process_access),
         process_resident: Some(process_resident),
+        process_incore: Some(process_incore),
         sem_up_down: Some(sem_up_down),
     });
     // SAFETY: `boxed` returned a live, initialized table or null.

@@ -38,9 +38,12 @@ const CLONE_SETTLS: u64 = consts::CLONE_SETTLS as u64;
 const CLONE_PARENT_SETTID: u64 = consts::CLONE_PARENT_SETTID as u64;
 const CLONE_CHILD_CLEARTID: u64 = consts::CLONE_CHILD_CLEARTID as u64;
 const CLONE_CHILD_SETTID: u64 = consts::CLONE_CHILD_SETTID as u64;
+const CLONE_PIDFD: u64 = consts::CLONE_PIDFD as u64;
 const SIGCHLD: u64 = consts::SIGCHLD as u64;
 /// struct clone_args up to `tls` (CLONE_ARGS_SIZE_VER0).
 const CLONE_ARGS_VER0: u64 = consts::CLONE_ARGS_SIZE_VER0 as u64;
+/// The whole struct clone_args Linux 6.12 knows (up to `cgroup`).
+const CLONE_ARGS_KNOWN: u64 = consts::CLONE_ARGS_SIZE_VER2 as u64;
 
 /// One request, whichever call made it.
 struct Args {
@@ -51,31 +54,65 @@ struct Args {
     parent_tid: u64,
     child_tid: u64,
     tls: u64,
+    /// Where Linux stores the child's pidfd (CLONE_PIDFD).
+    pidfd: u64,
 }
 
+/// clone3's struct, with Linux's size rules (kernel/fork.c, then
+/// copy_struct_from_user): larger than a page is E2BIG, smaller than the
+/// first version EINVAL; bytes past the struct Linux knows must be zero
+/// (E2BIG) and readable (EFAULT).
 fn clone3_args(mem: &mut dyn Memory, addr: u64, size: u64) -> Result<Args, Errno> {
-    if size < CLONE_ARGS_VER0 || size > 4096 {
+    if size > 4096 {
+        return Err(Errno::E2BIG);
+    }
+    if size < CLONE_ARGS_VER0 {
         return Err(Errno::EINVAL);
     }
-    let mut raw = [0u8; CLONE_ARGS_VER0 as usize];
-    mem.read(addr, &mut raw)?;
+    let mut raw = [0u8; CLONE_ARGS_KNOWN as usize];
+    mem.read(addr, &mut raw[..size.min(CLONE_ARGS_KNOWN) as usize])?;
+    if size > CLONE_ARGS_KNOWN {
+        let mut rest = [0u8; 4096];
+        let rest = &mut rest[..(size - CLONE_ARGS_KNOWN) as usize];
+        mem.read(addr + CLONE_ARGS_KNOWN, rest)?;
+        if rest.iter().any(|&b| b != 0) {
+            return Err(Errno::E2BIG);
+        }
+    }
     let f = |i: usize| u64::from_le_bytes(raw[i * 8..i * 8 + 8].try_into().unwrap_or([0; 8]));
     let (flags, exit_signal, stack, size) = (f(0), f(4), f(5), f(6));
     if flags & CSIGNAL != 0 || exit_signal > 64 || (stack == 0) != (size == 0) {
         return Err(Errno::EINVAL);
     }
-    Ok(Args { flags, exit_signal, stack: if stack != 0 { stack + size } else { 0 }, parent_tid: f(3), child_tid: f(2), tls: f(7) })
+    let a = Args { flags, exit_signal, stack: if stack != 0 { stack + size } else { 0 }, parent_tid: f(3), child_tid: f(2), tls: f(7), pidfd: f(1) };
+    pidfd_rule(a)
+}
+
+/// kernel_clone's rule: the pidfd and the parent's tid may not be stored
+/// at the same place (which clone(2) always names for both).
+fn pidfd_rule(a: Args) -> Result<Args, Errno> {
+    if a.flags & CLONE_PIDFD != 0 && a.flags & CLONE_PARENT_SETTID != 0 && a.pidfd == a.parent_tid {
+        return Err(Errno::EINVAL);
+    }
+    Ok(a)
 }
 
 fn args_of(kind: CloneCall, p: &mut Proc, r: &UserRegs) -> Result<Args, Errno> {
-    let plain = |flags| Args { flags, exit_signal: SIGCHLD, stack: 0, parent_tid: 0, child_tid: 0, tls: 0 };
+    let plain = |flags| Args { flags, exit_signal: SIGCHLD, stack: 0, parent_tid: 0, child_tid: 0, tls: 0, pidfd: 0 };
     match kind {
         CloneCall::Fork => Ok(plain(0)),
         CloneCall::Vfork => Ok(plain(CLONE_VM | CLONE_VFORK)),
         // x86_64 clone(flags, newsp, parent_tid, child_tid, tls).
-        CloneCall::Clone => {
-            Ok(Args { flags: r.rdi & !CSIGNAL, exit_signal: r.rdi & CSIGNAL, stack: r.rsi, parent_tid: r.rdx, child_tid: r.r10, tls: r.r8 })
-        }
+        // clone(2) stores a pidfd where it stores the parent's tid.
+        CloneCall::Clone => pidfd_rule(Args {
+            flags: r.rdi & !CSIGNAL,
+            exit_signal: r.rdi & CSIGNAL,
+            stack: r.rsi,
+            parent_tid: r.rdx,
+            child_tid: r.r10,
+            tls: r.r8,
+            pidfd: r.rdx,
+        }),
         CloneCall::Clone3 => clone3_args(&mut p.pages, r.rdi, r.rsi),
     }
 }
@@ -134,7 +171,7 @@ fn new_process(parent: &mut Proc, vm: usize, parent_regs: &UserRegs, a: &Args) -
     };
     // What lkl_task_clone does not take (the address space and the
     // register-level flags) is ours.
-    let (task, pid) = match Task::clone_from_current(a.flags & !(CLONE_VM | CLONE_VFORK), a.exit_signal as i32) {
+    let (task, pid) = match Task::clone_with_pidfd(a.flags & !(CLONE_VM | CLONE_VFORK), a.exit_signal as i32, a.pidfd) {
         Ok(t) => t,
         Err(x) => {
             table::discard(n, child);
@@ -160,7 +197,7 @@ fn borrowing_child(parent: &mut Proc, vm: usize, parent_regs: &UserRegs, a: &Arg
         return Err(Errno::ENOSYS);
     }
     let n = table::new_slot().map_err(errno_of)?;
-    let (task, pid) = match Task::clone_from_current(a.flags & !(CLONE_VM | CLONE_VFORK), a.exit_signal as i32) {
+    let (task, pid) = match Task::clone_with_pidfd(a.flags & !(CLONE_VM | CLONE_VFORK), a.exit_signal as i32, a.pidfd) {
         Ok(t) => t,
         Err(x) => {
             table::abandon(n);

@@ -77,3 +77,15 @@ pub fn resident(id: u64, kind: usize) -> u64 {
     USERS[i].fetch_sub(1, SeqCst);
     counts.and_then(|c| c.get(kind).copied()).unwrap_or(0)
 }
+
+/// Marks in `vec` (one byte a page from `addr`) the pages of the address
+/// space `id` backed now, for mincore; backs nothing. Nothing if `id`
+/// names nothing.
+pub fn incore(id: u64, addr: u64, vec: &mut [u8]) {
+    let Some(i) = IDS.iter().position(|s| s.load(SeqCst) == id) else { return };
+    USERS[i].fetch_add(1, SeqCst);
+    if IDS[i].load(SeqCst) == id {
+        cellux_process::pages::backed(PTS[i].load(SeqCst), addr, vec);
+    }
+    USERS[i].fetch_sub(1, SeqCst);
+}

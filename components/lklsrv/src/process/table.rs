@@ -33,7 +33,11 @@ use lkl::task::Task;
 
 /// Gate tokens from here on name table slots (below: test gates).
 pub const TOKEN_BASE: u64 = 0x100;
-pub const SLOTS: usize = 32;
+/// Processes at once. Every process has a thread, and the server's
+/// threads are at most MAX_THREADS, so more slots than that could never
+/// fill; LTP's tests fork up to 55 children at a time (futex_wake03).
+pub const SLOTS: usize = 96;
+const _: () = assert!(SLOTS < MAX_THREADS);
 const SIGCHLD: i32 = 17;
 
 pub struct Entry {

@@ -37,11 +37,13 @@ int lkl_is_running(void)
 }
 
 /* Runs in a task the host holds a reference to (TLS binding or handle). */
-static struct task_struct *clone_current(unsigned long flags, int exit_signal)
+static struct task_struct *clone_current(unsigned long flags, int exit_signal,
+					 int __user *pidfd)
 {
 	struct kernel_clone_args args = {
 		.flags = flags & ~CSIGNAL,
 		.exit_signal = exit_signal,
+		.pidfd = pidfd,
 	};
 	struct task_struct *t;
 	pid_t nr;
@@ -74,7 +76,7 @@ static int enter_new_thread_task(void)
 	}
 	lkl_become(lkl_init_process);
 	t = clone_current(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
-			  CLONE_THREAD | CLONE_SYSVSEM, 0);
+			  CLONE_THREAD | CLONE_SYSVSEM, 0, NULL);
 	if (IS_ERR(t)) {
 		lkl_cpu_put();
 		lkl_ops->mutex_unlock(create_lock);
@@ -216,22 +218,25 @@ int lkl_task_adopt(lkl_task_t task)
 }
 
 long lkl_task_clone(unsigned long clone_flags, int exit_signal,
-		    lkl_task_t *task, int *tid)
+		    unsigned long pidfd, lkl_task_t *task, int *tid)
 {
 	struct task_struct *parent, *child;
 	long ret;
 
 	/* No host thread waits for a vfork child, there are no user
-	 * registers for TLS, and the tid/pidfd stores need user addresses we
-	 * are not given: those parts of clone(2) are the personality's. */
-	clone_flags &= ~(CLONE_VFORK | CLONE_SETTLS | CLONE_PIDFD |
+	 * registers for TLS, and the tid stores are the personality's
+	 * (the child's memory is the host's). The pidfd is Linux's: made
+	 * in the caller's fd table and stored at `pidfd` in the caller's
+	 * memory, which Linux reaches as it reaches any user address. */
+	clone_flags &= ~(CLONE_VFORK | CLONE_SETTLS |
 			 CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID |
 			 CLONE_PARENT_SETTID);
 	ret = lkl_enter();
 	if (ret)
 		return ret;
 	parent = current;
-	child = clone_current(clone_flags, exit_signal);
+	child = clone_current(clone_flags, exit_signal,
+			      (int __user *)pidfd);
 	if (IS_ERR(child)) {
 		ret = PTR_ERR(child);
 	} else {

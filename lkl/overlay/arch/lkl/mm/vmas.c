@@ -105,6 +105,8 @@ static int link_vma(struct mm_struct *mm, struct vm_area_struct *vma)
 	keep->vm_end = next ? next->vm_end : end;
 	vma_iter_store(&vmi, keep);
 	vm_stat_account(mm, vma->vm_flags, pages);
+	if (vma->vm_flags & VM_LOCKED)
+		mm->locked_vm += pages;
 	if (!prev)
 		mm->map_count++;
 	else
@@ -147,10 +149,11 @@ static int link_piece(struct mm_struct *mm, struct vm_area_struct *from,
 
 /*
  * Takes [start, end) out of the host's VMAs in `mm`, keeping what lies
- * outside it; with `prot` the parts inside stay too, allowing that.
+ * outside it; with `set` the parts inside stay too, their `clear` flags
+ * replaced by those.
  */
 static int carve(struct mm_struct *mm, unsigned long start,
-		 unsigned long end, const vm_flags_t *prot)
+		 unsigned long end, vm_flags_t clear, const vm_flags_t *set)
 {
 	struct vm_area_struct *vma;
 	unsigned long at = start;
@@ -170,12 +173,13 @@ static int carve(struct mm_struct *mm, unsigned long start,
 		vma_iter_clear(&vmi);
 		mm->map_count--;
 		vm_stat_account(mm, flags, -(long)vma_pages(vma));
+		if (flags & VM_LOCKED)
+			mm->locked_vm -= vma_pages(vma);
 		if (s < start)
 			ret = link_piece(mm, vma, s, start, flags) ?: ret;
-		if (prot)
+		if (set)
 			ret = link_piece(mm, vma, max(s, start), min(e, end),
-					 (flags & ~(VM_READ | VM_WRITE | VM_EXEC)) |
-					 *prot) ?: ret;
+					 (flags & ~clear) | *set) ?: ret;
 		if (e > end)
 			ret = link_piece(mm, vma, end, e, flags) ?: ret;
 		free_vma(vma);
@@ -230,10 +234,11 @@ long lkl_vma_map(lkl_task_t task, unsigned long start, unsigned long end,
 	vma->vm_start = start;
 	vma->vm_end = end;
 	vma->vm_pgoff = file ? offset >> PAGE_SHIFT : start >> PAGE_SHIFT;
-	vm_flags_init(vma, vm_flags_of(flags));
+	/* mlockall(MCL_FUTURE)'s lock bits, as do_mmap adds mm->def_flags */
+	vm_flags_init(vma, vm_flags_of(flags) | (mm->def_flags & VM_LOCKED_MASK));
 	vma->vm_file = file;
 	mmap_write_lock(mm);
-	ret = carve(mm, start, end, NULL);
+	ret = carve(mm, start, end, 0, NULL);
 	if (!ret)
 		ret = link_vma(mm, vma);
 	mmap_write_unlock(mm);
@@ -269,7 +274,7 @@ long lkl_vma_unmap(lkl_task_t task, unsigned long start, unsigned long end)
 		 * (the host tells us first). */
 		update_hiwater_rss(mm);
 		update_hiwater_vm(mm);
-		ret = carve(mm, start, end, NULL);
+		ret = carve(mm, start, end, 0, NULL);
 		mmap_write_unlock(mm);
 		mmput(mm);
 	}
@@ -294,7 +299,8 @@ long lkl_vma_protect(lkl_task_t task, unsigned long start, unsigned long end,
 	mm = get_task_mm(task_of(task));
 	if (mm) {
 		mmap_write_lock(mm);
-		ret = carve(mm, start, end, &flags);
+		ret = carve(mm, start, end, VM_READ | VM_WRITE | VM_EXEC,
+			    &flags);
 		mmap_write_unlock(mm);
 		mmput(mm);
 	}
@@ -353,23 +359,30 @@ long lkl_task_set_brk(lkl_task_t task, unsigned long brk)
 	return ret;
 }
 
-/* Fork (dup_mmap, `oldmm` write-locked, `mm` not yet seen by anyone):
- * the child's view starts as a copy of the parent's, counted afresh. */
+/* Fork (dup_mmap, `oldmm` write-locked): the child's view starts as a
+ * copy of the parent's, counted afresh. Nobody sees `mm` yet, but the
+ * VMA tree's walks assert its lock (a WARN per fork, which taints the
+ * kernel and makes LTP's taint-checking tests give up), so it is taken
+ * nested, as the MMU dup_mmap takes it. */
 int lkl_dup_vmas(struct mm_struct *mm, struct mm_struct *oldmm)
 {
 	VMA_ITERATOR(vmi, oldmm, 0);
 	struct vm_area_struct *vma;
 	int ret = 0;
 
+	mmap_write_lock_nested(mm, SINGLE_DEPTH_NESTING);
 	mm->total_vm = mm->data_vm = mm->exec_vm = mm->stack_vm = 0;
+	mm->locked_vm = 0;
 	for_each_vma(vmi, vma) {
 		if (!hosts(vma))
 			continue;
+		/* Locks are not inherited (dup_mmap clears them too). */
 		ret = link_piece(mm, vma, vma->vm_start, vma->vm_end,
-				 vma->vm_flags);
+				 vma->vm_flags & ~VM_LOCKED_MASK);
 		if (ret)
 			break;
 	}
+	mmap_write_unlock(mm);
 	return ret;
 }
 
@@ -394,4 +407,30 @@ unsigned long lkl_mm_counter(struct mm_struct *mm, int member)
 	if (!host || kind < 0 || !lkl_ops->process_resident)
 		return percpu_counter_read_positive(&mm->rss_stat[member]);
 	return lkl_ops->process_resident(host, kind);
+}
+
+/* For mlock.c (mmap lock held for writing): whether the host's VMAs
+ * cover [start, end) without a gap, ... */
+int lkl_vmas_cover(struct mm_struct *mm, unsigned long start,
+		    unsigned long end)
+{
+	struct vm_area_struct *vma;
+	unsigned long at = start;
+
+	while (at < end) {
+		vma = find_vma_intersection(mm, at, at + 1);
+		if (!vma || !hosts(vma))
+			return 0;
+		at = vma->vm_end;
+	}
+	return 1;
+}
+
+/* ... and sets the lock bits of the host's VMAs in [start, end) to
+ * `lock` (0, VM_LOCKED, or with VM_LOCKONFAULT); mm->locked_vm follows
+ * (link_vma, carve). */
+int lkl_vmas_set_lock(struct mm_struct *mm, unsigned long start,
+		      unsigned long end, vm_flags_t lock)
+{
+	return carve(mm, start, end, VM_LOCKED_MASK, &lock);
 }

@@ -17,5 +17,10 @@ struct mm_struct;
 /* fork's copy of the VMAs the host keeps for a process (mm/vmas.c;
  * kernel/fork.c's no-MMU dup_mmap calls it, a patch). */
 int lkl_dup_vmas(struct mm_struct *mm, struct mm_struct *oldmm);
+/* arch/lkl/mm/vmas.c, for mlock.c */
+int lkl_vmas_cover(struct mm_struct *mm, unsigned long start,
+		    unsigned long end);
+int lkl_vmas_set_lock(struct mm_struct *mm, unsigned long start,
+		      unsigned long end, unsigned long lock);
 
 #endif

@@ -10,7 +10,7 @@ use crate::syscall::OpResult;
 use crate::thread::{self, State};
 use crate::{counters, sched};
 use cellux_abi::err::Error;
-use cellux_abi::ops::{asnd_op, self_op, ASND_YIELD, EVT_BLOCKED, EVT_WOKEN, RCV_NONBLOCK};
+use cellux_abi::ops::{asnd_op, self_op, ASND_THEN_RCV, ASND_YIELD, EVT_BLOCKED, EVT_WOKEN, RCV_NONBLOCK};
 
 /// An op on an asnd capability to thread `t`.
 pub fn op(f: &mut Frame, t: u64, op: u16) -> OpResult {
@@ -27,14 +27,18 @@ fn send(f: &mut Frame, t: u64, a: asnd_op::Send) -> OpResult {
     }
     th.pending += 1;
     counters::count!(asnd_sends);
-    if th.state == State::Blocked {
+    let woke = th.state == State::Blocked;
+    if woke {
         sched::complete_rcv(t);
         sched::post_event(th.sched, t, EVT_WOKEN);
-        if a.flags & ASND_YIELD != 0 && t != sched::current() {
-            f.rax = 0;
-            sched::switch_to(t);
-            return Ok(None);
-        }
+    }
+    if a.flags & ASND_THEN_RCV != 0 {
+        return receive(f, 0, 0);
+    }
+    if woke && a.flags & ASND_YIELD != 0 && t != sched::current() {
+        f.rax = 0;
+        sched::switch_to(t);
+        return Ok(None);
     }
     Ok(Some(0))
 }
@@ -42,17 +46,22 @@ fn send(f: &mut Frame, t: u64, a: asnd_op::Send) -> OpResult {
 /// `self_op::RCV` on the caller's own end-point.
 pub fn rcv(f: &mut Frame) -> OpResult {
     let a: self_op::Rcv = f.args();
+    receive(f, a.flags, a.timeout)
+}
+
+/// The caller receives (`RCV_*` `flags`, absolute TSC `timeout`).
+fn receive(f: &mut Frame, flags: u64, timeout: u64) -> OpResult {
     let t = sched::current();
     if sched::has_work(t) {
         sched::complete_rcv(t);
         return Ok(None);
     }
-    if a.flags & RCV_NONBLOCK != 0 {
+    if flags & RCV_NONBLOCK != 0 {
         return Err(Error::Again);
     }
     let th = thread::get(t);
     th.state = State::Blocked;
-    th.timeout = a.timeout;
+    th.timeout = timeout;
     // What the thread sees if its scheduler ends the wait (THD_WAKE).
     f.rax = Error::Timeout.as_ret() as u64;
     let s = th.sched;

@@ -125,6 +125,8 @@ pub struct lkl_host_ops {
     /// Which pages of a process's range are backed now, for mincore
     /// (see lkl_host.h); may be None.
     pub process_incore: Option<unsafe extern "C" fn(host: c_ulong, addr: c_ulong, pages: c_ulong, vec: *mut u8)>,
+    /// sem_up then sem_down in one (see lkl_host.h); may be None.
+    pub sem_up_down: Option<unsafe extern "C" fn(up: *mut lkl_sem, down: *mut lkl_sem)>,
 }
 
 /// `process_resident`'s kinds.

@@ -61,6 +61,9 @@ pub unsafe extern "C" fn lkl_task_set_image(_t: lkl_task_t, _image: *const c_ulo
 pub unsafe extern "C" fn lkl_task_set_brk(_t: lkl_task_t, _brk: c_ulong) -> c_long {
     -ENODEV as c_long
 }
+pub unsafe extern "C" fn lkl_task_set_mm(_t: lkl_task_t, _host: c_ulong, _layout: *const c_ulong) -> c_long {
+    -ENODEV as c_long
+}
 pub unsafe extern "C" fn lkl_task_detach() -> lkl_task_t {
     0
 }

@@ -189,6 +189,12 @@ impl Asnd {
     pub fn send(self, flags: u64) -> Result<(), Error> {
         unit(self.0, asnd_op::Send { flags })
     }
+
+    /// Sends, then receives on our own end-point as [`rcv`] (blocking,
+    /// no timeout) does, in one kernel call (`ASND_THEN_RCV`).
+    pub fn send_then_rcv(self) -> Result<(u64, Option<Event>), Error> {
+        received(run(self.0, asnd_op::Send { flags: cellux_abi::ops::ASND_THEN_RCV }))
+    }
 }
 
 /// The hardware capability.
@@ -260,7 +266,11 @@ pub fn ret(r0: u64, r1: u64, r2: u64) -> Ret {
 /// Receive on our end-point; `flags`: `RCV_*`, `timeout`: absolute TSC
 /// (0: none). Ok((sends consumed, scheduler event if any)).
 pub fn rcv(flags: u64, timeout: u64) -> Result<(u64, Option<Event>), Error> {
-    let r = run(0, self_op::Rcv { flags, timeout });
+    received(run(0, self_op::Rcv { flags, timeout }))
+}
+
+/// A receive's results.
+fn received(r: Ret) -> Result<(u64, Option<Event>), Error> {
     let n = r.ok()?;
     Ok((n, if r.rdi == u64::MAX { None } else { Some((r.rdi, r.rsi, r.rdx)) }))
 }

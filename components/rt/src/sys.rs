@@ -86,6 +86,12 @@ pub fn asnd(slot: u32, yield_to: bool) -> Result<(), Error> {
     cap::Asnd(slot).send(if yield_to { ops::ASND_YIELD } else { 0 })
 }
 
+/// Sends on asnd capability `slot`, then receives as [`rcv`]`(false, 0)`,
+/// in one kernel call: a hand-off.
+pub fn asnd_then_rcv(slot: u32) -> Result<(u64, Option<Event>), Error> {
+    cap::Asnd(slot).send_then_rcv()
+}
+
 pub fn rdtsc() -> u64 {
     let (lo, hi): (u32, u32);
     // SAFETY: reads the time-stamp counter only.

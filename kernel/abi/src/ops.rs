@@ -210,7 +210,8 @@ kernel_ops! {
 kernel_ops! {
     /// Ops on an asynchronous send capability.
     pub mod asnd_op {
-        /// Send; `flags` = `ASND_YIELD` to run a receiver it wakes at once.
+        /// Send; `flags` = `ASND_YIELD` to run a receiver it wakes at once,
+        /// or `ASND_THEN_RCV` to go on with a receive of the caller's own.
         SEND = 1 => Send { flags: rdi }
     }
 }
@@ -273,6 +274,11 @@ pub const RCV_NONBLOCK: u64 = 1;
 
 pub const SWITCH_FAIL_IF_PENDING: u64 = 1;
 pub const ASND_YIELD: u64 = 1;
+/// After the send, receive on the caller's own end-point as `self_op::RCV`
+/// (blocking, no timeout) and return its results: a hand-off (wake the
+/// next thread, wait to be woken) in one kernel call. Overrides
+/// `ASND_YIELD`.
+pub const ASND_THEN_RCV: u64 = 2;
 
 pub const COMP_LINUX_ABI: u64 = 1;
 

@@ -197,6 +197,12 @@ struct lkl_host_ops {
 	 * owned; must not call into Linux. May be NULL: none are. */
 	void (*process_incore)(unsigned long host, unsigned long addr,
 			       unsigned long pages, unsigned char *vec);
+
+	/* sem_up(up) then sem_down(down), which the host may do at once: a
+	 * hand-off between host threads (the one up wakes runs, the caller
+	 * waits on down), one wait on the host's scheduler instead of two
+	 * calls. May be NULL: the two calls are made. */
+	void (*sem_up_down)(struct lkl_sem *up, struct lkl_sem *down);
 };
 
 /* process_resident's kinds, as Linux's MM_ANONPAGES, MM_FILEPAGES and

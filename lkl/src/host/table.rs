@@ -79,5 +79,6 @@ pub fn ops(virtio_devices: Option<CString>) -> &'static lkl_host_ops {
         process_resident: None,
         process_exit_mm: None,
         process_incore: None,
+        sem_up_down: None,
     }))
 }

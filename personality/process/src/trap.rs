@@ -19,6 +19,8 @@ use crate::proc::{Fault, Proc, START_TRAP_RIP};
 use crate::signals;
 
 const VEC_PAGE_FAULT: u64 = 14;
+/// The page-fault error code bit of an access made in user mode.
+const PF_USER: u64 = 4;
 
 /// Where a trapped thread's registers and FPU image are: with the kernel
 /// (an exception upcall: `Upcalled`) or with the handler itself (the Ring
@@ -142,7 +144,13 @@ pub fn handle(p: &mut Proc, u: &Upcall, ctx: &mut dyn Context, fwd: &mut dyn For
         // page or an unbacked read-only one is not present, yet ACCERR).
         let mut code_err = u.error;
         if u.vector == VEC_PAGE_FAULT {
-            match p.pages.fault(u.cr2, u.error) {
+            // Taken in user mode without the error code's user bit: an
+            // access the CPU made as supervisor for the process (QEMU's
+            // far returns read the stack so, and fault under SMAP). No
+            // page to back makes it succeed; resuming would fault again
+            // forever.
+            let verdict = if u.error & PF_USER == 0 { Verdict::Denied } else { p.pages.fault(u.cr2, u.error) };
+            match verdict {
                 Verdict::Backed => return Action::Resume,
                 // Linux's answer to a fault it cannot back is the OOM
                 // killer's SIGKILL.

@@ -60,36 +60,38 @@ impl Sem {
 
     pub fn down(&self) {
         let id = tcb::tid();
-        let me = tcb::of(id);
-        let queued = self.with(|s| {
+        if self.take_or_queue(id) {
+            wait_granted(tcb::of(id), 0);
+        }
+    }
+
+    pub fn up(&self) {
+        if let Some(id) = self.grant() {
+            wake(id);
+        }
+    }
+
+    /// Takes a unit, or queues thread `id` (the caller) for one: true
+    /// when queued.
+    fn take_or_queue(&self, id: usize) -> bool {
+        self.with(|s| {
             if s.count > 0 {
                 s.count -= 1;
                 return false;
             }
             // A thread waits on one semaphore at a time, so the ring (one
             // entry per id) never overflows.
-            me.granted.store(false, Ordering::Relaxed);
+            tcb::of(id).granted.store(false, Ordering::Relaxed);
             s.q[(s.head + s.len) % QUEUE] = id as u8;
             s.len += 1;
             true
-        });
-        if !queued {
-            return;
-        }
-        let mut consumed = 0;
-        while !me.granted.load(Ordering::Acquire) {
-            if let Ok((n, _)) = sys::rcv(false, 0) {
-                consumed += n;
-            }
-        }
-        // All but one were strays: the unit's own send is either among
-        // them or still to come, and then it wakes the thread's loop in
-        // the place of the one not counted.
-        me.strays.fetch_add(consumed.saturating_sub(1), Ordering::Relaxed);
+        })
     }
 
-    pub fn up(&self) {
-        let woken = self.with(|s| {
+    /// Hands a unit to the first waiter, whose id it returns (to be woken),
+    /// or keeps it.
+    fn grant(&self) -> Option<usize> {
+        self.with(|s| {
             if s.len == 0 {
                 s.count += 1;
                 return None;
@@ -99,11 +101,42 @@ impl Sem {
             s.len -= 1;
             tcb::of(id).granted.store(true, Ordering::Release);
             Some(id)
-        });
-        if let Some(id) = woken {
-            wake(id);
+        })
+    }
+}
+
+/// `up.up()` then `down.down()`: Linux's hand-offs (wake the thread of the
+/// task switched to, wait to be switched back). When the first wakes a
+/// thread and the second must wait, one kernel call sends and receives.
+pub fn up_down(up: &Sem, down: &Sem) {
+    let woken = up.grant();
+    let id = tcb::tid();
+    if !down.take_or_queue(id) {
+        if let Some(w) = woken {
+            wake(w);
+        }
+        return;
+    }
+    let cap = woken.map_or(0, |w| tcb::of(w).asnd.load(Ordering::Acquire));
+    let consumed = match cap {
+        0 => 0,
+        cap => sys::asnd_then_rcv(cap).map_or(0, |(n, _)| n),
+    };
+    wait_granted(tcb::of(id), consumed);
+}
+
+/// Receives until the thread `me`, queued on a semaphore, is granted its
+/// unit; `consumed` sends were taken already.
+fn wait_granted(me: &tcb::Tcb, mut consumed: u64) {
+    while !me.granted.load(Ordering::Acquire) {
+        if let Ok((n, _)) = sys::rcv(false, 0) {
+            consumed += n;
         }
     }
+    // All but one were strays: the unit's own send is either among
+    // them or still to come, and then it wakes the thread's loop in
+    // the place of the one not counted.
+    me.strays.fetch_add(consumed.saturating_sub(1), Ordering::Relaxed);
 }
 
 /// Lets the scheduler component run the other threads: a wait on our

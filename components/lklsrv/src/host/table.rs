@@ -53,6 +53,12 @@ unsafe extern "C" fn sem_down(s: *mut lkl_sem) {
     unsafe { &*(s as *const sync::Sem) }.down()
 }
 
+unsafe extern "C" fn sem_up_down(up: *mut lkl_sem, down: *mut lkl_sem) {
+    // SAFETY: both from sem_alloc and live.
+    let (up, down) = unsafe { (&*(up as *const sync::Sem), &*(down as *const sync::Sem)) };
+    sync::up_down(up, down)
+}
+
 unsafe extern "C" fn mutex_alloc(recursive: c_int) -> *mut lkl_mutex {
     boxed(sync::Mutex::new(recursive != 0)) as *mut lkl_mutex
 }
@@ -244,6 +250,7 @@ pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
         process_resident: Some(process_resident),
         process_exit_mm: Some(process_exit_mm),
         process_incore: Some(process_incore),
+        sem_up_down: Some(sem_up_down),
     });
     // SAFETY: `boxed` returned a live, initialized table or null.
     unsafe { t.as_ref() }

@@ -46,15 +46,18 @@ static bool owned_by_self(lkl_thread_t self)
 	return cpu.owner && lkl_ops->thread_equal(cpu.owner, self);
 }
 
-/* Call with cpu.lock held. */
-static void release_locked(void)
+/* Call with cpu.lock held. Returns the semaphore to up for a sleeper
+ * (NULL: none), which the caller ups once it has dropped the lock (the
+ * idle task in the same host call as its own wait). */
+static struct lkl_sem *release_locked(void)
 {
 	cpu.owner = 0;
 	cpu.count = 0;
 	if (cpu.sleepers) {
 		cpu.sleepers--;
-		lkl_ops->sem_up(cpu.sleepers_sem);
+		return cpu.sleepers_sem;
 	}
+	return NULL;
 }
 
 int lkl_cpu_get(void)
@@ -115,14 +118,28 @@ void lkl_cpu_change_owner(unsigned long tid)
 	lkl_ops->mutex_unlock(cpu.lock);
 }
 
-void lkl_cpu_idle_wake(void)
+static void idle_wake_locked(void)
 {
 	lkl_ops->mutex_lock(cpu.lock);
 	cpu.owner = init_task.thread.tid;
 	cpu.count = 1;
 	cpu.idle_parked = false;
 	lkl_ops->mutex_unlock(cpu.lock);
+}
+
+void lkl_cpu_idle_wake(void)
+{
+	idle_wake_locked();
 	lkl_ops->sem_up(cpu.idle_sem);
+}
+
+/* lkl_cpu_idle_wake, then wait on `sem` (the calling host task's, which
+ * the idle thread's schedule() ups when it switches to the task), as one
+ * hand-off. */
+void lkl_cpu_idle_wake_then_wait(struct lkl_sem *sem)
+{
+	idle_wake_locked();
+	lkl_sem_up_down(cpu.idle_sem, sem);
 }
 
 int lkl_cpu_is_mine(void)
@@ -139,6 +156,8 @@ int lkl_cpu_is_mine(void)
 
 void lkl_cpu_put(void)
 {
+	struct lkl_sem *sleeper;
+
 	lkl_ops->mutex_lock(cpu.lock);
 	if (!owned_by_self(lkl_ops->thread_self()))
 		panic("lkl: CPU released by a thread that does not own it");
@@ -174,8 +193,10 @@ void lkl_cpu_put(void)
 			lkl_ops->mutex_unlock(cpu.lock);
 			continue;
 		}
-		release_locked();
+		sleeper = release_locked();
 		lkl_ops->mutex_unlock(cpu.lock);
+		if (sleeper)
+			lkl_ops->sem_up(sleeper);
 		return;
 	}
 }
@@ -187,6 +208,8 @@ void lkl_cpu_put(void)
  */
 void lkl_cpu_idle(void)
 {
+	struct lkl_sem *sleeper;
+
 	lkl_kick_signalled();
 	lkl_ops->mutex_lock(cpu.lock);
 	if (lkl_irqs_pending() || need_resched() || cpu.shutdown) {
@@ -198,10 +221,13 @@ void lkl_cpu_idle(void)
 	cpu.idle_parked = true;
 	/* Not raw_local_irq_enable: that would run interrupts under cpu.lock. */
 	lkl_irq_flags = ARCH_IRQ_ENABLED;
-	release_locked();
+	sleeper = release_locked();
 	lkl_ops->mutex_unlock(cpu.lock);
 
-	lkl_ops->sem_down(cpu.idle_sem);
+	if (sleeper)
+		lkl_sem_up_down(sleeper, cpu.idle_sem);
+	else
+		lkl_ops->sem_down(cpu.idle_sem);
 	/* lkl_cpu_idle_wake made us the owner. */
 	lkl_irq_flags = ARCH_IRQ_DISABLED;
 }

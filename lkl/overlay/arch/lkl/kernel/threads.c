@@ -49,14 +49,15 @@ struct task_struct *__switch_to(struct task_struct *prev,
 	last_prev = prev;
 	lkl_current_task = next;
 	lkl_cpu_change_owner(next->thread.tid);
-	lkl_ops->sem_up(next->thread.sem);
-
-	if (jb)
-		lkl_ops->jmp_buf_longjmp(jb, 1);
-	if (dead)
+	if (jb || dead) {
+		lkl_ops->sem_up(next->thread.sem);
+		if (jb)
+			lkl_ops->jmp_buf_longjmp(jb, 1);
 		lkl_ops->thread_exit();
+	}
 
-	lkl_ops->sem_down(pt->sem);
+	/* Wake next's thread and wait to be switched back to. */
+	lkl_sem_up_down(next->thread.sem, pt->sem);
 	return last_prev;
 }
 
@@ -193,12 +194,14 @@ void lkl_become(struct task_struct *task)
 		return;
 	wake_up_process(task);
 	if (is_idle_task(current)) {
-		/* Idle slept in lkl_cpu_idle; its thread runs schedule(). */
-		lkl_cpu_idle_wake();
+		/* Idle slept in lkl_cpu_idle; its thread runs schedule(), which
+		 * switches to the task: wake it and wait for that at once. */
+		lkl_cpu_idle_wake_then_wait(task->thread.sem);
 	} else if (!lkl_park_current()) {
 		panic("lkl: cannot switch to task %d", task_pid_nr(task));
+	} else {
+		lkl_ops->sem_down(task->thread.sem);
 	}
-	lkl_ops->sem_down(task->thread.sem);
 	schedule_tail(last_prev);
 }
 

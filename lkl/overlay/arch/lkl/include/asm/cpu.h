@@ -13,6 +13,8 @@ int lkl_cpu_try_get_irq(void);
 void lkl_cpu_change_owner(unsigned long tid);
 void lkl_cpu_idle(void);
 void lkl_cpu_idle_wake(void);
+struct lkl_sem;
+void lkl_cpu_idle_wake_then_wait(struct lkl_sem *sem);
 void lkl_cpu_shutdown(void);
 int lkl_cpu_is_shutdown(void);
 /* Whether the calling host thread owns the CPU now: it is inside Linux

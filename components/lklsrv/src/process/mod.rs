@@ -22,5 +22,4 @@ pub mod sigkick;
 pub mod table;
 pub mod threads;
 pub mod trap;
-pub mod userpages;
 pub mod vmas;

@@ -77,10 +77,13 @@ struct Slot {
     live: AtomicUsize,
     /// Thread records not yet reaped.
     records: AtomicUsize,
+    /// Of those, the records of other processes' threads that run in this
+    /// slot's address space (a vfork child before its exec).
+    borrowers: AtomicUsize,
 }
 
 static TABLE: [Slot; SLOTS] =
-    [const { Slot { rec: Record::new(), live: AtomicUsize::new(0), records: AtomicUsize::new(0) } }; SLOTS];
+    [const { Slot { rec: Record::new(), live: AtomicUsize::new(0), records: AtomicUsize::new(0), borrowers: AtomicUsize::new(0) } }; SLOTS];
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 static VFORK_DONE: [Sem; SLOTS] = [const { Sem::new(0) }; SLOTS];
 /// The vfork child in the slot has exec'd or ended: what its parent's
@@ -110,11 +113,18 @@ pub enum StartError {
     Exec(exec::ExecError),
 }
 
+/// Whether threads of other processes still run in slot `i`'s address
+/// space (or their records are not reaped yet).
+pub fn borrowed(i: usize) -> bool {
+    TABLE[i % SLOTS].borrowers.load(Ordering::Acquire) != 0
+}
+
 /// Gives back what ended threads and processes held, once dead.
 fn reap() {
     threads::reap(|slot, host| {
         TABLE[slot % SLOTS].records.fetch_sub(1, Ordering::AcqRel);
         if host != slot {
+            TABLE[host % SLOTS].borrowers.fetch_sub(1, Ordering::AcqRel);
             TABLE[host % SLOTS].records.fetch_sub(1, Ordering::AcqRel);
         }
     });
@@ -276,6 +286,7 @@ pub fn add_thread(i: usize, host: usize, mut view: Proc, task: Task, fresh: bool
     s.live.fetch_add(1, Ordering::AcqRel);
     s.records.fetch_add(1, Ordering::AcqRel);
     if host != i {
+        TABLE[host].borrowers.fetch_add(1, Ordering::AcqRel);
         TABLE[host].records.fetch_add(1, Ordering::AcqRel);
     }
     // Creation locked: the thread's first trap waits until its id's state
@@ -296,6 +307,7 @@ pub fn add_thread(i: usize, host: usize, mut view: Proc, task: Task, fresh: bool
         // nothing better is at hand.
         s.records.fetch_sub(1, Ordering::AcqRel);
         if host != i {
+            TABLE[host].borrowers.fetch_sub(1, Ordering::AcqRel);
             TABLE[host].records.fetch_sub(1, Ordering::AcqRel);
         }
         thread_ended(i);

@@ -17,6 +17,7 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/vmstat.h>
+#include <linux/sched/signal.h>
 #include <linux/swap.h>
 #include <linux/uaccess.h>
 #include <asm/cpu.h>
@@ -38,6 +39,13 @@ long lkl_user_pages_alloc(unsigned long *phys, unsigned long n)
 
 	if (entered < 0)
 		return entered;
+	/* A process being killed (the OOM killer's victim among them) is
+	 * given nothing more: its fault ends it, and the memory reserves
+	 * stay for the exits that free memory. */
+	if (fatal_signal_pending(current)) {
+		lkl_leave_nested(entered);
+		return -ENOMEM;
+	}
 	/* Inside Linux where it may not sleep (a futex op's fault). */
 	if (entered && pagefault_disabled())
 		gfp = GFP_NOWAIT | __GFP_ZERO | __GFP_NOWARN;

@@ -2,7 +2,6 @@
 //! the [`Effect`]s they produce are applied to the page table through
 //! [`Memory`]. A failure to apply (out of memory) undoes the map change.
 
-use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::addrspace::{map, prot, AddressSpace, Backing, Effect, PAGE_SIZE};
@@ -62,8 +61,12 @@ fn apply(
     Ok(())
 }
 
-/// A private file mapping is a copy of the file's bytes; past the end of
-/// the file the pages stay zero.
+/// A private file mapping is a copy of the file's bytes, which Linux
+/// reads straight into the new pages: a pread on the process's behalf, so
+/// one call copies the whole range and its faults back the pages a run at
+/// a time (a page-sized bounce through the handler cost a Linux call and
+/// two kernel copies a page). Past the end of the file the pages stay
+/// zero.
 fn fill_from_file(
     mem: &mut dyn Memory,
     fwd: &mut dyn Forward,
@@ -73,14 +76,13 @@ fn fill_from_file(
     fd: u64,
     offset: u64,
 ) -> Result<(), Errno> {
-    let mut buf = vec![0u8; PAGE_SIZE as usize];
     let mut at = start;
     while at < end {
-        let n = fwd.read_file(caller, fd, offset + (at - start), &mut buf)?;
+        let args = [fd, at, end - at, offset + (at - start), 0, 0];
+        let n = Errno::result(fwd.syscall(caller, linux_abi::nr::PREAD64, args, mem))?;
         if n == 0 {
             break;
         }
-        mem.write(at, &buf[..n])?;
         at += n as u64;
     }
     Ok(())

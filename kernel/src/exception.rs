@@ -189,6 +189,8 @@ pub fn interrupt(t: u64) -> KResult<u64> {
         let i = push_upcall(th, &mut f, fs, gs, 0).ok_or(Error::Depth)?;
         th.exc[i].fpu = th.fpu;
         th.regs = f;
+        // This upcall is the one a fast entry's interrupt left to take.
+        th.interrupt = false;
         count_delivered(VEC_INTERRUPT);
         return Ok(0);
     }

@@ -28,7 +28,7 @@ use crate::thread::{self, InvFrame, InvKind, MAX_DEPTH, MAX_EXC};
 use crate::{comp, obj, pgtbl, region, sched, uaccess};
 use cellux_abi::err::Error;
 use cellux_abi::layout::in_server_region;
-use cellux_abi::ops::self_op;
+use cellux_abi::ops::{self_op, VEC_INTERRUPT};
 use cellux_abi::regs::UserRegs;
 
 /// The server's fast entry (0: the path is off).
@@ -93,6 +93,29 @@ pub fn arm(t: u64, f: &Frame) {
     } else {
         entry::set_fast(0, 0, 0, 0);
     }
+}
+
+/// First thing before a return to user level: a `thd_op::INTERRUPT` (a
+/// Linux signal's kick) that came while the thread ran in the server by
+/// the fast path set `interrupt`, which only an exception frame's resume
+/// takes (`exception::resume`); the server's own `iretq` back to the
+/// process runs no kernel code, so the thread would run on in its process
+/// with the signal unseen for as long as it made no call. Returning to
+/// its process (the fast frame gone, `settle`), it takes the interrupt
+/// upcall instead, as if it had trapped where it stands.
+#[inline(always)]
+pub fn take_interrupt(t: u64, f: &mut Frame) {
+    if !region::AT_CPL1 || t == 0 {
+        return;
+    }
+    let th = thread::get(t);
+    if !th.interrupt || th.depth != 1 || !comp::get(thread::current_comp(th)).linux_abi {
+        return;
+    }
+    th.interrupt = false;
+    f.vector = VEC_INTERRUPT;
+    f.error = 0;
+    crate::exception::deliver(f, 0);
 }
 
 /// On every entry from user level, before anything reads the thread's

@@ -235,6 +235,7 @@ pub fn exit_current() {
 pub fn before_return() {
     use crate::arch::desc::{R1CODE, R1DATA, UCODE, UDATA};
     let cur = current();
+    crate::fastpath::take_interrupt(cur, frame());
     let ring1 = region::AT_CPL1 && cur != 0 && region::owns(comp::get(thread::current_comp(thread::get(cur))).pgtbl);
     let f = frame();
     (f.cs, f.ss) = if ring1 { (R1CODE as u64, R1DATA as u64) } else { (UCODE as u64, UDATA as u64) };

@@ -13,5 +13,5 @@ pub mod layout;
 pub mod ops;
 pub mod regs;
 
-#[cfg(cellux_image)]
+#[cfg(any(cellux_image, test))]
 mod mem;

@@ -55,7 +55,7 @@ impl Forward for LklForward {
     }
 
     fn signal_pending(&mut self, _: Caller) -> bool {
-        Task::current().and_then(|t| t.signal_pending()).unwrap_or(false)
+        Task::caller_signal_pending()
     }
 
     fn next_signal(&mut self, who: Caller) -> Next {

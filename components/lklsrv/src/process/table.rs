@@ -381,7 +381,7 @@ pub fn vfork_wait(slot: usize, me: usize) {
     let blocked = mask(SIG_BLOCK, &!0u64, &mut old).is_ok();
     while !VFORK_RELEASED[slot].load(Ordering::SeqCst) {
         // Re-arms the kick, then looks.
-        if blocked && Task::current().and_then(|t| t.signal_pending()).unwrap_or(false) {
+        if blocked && Task::caller_signal_pending() {
             break;
         }
         VFORK_DONE[slot].down();

@@ -61,12 +61,17 @@ fn apply(
     Ok(())
 }
 
+/// How much of a private file mapping is backed ahead of each read of
+/// its fill: the read's copy then stops at no page, and a file shorter
+/// than the mapping leaves at most this much backed past its end.
+const FILL_CHUNK: u64 = 1 << 20;
+
 /// A private file mapping is a copy of the file's bytes, which Linux
-/// reads straight into the new pages: a pread on the process's behalf, so
-/// one call copies the whole range and its faults back the pages a run at
-/// a time (a page-sized bounce through the handler cost a Linux call and
-/// two kernel copies a page). Past the end of the file the pages stay
-/// zero.
+/// reads straight into the new pages: a pread on the process's behalf per
+/// chunk, into pages backed just before (a page-sized bounce through the
+/// handler cost a Linux call and two kernel copies a page; a copy into
+/// unbacked pages, a fault a page). Past the end of the file the pages
+/// stay zero.
 fn fill_from_file(
     mem: &mut dyn Memory,
     fwd: &mut dyn Forward,
@@ -78,12 +83,15 @@ fn fill_from_file(
 ) -> Result<(), Errno> {
     let mut at = start;
     while at < end {
-        let args = [fd, at, end - at, offset + (at - start), 0, 0];
-        let n = Errno::result(fwd.syscall(caller, linux_abi::nr::PREAD64, args, mem))?;
-        if n == 0 {
+        let len = (end - at).min(FILL_CHUNK);
+        mem.populate(at, at + len);
+        let args = [fd, at, len, offset + (at - start), 0, 0];
+        let n = Errno::result(fwd.syscall(caller, linux_abi::nr::PREAD64, args, mem))? as u64;
+        at += n;
+        // Short: the end of the file.
+        if n < len {
             break;
         }
-        at += n as u64;
     }
     Ok(())
 }

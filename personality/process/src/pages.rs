@@ -19,7 +19,7 @@ use cellux_personality::addrspace::Effect;
 use cellux_personality::memory::Memory;
 use cellux_rt::mem;
 
-use crate::backing::{Backing, Fetch, Touch, Verdict, PAGE};
+use crate::backing::{pages_of, Backing, Fetch, Touch, Verdict, PAGE};
 use crate::filecache::{self, Release};
 use crate::frames;
 use crate::view;
@@ -356,6 +356,17 @@ impl Memory for Pages {
 
     fn protect(&mut self, start: u64, end: u64, p: u32) -> Result<(), Errno> {
         self.set_perms(start, end, perms_of(p))
+    }
+
+    fn populate(&mut self, start: u64, end: u64) {
+        // A run at a time (`touch_run`); a refusal (out of memory) ends
+        // the hint, and the write meets that page as a fault would.
+        for va in pages_of(start, end) {
+            let backed = self.space.with(|b| b.frame_at(va).is_some());
+            if !backed && touch_run(&self.space, va, end, Touch::Write) != Verdict::Backed {
+                return;
+            }
+        }
     }
 
     fn zero(&mut self, start: u64, end: u64) -> Result<(), Errno> {

@@ -119,6 +119,9 @@ pub struct lkl_host_ops {
     /// How many pages of a process's address space are resident, by kind
     /// (`LKL_RSS_*`; see lkl_host.h); may be None.
     pub process_resident: Option<unsafe extern "C" fn(host: c_ulong, kind: c_int) -> c_ulong>,
+    /// The last user of a process's address space is gone: its pages go
+    /// back (see lkl_host.h); may be None.
+    pub process_exit_mm: Option<unsafe extern "C" fn(host: c_ulong)>,
     /// Which pages of a process's range are backed now, for mincore
     /// (see lkl_host.h); may be None.
     pub process_incore: Option<unsafe extern "C" fn(host: c_ulong, addr: c_ulong, pages: c_ulong, vec: *mut u8)>,
@@ -202,6 +205,9 @@ extern "C" {
     pub fn lkl_file_page_release(handle: c_ulong, index: c_ulong, phys: c_ulong, dirtied: c_int) -> c_long;
     pub fn lkl_file_page_dirty(handle: c_ulong, index: c_ulong) -> c_long;
     pub fn lkl_file_sync(handle: c_ulong, start: c_ulonglong, end: c_ulonglong) -> c_long;
+    pub fn lkl_user_pages_alloc(phys: *mut c_ulong, n: c_ulong) -> c_long;
+    pub fn lkl_user_pages_free(phys: *const c_ulong, n: c_ulong) -> c_long;
+    pub fn lkl_user_pages_total() -> c_ulong;
     pub fn lkl_panic_test() -> !;
 }
 

@@ -23,6 +23,7 @@ pub mod kernel;
 pub mod linux;
 pub mod sys;
 pub mod task;
+pub mod userpages;
 pub mod vmas;
 #[cfg(not(lkl_linked))]
 mod unlinked;

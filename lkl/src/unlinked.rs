@@ -95,6 +95,15 @@ pub unsafe extern "C" fn lkl_file_page_dirty(_handle: c_ulong, _index: c_ulong) 
 pub unsafe extern "C" fn lkl_file_sync(_handle: c_ulong, _start: c_ulonglong, _end: c_ulonglong) -> c_long {
     -ENODEV as c_long
 }
+pub unsafe extern "C" fn lkl_user_pages_alloc(_phys: *mut c_ulong, _n: c_ulong) -> c_long {
+    -ENODEV as c_long
+}
+pub unsafe extern "C" fn lkl_user_pages_free(_phys: *const c_ulong, _n: c_ulong) -> c_long {
+    -ENODEV as c_long
+}
+pub unsafe extern "C" fn lkl_user_pages_total() -> c_ulong {
+    0
+}
 pub unsafe extern "C" fn lkl_panic_test() -> ! {
     panic!("lkl_panic_test: Linux is not linked in")
 }

@@ -19,13 +19,6 @@ pub trait Forward {
     /// reached through `mem`.
     fn syscall(&mut self, caller: Caller, nr: i64, args: [u64; 6], mem: &mut dyn Memory) -> i64;
 
-    /// Reads file bytes at `offset` of open file `fd` for a private file
-    /// mapping; returns how many were read (short at end of file).
-    fn read_file(&mut self, caller: Caller, fd: u64, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
-        let _ = (caller, fd, offset, buf);
-        Err(Errno::ENODEV)
-    }
-
     /// Whether `caller` has an unblocked signal pending: the cheap test
     /// that keeps a return to user mode without one on its fast path.
     fn signal_pending(&mut self, caller: Caller) -> bool {

@@ -55,6 +55,13 @@ pub trait Memory {
         }
         Ok(())
     }
+    /// Backs the pages of [start, end) now, as they are about to be
+    /// written whole (a private file mapping's fill), so that the writes
+    /// do not stop at every page. A hint: a page left unbacked here is
+    /// backed by its first touch, as any.
+    fn populate(&mut self, start: u64, end: u64) {
+        let _ = (start, end);
+    }
     /// Changes the protection of [start, end), keeping contents.
     fn protect(&mut self, start: u64, end: u64, prot: u32) -> Result<(), Errno>;
     /// Replaces the pages of [start, end) that exist by zeroed ones,

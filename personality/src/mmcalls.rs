@@ -2,7 +2,6 @@
 //! the [`Effect`]s they produce are applied to the page table through
 //! [`Memory`]. A failure to apply (out of memory) undoes the map change.
 
-use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::addrspace::{map, prot, AddressSpace, Backing, Effect, PAGE_SIZE};
@@ -62,8 +61,17 @@ fn apply(
     Ok(())
 }
 
-/// A private file mapping is a copy of the file's bytes; past the end of
-/// the file the pages stay zero.
+/// How much of a private file mapping is backed ahead of each read of
+/// its fill: the read's copy then stops at no page, and a file shorter
+/// than the mapping leaves at most this much backed past its end.
+const FILL_CHUNK: u64 = 1 << 20;
+
+/// A private file mapping is a copy of the file's bytes, which Linux
+/// reads straight into the new pages: a pread on the process's behalf per
+/// chunk, into pages backed just before (a page-sized bounce through the
+/// handler cost a Linux call and two kernel copies a page; a copy into
+/// unbacked pages, a fault a page). Past the end of the file the pages
+/// stay zero.
 fn fill_from_file(
     mem: &mut dyn Memory,
     fwd: &mut dyn Forward,
@@ -73,15 +81,17 @@ fn fill_from_file(
     fd: u64,
     offset: u64,
 ) -> Result<(), Errno> {
-    let mut buf = vec![0u8; PAGE_SIZE as usize];
     let mut at = start;
     while at < end {
-        let n = fwd.read_file(caller, fd, offset + (at - start), &mut buf)?;
-        if n == 0 {
+        let len = (end - at).min(FILL_CHUNK);
+        mem.populate(at, at + len);
+        let args = [fd, at, len, offset + (at - start), 0, 0];
+        let n = Errno::result(fwd.syscall(caller, linux_abi::nr::PREAD64, args, mem))? as u64;
+        at += n;
+        // Short: the end of the file.
+        if n < len {
             break;
         }
-        mem.write(at, &buf[..n])?;
-        at += n as u64;
     }
     Ok(())
 }

@@ -139,6 +139,23 @@ int main(void)
 	YES("read-only file mapping", ro != MAP_FAILED && ro[25] == 'z');
 	printf("kernel write into read-only file mapping: %s\n", kwrite(ro));
 	munmap(ro, PG);
+
+	/* a private mapping of a file of some megabytes and a bit, at an
+	 * offset: every byte the file's, the rest of the last page zero */
+	size_t flen = (3 << 20) + 100;
+	unsigned char *src = malloc(flen);
+	for (size_t i = 0; i < flen; i++)
+		src[i] = (unsigned char)(i * 7 + i / 4093);
+	YES("big file written", ftruncate(fd, 0) == 0 && pwrite(fd, src, flen, 0) == (ssize_t)flen);
+	size_t len = flen - PG;
+	unsigned char *bm = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, PG);
+	int tail_zero = bm != MAP_FAILED;
+	for (size_t i = len; tail_zero && i < (len + PG - 1) / PG * PG; i++)
+		tail_zero = bm[i] == 0;
+	YES("big private mapping shows the file", bm != MAP_FAILED && memcmp(bm, src + PG, len) == 0);
+	YES("big private mapping's last page ends in zeros", tail_zero);
+	munmap(bm, len);
+	free(src);
 	close(fd);
 	unlink(path);
 	return 0;

@@ -3,8 +3,11 @@
  * with Linux's view of free memory taken before and after. In each cycle
  * parent and child also write through a MAP_SHARED mapping of a new file
  * in /dev/shm (a tmpfs: its pages are only memory), which the parent
- * unmaps and the child leaves to its exec; the file is unlinked after the
- * child has exec'd, so a page-cache page left pinned by either is lost.
+ * unmaps and the child leaves to its exec; the parent then maps the file
+ * privately, writes one page (its own copy) and reads the other (the
+ * file's), and unmaps it; the file is unlinked after the child has
+ * exec'd, so a page-cache page left pinned, or a private copy left, is
+ * lost.
  *
  *   noleak WARMUP N
  *
@@ -61,6 +64,23 @@ static int map_and_write(const char *path, int unmap)
 	return unmap ? munmap(m, 8192) : 0;
 }
 
+/* Maps `path` privately, writes its first page (a private copy) and
+ * checks its second (the file's, written through the shared mapping),
+ * then unmaps; 0 or -1. */
+static int map_private(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return -1;
+	m[0] = 2;
+	int file_seen = m[4096] == 1;
+	return munmap(m, 8192) == 0 && file_seen ? 0 : -1;
+}
+
 static int cycles(int n)
 {
 	for (int i = 0; i < n; i++) {
@@ -68,6 +88,10 @@ static int cycles(int n)
 		snprintf(path, sizeof path, "/dev/shm/noleak-%d", i);
 		if (map_and_write(path, 1) != 0) {
 			perror("noleak: shared mapping");
+			return i;
+		}
+		if (map_private(path) != 0) {
+			perror("noleak: private mapping");
 			return i;
 		}
 		pid_t pid = fork();

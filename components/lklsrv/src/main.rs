@@ -29,15 +29,33 @@ use cellux_rt::entry::{Action, Upcall};
 use cellux_rt::{println, sys};
 use core::sync::atomic::Ordering;
 
-/// Linux's RAM (one `page_alloc` grant, identity-mapped) and log level;
-/// the devices' words are appended by Linux (`virtio_devices`).
+/// Linux's log level; Linux's RAM (`mem=`, `linux_ram`) goes before it
+/// and the devices' words are appended by Linux (`virtio_devices`).
 /// virtio_net without transmit-completion interrupts (its napi_tx=0: sent
 /// buffers are reclaimed at the next transmit, and the queue interrupts
 /// only when it fills): here each interrupt costs its thread's wake-up and
 /// several thread switches, and a TCP round trip took two (scripts/bench's
 /// tcp-rr counts: 2.08 interrupts and 10.6-11.0 thread switches per round
 /// trip with them, 1.26-1.34 and 8.6-9.1 without).
-const CMDLINE: &core::ffi::CStr = c"mem=40M loglevel=6 virtio_net.napi_tx=0";
+const CMDLINE: &str = "loglevel=6 virtio_net.napi_tx=0";
+
+/// What of our untyped memory is not Linux's: the kernel objects of the
+/// processes (their tables, page-table levels, threads), the server's
+/// heap (its process records, a backing's map of frames, an executable
+/// read from disk), its stacks and the page-table levels of the window
+/// Linux's RAM is mapped in. A fixed part and a share that grows with
+/// the machine (the levels and maps grow with the memory processes use).
+const NOT_LINUX_FIXED: u64 = 24 << 20;
+const NOT_LINUX_SHARE: u64 = 16;
+
+/// Bytes of Linux's RAM: our untyped memory less what is not Linux's.
+/// It is the pool processes' pages come from as well (`userpages`), so
+/// `--mem` sizes Linux's MemTotal, as a machine's RAM does.
+fn linux_ram() -> u64 {
+    let ours = cellux_rt::mem::frames_left() * 4096;
+    let keep = NOT_LINUX_FIXED + ours / NOT_LINUX_SHARE;
+    (ours.saturating_sub(keep) >> 20) << 20
+}
 
 #[no_mangle]
 fn cellux_main(arg: u64) {
@@ -71,7 +89,13 @@ extern "C" fn boot(_: u64) -> ! {
     };
     cellux_process::filecache::install(process::pagecache::LINUX);
     cellux_process::view::install(process::vmas::LINUX);
-    let started = lkl::start(ops, CMDLINE).map(|_| ());
+    cellux_process::frames::install(process::userpages::LINUX);
+    let ram = linux_ram();
+    println!("lkl server: Linux's RAM {} MiB", ram >> 20);
+    let Ok(cmdline) = alloc::ffi::CString::new(alloc::format!("mem={}M {}", ram >> 20, CMDLINE)) else {
+        sys::power_off(false)
+    };
+    let started = lkl::start(ops, &cmdline).map(|_| ());
     if started.is_ok() {
         host::console::start_input();
         host::rtc::set_system_time();

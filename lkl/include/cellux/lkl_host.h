@@ -183,6 +183,12 @@ struct lkl_host_ops {
 	 * counters (zero) stand. */
 	unsigned long (*process_resident)(unsigned long host, int kind);
 
+	/* The last user of the address space the host named `host` is gone
+	 * (exit, or exec's new image): the host unmaps and gives back its
+	 * pages now, as exit_mmap frees a process's memory before the parent
+	 * hears of its exit. Called in the exiting task, with the CPU owned.
+	 * May be NULL: the host gives them back when it likes. */
+	void (*process_exit_mm)(unsigned long host);
 	/* Which of the `pages` pages from `addr` in the address space the
 	 * host named `host` are backed in its page table now: vec[i] = 1
 	 * for each that is, left as it is for the others (mincore; a file
@@ -297,6 +303,28 @@ long lkl_file_page_dirty(unsigned long handle, unsigned long index);
 /* Writes back the file's bytes [start, end) and waits (msync MS_SYNC). */
 long lkl_file_sync(unsigned long handle, unsigned long long start,
 		   unsigned long long end);
+
+/* ---- Process memory from Linux's page allocator --------------------- */
+/*
+ * The host backs its processes' private and anonymous pages with pages of
+ * Linux's RAM, so processes, the page cache and Linux's own allocations
+ * are one pool (MemFree tells the truth, the page cache yields to
+ * processes, the OOM killer chooses whom to kill). Each runs in the
+ * calling thread's task, out of Linux or inside it (a host op).
+ */
+
+/* Up to `n` zeroed pages, their physical addresses in phys[]: the first
+ * as a page fault would get it (reclaim, then the OOM killer, which may
+ * choose the caller), the others only if free without either. Returns how
+ * many, or -ENOMEM for none (also -ENOMEM at once inside Linux where it
+ * may not sleep and none is free). */
+long lkl_user_pages_alloc(unsigned long *phys, unsigned long n);
+/* Gives back pages lkl_user_pages_alloc gave, mapped by no process any
+ * more. -EINVAL if any of them is not such a page (it is left alone). */
+long lkl_user_pages_free(const unsigned long *phys, unsigned long n);
+/* Pages of RAM and swap: what Linux's overcommit heuristic (the default,
+ * OVERCOMMIT_GUESS) lets one mapping ask for at most. */
+unsigned long lkl_user_pages_total(void);
 
 /* ---- Interrupts (device host sides) ---------------------------------- */
 

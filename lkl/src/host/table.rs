@@ -77,6 +77,7 @@ pub fn ops(virtio_devices: Option<CString>) -> &'static lkl_host_ops {
         // Hosted Linux runs no processes of the host's.
         process_access: None,
         process_resident: None,
+        process_exit_mm: None,
         process_incore: None,
         sem_up_down: None,
     }))

@@ -606,6 +606,22 @@ impl Backing {
         Ok(())
     }
 
+    /// How many fresh frames `duplicate_into` takes: the unbacked pages of
+    /// shared anonymous ranges (backed in full first), and with
+    /// EAGER_FORK a copy of every private one.
+    pub fn frames_to_duplicate(&self) -> u64 {
+        let mut n = 0;
+        for (s, e, acc) in self.areas.within(0, u64::MAX) {
+            let pages = (e - s).div_ceil(PAGE);
+            if acc.shared && acc.file.is_none() {
+                n += pages.saturating_sub(self.backed_count(s, e));
+            } else if EAGER_FORK && !acc.shared {
+                n += self.backed_count(s, e);
+            }
+        }
+        n
+    }
+
     /// Fork's address space into `child` (empty): the same ranges; frames
     /// shared (copy-on-write for private ones, for good for MAP_SHARED
     /// ones, which are backed in full first so both sides meet in the

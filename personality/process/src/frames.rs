@@ -5,6 +5,16 @@
 //! user memory again (which makes the kernel zero it, so no process ever
 //! sees another's data) or to kernel memory. Without the way back, every
 //! process would cost its objects' frames for good.
+//!
+//! A handler with a page allocator of its own installs it as the [`Pool`]
+//! of user frames (the LKL server: Linux's, so processes, the page cache
+//! and Linux's allocations are one pool of memory). Kernel frames still
+//! come from untyped memory: a pool frame is user memory for good. The
+//! pool may block and may take locks of its own that the backings' are
+//! taken under (Linux asks a backing for a process's size), so it is
+//! never called with a backing locked: a stock of its frames is kept
+//! ready for `alloc` ([`refill`], [`replenish`]), and frames given back
+//! wait for [`release`], both called with no lock held.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -32,6 +42,87 @@ struct Lists {
     /// Free frames already made user frames (zeroed), up to `BATCH` at
     /// once in one kernel call, for `alloc` to hand out.
     ready: Vec<u64>,
+    /// The pool's frames ready for `alloc` (zeroed), when there is a pool.
+    stock: Vec<u64>,
+    /// The pool's frames given back, for `release` to return.
+    returning: Vec<u64>,
+}
+
+/// Where processes' user frames come from instead of untyped memory.
+/// Frames are named by physical address; they must be user memory of our
+/// untyped range (mappable by `kmem(UT, phys)`), for no process to ever
+/// map a kernel object.
+pub trait Pool: Sync {
+    /// Fills `out` from the front with zeroed frames; how many (0: the
+    /// pool has none for us). The first may take reclaiming or killing
+    /// for; the others only if they come without.
+    fn take(&self, out: &mut [u64]) -> usize;
+    /// Gives back frames that no page table maps any more.
+    fn give(&self, frames: &[u64]);
+    /// The most frames one mapping may ask for (the pool's overcommit
+    /// rule: Linux's lets a mapping ask for at most all of RAM and swap,
+    /// and leaves running out to the OOM killer).
+    fn limit(&self) -> u64;
+}
+
+static POOL: SpinLocked<Option<&'static dyn Pool>> = SpinLocked::new(None);
+
+/// Installs the pool of user frames (once, at start, before any process).
+pub fn install(pool: &'static dyn Pool) {
+    POOL.with(|p| *p = Some(pool));
+}
+
+fn pool() -> Option<&'static dyn Pool> {
+    POOL.with(|p| *p)
+}
+
+/// Below this many stocked frames, `refill` asks the pool for `BATCH`.
+const LOW: usize = 16;
+
+/// Tops up the pool's stock when it is low. No lock may be held.
+pub fn refill() {
+    release();
+    let Some(pool) = pool() else { return };
+    if LISTS.with(|l| l.stock.len()) >= LOW {
+        return;
+    }
+    stock_from(pool);
+}
+
+/// After an `alloc` found the stock empty: asks the pool for frames,
+/// waiting for reclaim or the OOM killer if need be. Whether it gave any
+/// (false without a pool). No lock may be held.
+pub fn replenish() -> bool {
+    release();
+    pool().is_some_and(stock_from)
+}
+
+/// Whether the pool gave at least `n` frames more for the stock. No lock
+/// may be held.
+pub fn reserve(n: u64) -> bool {
+    let Some(pool) = pool() else { return true };
+    while (LISTS.with(|l| l.stock.len()) as u64) < n {
+        if !stock_from(pool) {
+            return false;
+        }
+    }
+    true
+}
+
+fn stock_from(pool: &dyn Pool) -> bool {
+    let mut got = [0u64; BATCH];
+    let n = pool.take(&mut got);
+    LISTS.with(|l| l.stock.extend_from_slice(&got[..n]));
+    n > 0
+}
+
+/// Returns the pool's frames given back to it. No lock may be held.
+pub fn release() {
+    let Some(pool) = pool() else { return };
+    let back = LISTS.with(|l| core::mem::take(&mut l.returning));
+    if !back.is_empty() {
+        pool.give(&back);
+    }
 }
 
 /// How many let-go frames one kernel call makes untyped.
@@ -45,6 +136,8 @@ static LISTS: SpinLocked<Lists> =
         let_go: [0; BATCH],
         n_let_go: 0,
         ready: Vec::new(),
+        stock: Vec::new(),
+        returning: Vec::new(),
     });
 
 fn to_untyped(p: u64) -> Result<(), Error> {
@@ -131,8 +224,12 @@ fn take_user() -> Option<u64> {
     Some(ops::kmem(UT, last))
 }
 
-/// A zeroed user frame, as a `kmem` argument for mapping.
+/// A zeroed user frame, as a `kmem` argument for mapping. With a pool,
+/// from its stock only (ENOMEM when empty: `replenish`, unlocked).
 pub fn alloc() -> Result<u64, Errno> {
+    if pool().is_some() {
+        return LISTS.with(|l| l.stock.pop()).map(|p| ops::kmem(UT, p)).ok_or(Errno::ENOMEM);
+    }
     if let Some(k) = take_user() {
         return Ok(k);
     }
@@ -147,8 +244,13 @@ pub fn alloc() -> Result<u64, Errno> {
     mem::user_frames(1).map_err(|_| Errno::ENOMEM)
 }
 
-/// How many frames `alloc` can still give.
-pub fn available() -> u64 {
+/// The most frames a new mapping may ask for: the pool's limit, or
+/// without one how many `alloc` can still give. With a pool this asks
+/// it: no lock may be held.
+pub fn mapping_limit() -> u64 {
+    if let Some(pool) = pool() {
+        return pool.limit();
+    }
     LISTS.with(|l| (l.free.len() + l.n_let_go + l.ready.len()) as u64) + mem::frames_left().saturating_sub(RESERVE)
 }
 
@@ -168,6 +270,10 @@ pub fn free(kmem: u64) {
         None => true,
     });
     if !last {
+        return;
+    }
+    if pool().is_some() {
+        LISTS.with(|l| l.returning.push(p));
         return;
     }
     let full = LISTS.with(|l| {

@@ -19,7 +19,7 @@ use cellux_personality::addrspace::Effect;
 use cellux_personality::memory::Memory;
 use cellux_rt::mem;
 
-use crate::backing::{Backing, Fetch, Touch, Verdict, PAGE};
+use crate::backing::{pages_of, Backing, Fetch, Touch, Verdict, PAGE};
 use crate::filecache::{self, Release};
 use crate::frames;
 use crate::view;
@@ -79,6 +79,14 @@ pub fn resident(pt: u32) -> Option<[u64; 3]> {
     Some(space.with(|b| b.resident()))
 }
 
+/// Unmaps and gives back every page of the process whose page table has
+/// slot `pt` (its handler let go of the address space: exit, exec).
+pub fn clear_space(pt: u32) {
+    if let Some(space) = SPACES.with(|m| m.get(&pt).cloned()) {
+        with(&space, |b| b.clear());
+    }
+}
+
 /// Marks in `vec` (one byte a page from `addr`) the pages backed now in
 /// the process whose page table has slot `pt` (mincore). Takes no lock
 /// but the backing's, as `resident`.
@@ -93,8 +101,8 @@ pub fn backed(pt: u32, addr: u64, vec: &mut [u8]) {
     });
 }
 
-/// Runs `f` on the backing, then hands what it let go of to Linux, the
-/// lock dropped.
+/// Runs `f` on the backing, then hands what it let go of to Linux (and
+/// its frames to the pool), the lock dropped.
 fn with<R>(space: &Space, f: impl FnOnce(&mut Backing) -> R) -> R {
     let (r, leaving) = space.with(|b| {
         let r = f(b);
@@ -103,14 +111,24 @@ fn with<R>(space: &Space, f: impl FnOnce(&mut Backing) -> R) -> R {
     for x in leaving {
         x.run();
     }
+    frames::release();
     r
 }
 
 /// A touch of `addr` (`Backing::touch`), getting the page-cache pages
-/// of shared file mappings from Linux on the way, no lock held.
+/// of shared file mappings from Linux on the way, and the frames it
+/// needs from the pool when its stock ran out, no lock held.
 fn touch(space: &Space, addr: u64, how: Touch) -> Verdict {
+    let mut replenished = false;
     loop {
+        frames::refill();
         let fetch = match with(space, |b| b.touch(addr, how)) {
+            // Once: a touch takes a frame or two, and a second shortage
+            // is not the stock's (no kernel frame for a table level).
+            Ok(Verdict::NoMemory) if !replenished && frames::replenish() => {
+                replenished = true;
+                continue;
+            }
             Ok(v) => return v,
             Err(f) => f,
         };
@@ -243,6 +261,10 @@ impl Pages {
 
     /// Fork's address space into `child`, an empty one (`Backing::duplicate_into`).
     pub fn duplicate_into(&self, child: &mut Pages) -> Result<(), Errno> {
+        let needs = self.space.with(|b| b.frames_to_duplicate());
+        if !frames::reserve(needs) {
+            return Err(Errno::ENOMEM);
+        }
         with(&self.space, |b| child.space.with(|c| b.duplicate_into(c)))
     }
 
@@ -275,11 +297,13 @@ impl Pages {
 
     fn mapping(&mut self, start: u64, end: u64, p: u32, shared: bool) -> Result<(), Errno> {
         let perms = perms_of(p);
+        // Asked before locking: the pool may ask the backing.
+        let limit = if perms.is_some() { frames::mapping_limit() } else { 0 };
         with(&self.space, |b| {
             // Refused up front, as Linux's overcommit heuristic refuses a
             // single mapping larger than there is memory to back it.
             let want = (end.saturating_sub(start & !(PAGE - 1)) + PAGE - 1) / PAGE;
-            if perms.is_some() && want > frames::available() + b.backed_count(start, end) {
+            if perms.is_some() && want > limit + b.backed_count(start, end) {
                 return Err(Errno::ENOMEM);
             }
             b.map(start, end, perms, shared);
@@ -332,6 +356,17 @@ impl Memory for Pages {
 
     fn protect(&mut self, start: u64, end: u64, p: u32) -> Result<(), Errno> {
         self.set_perms(start, end, perms_of(p))
+    }
+
+    fn populate(&mut self, start: u64, end: u64) {
+        // A run at a time (`touch_run`); a refusal (out of memory) ends
+        // the hint, and the write meets that page as a fault would.
+        for va in pages_of(start, end) {
+            let backed = self.space.with(|b| b.frame_at(va).is_some());
+            if !backed && touch_run(&self.space, va, end, Touch::Write) != Verdict::Backed {
+                return;
+            }
+        }
     }
 
     fn zero(&mut self, start: u64, end: u64) -> Result<(), Errno> {

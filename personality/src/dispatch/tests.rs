@@ -100,7 +100,7 @@ struct Fwd {
 }
 
 impl Forward for Fwd {
-    fn syscall(&mut self, _: Caller, nr: i64, a: [u64; 6], _: &mut dyn Memory) -> i64 {
+    fn syscall(&mut self, _: Caller, nr: i64, a: [u64; 6], mem: &mut dyn Memory) -> i64 {
         self.seen.push(nr);
         // The open files mmap asks about: 3 and 7 read-write, 5
         // write-only, 6 an O_PATH handle; no other.
@@ -112,21 +112,24 @@ impl Forward for Fwd {
                 _ => Errno::EBADF.as_return(),
             };
         }
+        // pread (a private mapping's copy) of file 3: 6000 bytes of i % 251.
+        if nr == nr::PREAD64 {
+            if a[0] != 3 {
+                return Errno::EBADF.as_return();
+            }
+            let file: Vec<u8> = (0..6000u32).map(|i| (i % 251) as u8).collect();
+            let from = (a[3] as usize).min(file.len());
+            let n = (a[2] as usize).min(file.len() - from);
+            return match mem.write(a[1], &file[from..from + n]) {
+                Ok(()) => n as i64,
+                Err(e) => e.as_return(),
+            };
+        }
         // mlock (MAP_LOCKED): refused past a limit of 2 pages.
         if nr == nr::MLOCK {
             return if a[1] > 2 * 4096 { Errno::ENOMEM.as_return() } else { 0 };
         }
         -38
-    }
-    fn read_file(&mut self, _: Caller, fd: u64, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
-        let file: Vec<u8> = (0..6000u32).map(|i| (i % 251) as u8).collect();
-        if fd != 3 {
-            return Err(Errno::EBADF);
-        }
-        let from = (offset as usize).min(file.len());
-        let n = buf.len().min(file.len() - from);
-        buf[..n].copy_from_slice(&file[from..from + n]);
-        Ok(n)
     }
 }
 

@@ -5,11 +5,11 @@
 //! filesystems a Linux system expects: proc, sysfs, devtmpfs, devpts, and
 //! a tmpfs on /dev/shm (POSIX shared memory, sem_open, and tests that
 //! want a memory filesystem look there). /tmp stays a folder of the root
-//! disk, as on Debian before trixie: Linux here has tens of MiB of
-//! memory (CONFIG_LKL_MEMORY_DEFAULT_MB), and without an MMU its "tmpfs"
-//! is ramfs, unbounded, so a large temporary file there would exhaust the
-//! kernel, while the disk (1 GiB by default, `scripts/run --disk-size`)
-//! has room and gives ENOSPC when full.
+//! disk, as on Debian before trixie: Linux's RAM is the machine's
+//! (`linux_ram`), shared with every process's pages, and a large
+//! temporary file in memory would take it from them, while the disk (1 GiB
+//! by default, `scripts/run --disk-size`) has room and gives ENOSPC when
+//! full.
 
 use cellux_rt::println;
 use core::ffi::CStr;

@@ -187,6 +187,10 @@ unsafe extern "C" fn process_resident(host: c_ulong, kind: c_int) -> c_ulong {
     usize::try_from(kind).map_or(0, |k| crate::process::remote::resident(host as u64, k)) as c_ulong
 }
 
+unsafe extern "C" fn process_exit_mm(host: c_ulong) {
+    crate::process::remote::exit_mm(host as u64)
+}
+
 unsafe extern "C" fn process_incore(host: c_ulong, addr: c_ulong, pages: c_ulong, vec: *mut u8) {
     if vec.is_null() {
         return;
@@ -244,6 +248,7 @@ pub fn table(devices: *const c_char) -> Option<&'static lkl_host_ops> {
         file_pages_clean: Some(file_pages_clean),
         process_access: Some(process_access),
         process_resident: Some(process_resident),
+        process_exit_mm: Some(process_exit_mm),
         process_incore: Some(process_incore),
         sem_up_down: Some(sem_up_down),
     });

@@ -50,14 +50,6 @@ impl Forward for LklForward {
         lkl::syscall(nr, &args.map(|v| v as i64)).unwrap_or_else(|e| -e.0)
     }
 
-    fn read_file(&mut self, _: Caller, fd: u64, offset: u64, buf: &mut [u8]) -> Result<usize, Errno> {
-        // `buf` is server memory.
-        let r = on_server_memory(|| {
-            lkl::syscall(lkl::nr::PREAD64, &[fd as i64, buf.as_mut_ptr() as i64, buf.len() as i64, offset as i64])
-        });
-        r.map(|n| n as usize)
-    }
-
     fn trace(&mut self, line: &str) {
         output::trace(line);
     }

@@ -22,4 +22,5 @@ pub mod sigkick;
 pub mod table;
 pub mod threads;
 pub mod trap;
+pub mod userpages;
 pub mod vmas;

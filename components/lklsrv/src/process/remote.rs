@@ -78,6 +78,27 @@ pub fn resident(id: u64, kind: usize) -> u64 {
     counts.and_then(|c| c.get(kind).copied()).unwrap_or(0)
 }
 
+/// Linux let go of the address space `id` (its exit_mmap: the process
+/// exited, or exec gave it a new image): its pages go back to Linux's
+/// pool now, before the parent hears of the exit, as an MMU's exit_mmap
+/// frees them; an OOM killer's victim must have freed its memory before
+/// its parent goes on and allocates. The page table, its levels and the
+/// rest wait for the reaper. Not while a vfork child still runs in it
+/// (its own Linux mm is a copy, so Linux lets go of the parent's while
+/// the child lives on in it, as a killed vfork parent's child does):
+/// then the reaper gives the pages back once the child is done.
+pub fn exit_mm(id: u64) {
+    let Some(i) = IDS.iter().position(|s| s.load(SeqCst) == id) else { return };
+    if super::table::borrowed(i) {
+        return;
+    }
+    USERS[i].fetch_add(1, SeqCst);
+    if IDS[i].load(SeqCst) == id {
+        cellux_process::pages::clear_space(PTS[i].load(SeqCst));
+    }
+    USERS[i].fetch_sub(1, SeqCst);
+}
+
 /// Marks in `vec` (one byte a page from `addr`) the pages of the address
 /// space `id` backed now, for mincore; backs nothing. Nothing if `id`
 /// names nothing.

@@ -372,6 +372,11 @@ int lkl_dup_vmas(struct mm_struct *mm, struct mm_struct *oldmm)
 
 	mmap_write_lock_nested(mm, SINGLE_DEPTH_NESTING);
 	mm->total_vm = mm->data_vm = mm->exec_vm = mm->stack_vm = 0;
+	/* dup_mm copied the parent's name for its address space: the copy
+	 * is nobody's until the host names it (lkl_task_set_mm), and a copy
+	 * dropped before that (a failed fork) must not make the host give
+	 * back the parent's pages (lkl_exit_mmap). */
+	WRITE_ONCE(mm->context.host, 0);
 	mm->locked_vm = 0;
 	for_each_vma(vmi, vma) {
 		if (!hosts(vma))
@@ -407,6 +412,14 @@ unsigned long lkl_mm_counter(struct mm_struct *mm, int member)
 	if (!host || kind < 0 || !lkl_ops->process_resident)
 		return percpu_counter_read_positive(&mm->rss_stat[member]);
 	return lkl_ops->process_resident(host, kind);
+}
+
+/* exit_mmap (patch 0010): the host's pages of the address space go back
+ * before the exit is told to anyone (arch/lkl/mm/userpages.c). */
+void lkl_exit_mmap(struct mm_struct *mm)
+{
+	if (mm->context.host && lkl_ops->process_exit_mm)
+		lkl_ops->process_exit_mm(mm->context.host);
 }
 
 /* For mlock.c (mmap lock held for writing): whether the host's VMAs

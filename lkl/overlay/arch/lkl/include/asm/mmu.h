@@ -17,6 +17,9 @@ struct mm_struct;
 /* fork's copy of the VMAs the host keeps for a process (mm/vmas.c;
  * kernel/fork.c's no-MMU dup_mmap calls it, a patch). */
 int lkl_dup_vmas(struct mm_struct *mm, struct mm_struct *oldmm);
+/* The host's pages of an address space go back at its teardown
+ * (mm/vmas.c; mm/nommu.c's exit_mmap calls it, a patch). */
+void lkl_exit_mmap(struct mm_struct *mm);
 /* arch/lkl/mm/vmas.c, for mlock.c */
 int lkl_vmas_cover(struct mm_struct *mm, unsigned long start,
 		    unsigned long end);

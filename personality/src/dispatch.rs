@@ -57,8 +57,8 @@ fn ret(r: Result<u64, Errno>) -> Outcome {
 /// The syscall number of a trapped `syscall`. Linux takes it as the int in
 /// eax (entry_64.S: movslq %eax), so high bits of rax are ignored:
 /// 1<<32 | 39 is getpid. Every decoder of trapped calls uses this.
-pub fn syscall_nr(regs: &UserRegs) -> i64 {
-    regs.rax as u32 as i64
+pub fn syscall_nr(rax: u64) -> i64 {
+    rax as u32 as i64
 }
 
 /// Serves address-space call `call` trapped with `regs` (arguments in

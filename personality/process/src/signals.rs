@@ -48,19 +48,19 @@ fn deliver(p: &mut Proc, ctx: &mut dyn Context, mut regs: UserRegs, syscall: Opt
     }
 }
 
-/// After syscall `nr` returned `ret` (already in `regs.rax` when the
+/// After syscall `nr` returned `ret` (already in `held.rax` when the
 /// personality rewrote the registers): the fast path when nothing is
-/// pending and nothing is to restart.
-pub fn after_syscall(p: &mut Proc, ctx: &mut dyn Context, mut regs: UserRegs, nr: u64, ret: i64, rewritten: bool, fwd: &mut dyn Forward) -> Action {
+/// pending and nothing is to restart. `held`: the registers as the call's
+/// route read them (and `rewritten`: changed them), if it did; a delivery
+/// reads them otherwise.
+pub fn after_syscall(p: &mut Proc, ctx: &mut dyn Context, held: Option<UserRegs>, nr: u64, ret: i64, rewritten: bool, fwd: &mut dyn Forward) -> Action {
     if !signal::is_restart(ret) && !fwd.signal_pending(caller(p)) {
-        return if !rewritten {
-            Action::ResumeRax(ret as u64)
-        } else if ctx.set_regs(&regs) {
-            Action::Resume
-        } else {
-            regs_refused(p)
+        return match held {
+            Some(regs) if rewritten => if ctx.set_regs(&regs) { Action::Resume } else { regs_refused(p) },
+            _ => Action::ResumeRax(ret as u64),
         };
     }
+    let Some(mut regs) = held.or_else(|| ctx.regs()) else { return regs_refused(p) };
     regs.rax = ret as u64;
     deliver(p, ctx, regs, Some(nr), TrapInfo::default(), 0, fwd)
 }

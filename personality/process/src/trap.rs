@@ -124,9 +124,10 @@ pub trait Host {
 
 /// Handles exception upcall `u` of process `p`.
 pub fn handle(p: &mut Proc, u: &Upcall, ctx: &mut dyn Context, fwd: &mut dyn Forward, host: &mut dyn Host) -> Action {
-    let Some(mut regs) = ctx.regs() else {
-        return end(p, fault::killed(fault::sig::SIGSEGV));
-    };
+    if u.vector == VEC_SYSCALL {
+        return syscall(p, u, ctx, fwd, host);
+    }
+    let Some(regs) = ctx.regs() else { return regs_lost(p) };
     if !p.started && u.vector == 14 && regs.rip == START_TRAP_RIP {
         p.started = true;
         let start = p.start_regs.unwrap_or_else(|| initial_regs(p));
@@ -138,63 +139,93 @@ pub fn handle(p: &mut Proc, u: &Upcall, ctx: &mut dyn Context, fwd: &mut dyn For
         // Before the start there is no process context to deliver into.
         return if p.started { signals::on_interrupt(p, ctx, regs, fwd) } else { Action::Resume };
     }
-    if u.vector != VEC_SYSCALL {
-        // The P bit decides SEGV_MAPERR or SEGV_ACCERR; what the map
-        // says decides it here, as Linux's VMA lookup does (a PROT_NONE
-        // page or an unbacked read-only one is not present, yet ACCERR).
-        let mut code_err = u.error;
-        if u.vector == VEC_PAGE_FAULT {
-            // Taken in user mode without the error code's user bit: an
-            // access the CPU made as supervisor for the process (QEMU's
-            // far returns read the stack so, and fault under SMAP). No
-            // page to back makes it succeed; resuming would fault again
-            // forever.
-            let verdict = if u.error & PF_USER == 0 { Verdict::Denied } else { p.pages.fault(u.cr2, u.error) };
-            match verdict {
-                Verdict::Backed => return Action::Resume,
-                // Linux's answer to a fault it cannot back is the OOM
-                // killer's SIGKILL.
-                Verdict::NoMemory => return end(p, fault::killed(fault::sig::SIGKILL)),
-                Verdict::Denied => code_err |= 1,
-                Verdict::Unmapped => code_err &= !1,
-                Verdict::NoFilePage => {
-                    p.fault = Some(Fault { vector: u.vector, rip: regs.rip, addr: u.cr2 });
-                    let (signo, info) = fault::bus_error(u.cr2);
-                    return signals::on_fault_signal(p, ctx, u, signo, &info, regs, fwd);
-                }
+    // The P bit decides SEGV_MAPERR or SEGV_ACCERR; what the map
+    // says decides it here, as Linux's VMA lookup does (a PROT_NONE
+    // page or an unbacked read-only one is not present, yet ACCERR).
+    let mut code_err = u.error;
+    if u.vector == VEC_PAGE_FAULT {
+        // Taken in user mode without the error code's user bit: an
+        // access the CPU made as supervisor for the process (QEMU's
+        // far returns read the stack so, and fault under SMAP). No
+        // page to back makes it succeed; resuming would fault again
+        // forever.
+        let verdict = if u.error & PF_USER == 0 { Verdict::Denied } else { p.pages.fault(u.cr2, u.error) };
+        match verdict {
+            Verdict::Backed => return Action::Resume,
+            // Linux's answer to a fault it cannot back is the OOM
+            // killer's SIGKILL.
+            Verdict::NoMemory => return end(p, fault::killed(fault::sig::SIGKILL)),
+            Verdict::Denied => code_err |= 1,
+            Verdict::Unmapped => code_err &= !1,
+            Verdict::NoFilePage => {
+                p.fault = Some(Fault { vector: u.vector, rip: regs.rip, addr: u.cr2 });
+                let (signo, info) = fault::bus_error(u.cr2);
+                return signals::on_fault_signal(p, ctx, u, signo, &info, regs, fwd);
             }
         }
-        p.fault = Some(Fault { vector: u.vector, rip: regs.rip, addr: u.cr2 });
-        return signals::on_fault(p, ctx, u, code_err, regs, fwd);
     }
+    p.fault = Some(Fault { vector: u.vector, rip: regs.rip, addr: u.cr2 });
+    signals::on_fault(p, ctx, u, code_err, regs, fwd)
+}
+
+/// The trapped thread's registers could not be read (the kernel refused):
+/// nothing to resume with.
+fn regs_lost(p: &mut Proc) -> Action {
+    end(p, fault::killed(fault::sig::SIGSEGV))
+}
+
+/// The trapped thread's register file, read into `slot` on first use.
+fn read_regs<'a>(ctx: &mut dyn Context, slot: &'a mut Option<UserRegs>) -> Option<&'a mut UserRegs> {
+    if slot.is_none() {
+        *slot = ctx.regs();
+    }
+    slot.as_mut()
+}
+
+/// A trapped `syscall`. Its number and arguments come with the upcall;
+/// the whole register file is read (a copy, or a kernel call where the
+/// kernel holds it) only by the routes that read or rewrite it, and by a
+/// delivery on the way back (`signals::after_syscall`).
+fn syscall(p: &mut Proc, u: &Upcall, ctx: &mut dyn Context, fwd: &mut dyn Forward, host: &mut dyn Host) -> Action {
     // The full rax is what a restarted call is re-issued with (Linux's
     // orig_ax); the number itself is eax.
-    let nr = regs.rax;
-    let n = dispatch::syscall_nr(&regs);
+    let nr = u.rax;
+    let n = dispatch::syscall_nr(nr);
     let route = route::route(n);
-    let args = [regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9];
+    let args = [u.rdi, u.rsi, u.rdx, u.r10, u.r8, u.r9];
     // The tracer reads the arguments now: an execve's are gone after it.
     let traced = p.linux.trace.then(|| strace::Call::enter(p.linux.tid, n, args, &mut p.pages));
+    let mut held = None;
     let out = match route {
         Route::SignalReturn => {
             if let Some(c) = traced {
                 fwd.trace(&c.finish(None, route, &mut p.pages));
             }
+            let Some(regs) = ctx.regs() else { return regs_lost(p) };
             return signals::sigreturn(p, ctx, regs, fwd);
         }
-        Route::Lifecycle(call) => host.lifecycle(call, p, &mut regs),
+        Route::Lifecycle(call) => {
+            let Some(regs) = read_regs(ctx, &mut held) else { return regs_lost(p) };
+            host.lifecycle(call, p, regs)
+        }
         Route::Memory(call) => {
-            let r = &regs;
+            let Some(r) = read_regs(ctx, &mut held) else { return regs_lost(p) };
+            let r = &*r;
             host.address_space(p, &mut |owner| dispatch::memory(call, &mut owner.linux, r, &mut owner.pages, fwd))
         }
-        Route::ThreadRegs => dispatch::arch_prctl(&mut regs, &mut p.pages),
+        Route::ThreadRegs => {
+            let Some(regs) = read_regs(ctx, &mut held) else { return regs_lost(p) };
+            dispatch::arch_prctl(regs, &mut p.pages)
+        }
         Route::Linux => Outcome::Return(fwd.syscall(Caller { tid: p.linux.tid }, n, args, &mut p.pages)),
         Route::Refused => Outcome::Return(Errno::ENOSYS.as_return()),
     };
+    // Resume: the route rewrote the registers it read, rax included.
+    let rewritten = held.filter(|_| out == Outcome::Resume);
     if let Some(c) = traced {
         let ret = match out {
             Outcome::Return(v) => Some(v),
-            Outcome::Resume => Some(regs.rax as i64),
+            Outcome::Resume => rewritten.map(|r| r.rax as i64),
             Outcome::Exit(_) => None,
         };
         fwd.trace(&c.finish(ret, route, &mut p.pages));
@@ -203,8 +234,11 @@ pub fn handle(p: &mut Proc, u: &Upcall, ctx: &mut dyn Context, fwd: &mut dyn For
         }
     }
     match out {
-        Outcome::Return(v) => signals::after_syscall(p, ctx, regs, nr, v, false, fwd),
-        Outcome::Resume => signals::after_syscall(p, ctx, regs, nr, regs.rax as i64, true, fwd),
+        Outcome::Return(v) => signals::after_syscall(p, ctx, held, nr, v, false, fwd),
+        Outcome::Resume => match rewritten {
+            Some(regs) => signals::after_syscall(p, ctx, Some(regs), nr, regs.rax as i64, true, fwd),
+            None => regs_lost(p),
+        },
         Outcome::Exit(status) => end(p, status),
     }
 }

@@ -153,7 +153,7 @@ impl World {
         [self.regs.rdi, self.regs.rsi, self.regs.rdx, self.regs.r10, self.regs.r8, self.regs.r9] = a;
         // As the trap handler routes it (the personality's routes and
         // the two it answers without serving: Linux and refused).
-        let nr = syscall_nr(&self.regs);
+        let nr = syscall_nr(self.regs.rax);
         match crate::route::route(nr) {
             Route::Memory(m) => memory(m, &mut self.p, &self.regs, &mut self.mem, &mut self.fwd),
             Route::ThreadRegs => arch_prctl(&mut self.regs, &mut self.mem),

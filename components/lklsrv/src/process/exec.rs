@@ -57,7 +57,7 @@ pub enum ExecError {
 /// of a refusal, or its end.
 pub fn linux_exec(r: &UserRegs) -> Result<NewImage, Outcome> {
     let args = [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9].map(|a| a as i64);
-    run(dispatch::syscall_nr(r), &args).map_err(|e| match e {
+    run(dispatch::syscall_nr(r.rax), &args).map_err(|e| match e {
         ExecError::Refused(e) => Outcome::Return(-e.0),
         ExecError::Lost => lost(),
     })

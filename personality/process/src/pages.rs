@@ -238,7 +238,12 @@ impl Pages {
 
     /// A page fault at `addr` with #PF error code `err`.
     pub fn fault(&self, addr: u64, err: u64) -> Verdict {
-        touch(&self.space, addr, Touch::of_error(err))
+        let how = Touch::of_error(err);
+        let v = touch(&self.space, addr, how);
+        if v == Verdict::Backed {
+            with(&self.space, |b| b.fault_ahead(addr, how));
+        }
+        v
     }
 
     /// The physical frame backing `addr` now, the same for every process

@@ -303,8 +303,8 @@ pub fn add_thread(i: usize, host: usize, mut view: Proc, task: Task, fresh: bool
         threads::record(tid as usize, Thread { slot: i, host, view, task: Some(task), fresh, clear_tid, linux_ended: false });
         Ok::<(), Error>(())
     });
-    if r.is_err() {
-        end_unstarted(task, linux_tid);
+    if let Err(e) = r {
+        end_unstarted(task, linux_tid, e);
         s.records.fetch_sub(1, Ordering::AcqRel);
         if host != i {
             TABLE[host].borrowers.fetch_sub(1, Ordering::AcqRel);
@@ -316,15 +316,15 @@ pub fn add_thread(i: usize, host: usize, mut view: Proc, task: Task, fresh: bool
 }
 
 /// Ends `task` (thread id `tid`), which Linux made but whose thread could
-/// not be (out of kernel memory): it exits at once, and a new process's
+/// not be (`why`: out of kernel memory): it exits at once, and a new process's
 /// is reaped by the caller, its parent, which is told the clone failed.
 /// Left unadopted, it sat in Linux forever, and the one-shot runner,
 /// which waits for every process before powering off, with it (the fork
 /// bomb of tests/stress/exhaust.c ran into this once Linux had the
 /// machine's memory and fork failed for kernel memory, not slots).
-fn end_unstarted(task: Task, tid: u64) {
-    // Bound to the caller for a moment; an error out of it ends the task.
-    let _ = in_task(task, || Err::<(), _>(StartError::Full));
+fn end_unstarted(task: Task, tid: u64, why: Error) {
+    // Bound to the caller for a moment; the failure ends it there.
+    let _ = in_task(task, || Err::<(), _>(StartError::Kernel(why)));
     // A thread of a group reaps itself; for one this finds nothing. (A
     // clone child with an exit signal other than SIGCHLD is not found
     // without __WCLONE, which the uapi constants leave out: it waits for

@@ -58,12 +58,21 @@ impl Context for Upcalled {
     }
 }
 
+/// The FPU image of a thread whose context the handler holds. Most calls
+/// never look at it, so the handler need not save it all on entry: it is
+/// taken when first asked for and put back on the way out only if it was
+/// changed.
+pub trait HeldFpu {
+    fn get(&mut self) -> [u8; 512];
+    fn set(&mut self, f: &[u8; 512]);
+}
+
 /// The handler holds the context (where it saved it on entry, and whence
 /// it resumes the thread itself): changes are checked as the kernel
 /// checks `EXC_REGS_WRITE`/`EXC_FPU_WRITE`.
 pub struct Held<'a> {
     pub regs: &'a mut UserRegs,
-    pub fpu: &'a mut [u8; 512],
+    pub fpu: &'a mut dyn HeldFpu,
 }
 
 impl Context for Held<'_> {
@@ -82,14 +91,15 @@ impl Context for Held<'_> {
     }
 
     fn fpu(&mut self) -> Option<[u8; 512]> {
-        Some(*self.fpu)
+        Some(self.fpu.get())
     }
 
     fn set_fpu(&mut self, f: &[u8; 512]) -> bool {
-        *self.fpu = *f;
+        let mut image = *f;
         // MXCSR bits the CPU refuses would make the restore fault.
         let mx = u32::from_le_bytes([f[24], f[25], f[26], f[27]]) & cellux_rt::cpu::mxcsr_mask();
-        self.fpu[24..28].copy_from_slice(&mx.to_le_bytes());
+        image[24..28].copy_from_slice(&mx.to_le_bytes());
+        self.fpu.set(&image);
         true
     }
 }

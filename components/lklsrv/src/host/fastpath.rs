@@ -2,7 +2,7 @@
 //! docs/ring1.md): a process's `syscall` arrives here at CPL1 from the
 //! kernel's entry area, on the calling thread's own large stack (`tcb`)
 //! and in the process's page table, without the kernel having run. The
-//! entry saves the process's registers (a `UserRegs`) and FPU image on
+//! entry saves the process's registers (a `UserRegs`) and SSE registers on
 //! that stack, the process half serves the call on them
 //! (`process::trap::fast`), and the exit resumes the process with `iretq`.
 //! What needs the kernel to hold the thread's context (its end) goes
@@ -13,14 +13,53 @@
 //! off the kernel refuses both and every call comes as an upcall.
 
 use crate::host::tcb;
+use cellux_process::trap::HeldFpu;
 use cellux_rt::abi::regs::{sanitize_rflags, UserRegs};
 use cellux_rt::entry::Action;
 use cellux_rt::{cap, sys};
 use core::arch::global_asm;
 
-/// The FPU image's place on the stack: fxsave64 needs 16-byte alignment.
+/// The process's FPU state over a fast-path call. The server's code may
+/// use the SSE registers (Linux's C and our Rust are built for the host
+/// target) but never the x87 unit, MXCSR or MMX (tests/suites/40-lkl-server
+/// checks its image; `lkl::jmp` saves and restores the thread's own control
+/// words), so the entry saves xmm0-15 only, with plain moves: under TCG
+/// `fxsave64` and `fxrstor64` of the whole image cost ~1,600 cycles a
+/// call, the moves ~150. The whole image is taken from the CPU when the
+/// personality first asks for it (a signal's frame, sigreturn, a thread's
+/// end) and restored whole on the way out only if it was changed. A
+/// thread that blocks in the server keeps this right: the kernel saves
+/// and restores its registers, whatever the server left in them, on
+/// every switch.
 #[repr(C, align(16))]
-pub struct FpuImage(pub [u8; 512]);
+pub struct FastFpu {
+    xmm: [u8; 256],
+    image: [u8; 512],
+    taken: u8,
+    changed: u8,
+}
+
+/// Where xmm0 starts in an fxsave image.
+const IMAGE_XMM: usize = 160;
+
+impl HeldFpu for FastFpu {
+    fn get(&mut self) -> [u8; 512] {
+        if self.taken == 0 {
+            // SAFETY: fxsave64 writes exactly the 512-byte image, 16-aligned
+            // as its struct's first field after the 256-byte xmm area.
+            unsafe { core::arch::asm!("fxsave64 [{}]", in(reg) self.image.as_mut_ptr(), options(nostack)) };
+            self.image[IMAGE_XMM..IMAGE_XMM + 256].copy_from_slice(&self.xmm);
+            self.taken = 1;
+        }
+        self.image
+    }
+
+    fn set(&mut self, f: &[u8; 512]) {
+        self.image = *f;
+        self.taken = 1;
+        self.changed = 1;
+    }
+}
 
 global_asm!(
     r#"
@@ -58,9 +97,25 @@ lklsrv_fast_entry:
     mov qword ptr [rsp + 168], 0
     mov qword ptr [rsp + 176], 0
     mov rbx, rsp
-    sub rsp, 512
+    sub rsp, {fpu_size}
     and rsp, -64
-    fxsave64 [rsp]
+    movdqa [rsp + 0], xmm0
+    movdqa [rsp + 16], xmm1
+    movdqa [rsp + 32], xmm2
+    movdqa [rsp + 48], xmm3
+    movdqa [rsp + 64], xmm4
+    movdqa [rsp + 80], xmm5
+    movdqa [rsp + 96], xmm6
+    movdqa [rsp + 112], xmm7
+    movdqa [rsp + 128], xmm8
+    movdqa [rsp + 144], xmm9
+    movdqa [rsp + 160], xmm10
+    movdqa [rsp + 176], xmm11
+    movdqa [rsp + 192], xmm12
+    movdqa [rsp + 208], xmm13
+    movdqa [rsp + 224], xmm14
+    movdqa [rsp + 240], xmm15
+    mov word ptr [rsp + {fpu_taken}], 0
     mov r12, rsp
     cld
     mov rdi, rbx
@@ -68,7 +123,28 @@ lklsrv_fast_entry:
     mov rdx, [rbx + 184]
     mov rcx, [rbx + 192]
     call lklsrv_fast_syscall
-    fxrstor64 [r12]
+    cmp byte ptr [r12 + {fpu_changed}], 0
+    jne 1f
+    movdqa xmm0, [r12 + 0]
+    movdqa xmm1, [r12 + 16]
+    movdqa xmm2, [r12 + 32]
+    movdqa xmm3, [r12 + 48]
+    movdqa xmm4, [r12 + 64]
+    movdqa xmm5, [r12 + 80]
+    movdqa xmm6, [r12 + 96]
+    movdqa xmm7, [r12 + 112]
+    movdqa xmm8, [r12 + 128]
+    movdqa xmm9, [r12 + 144]
+    movdqa xmm10, [r12 + 160]
+    movdqa xmm11, [r12 + 176]
+    movdqa xmm12, [r12 + 192]
+    movdqa xmm13, [r12 + 208]
+    movdqa xmm14, [r12 + 224]
+    movdqa xmm15, [r12 + 240]
+    jmp 2f
+1:
+    fxrstor64 [r12 + {fpu_image}]
+2:
     // The IRET frame to CPL3 over the words read already (vector up to
     // the process's rsp): rip, cs, rflags, rsp, ss.
     mov rax, [rbx + 128]
@@ -101,8 +177,15 @@ lklsrv_fast_entry:
     mov r15, [rsp + 120]
     add rsp, 168
     iretq
-"#
+"#,
+    fpu_size = const core::mem::size_of::<FastFpu>(),
+    fpu_image = const core::mem::offset_of!(FastFpu, image),
+    fpu_taken = const core::mem::offset_of!(FastFpu, taken),
+    fpu_changed = const core::mem::offset_of!(FastFpu, changed),
 );
+
+// `taken` and `changed` are cleared as one word.
+const _: () = assert!(core::mem::offset_of!(FastFpu, changed) == core::mem::offset_of!(FastFpu, taken) + 1);
 
 extern "C" {
     fn lklsrv_fast_entry();
@@ -114,13 +197,13 @@ const _: () = assert!(core::mem::size_of::<UserRegs>() == 184);
 /// Called by the entry with the saved context; returns to resume the
 /// process with it (as possibly rewritten), or never.
 #[no_mangle]
-extern "C" fn lklsrv_fast_syscall(regs: &mut UserRegs, fpu: &mut FpuImage, tid: u64, token: u64) {
-    match crate::process::trap::fast(regs, &mut fpu.0, tid, token) {
+extern "C" fn lklsrv_fast_syscall(regs: &mut UserRegs, fpu: &mut FastFpu, tid: u64, token: u64) {
+    match crate::process::trap::fast(regs, fpu, tid, token) {
         Action::Resume => {}
         Action::ResumeRax(v) => regs.rax = v,
         Action::End(code) => {
             // The kernel ends threads, from an exception frame.
-            let _ = cap::exc_defer(regs, &fpu.0);
+            let _ = cap::exc_defer(regs, &fpu.get());
             cap::exc_end(code);
             sys::exit_thread()
         }

@@ -15,7 +15,7 @@ use crate::process::{exec, fork, remote};
 use cellux_personality::dispatch::Outcome;
 use cellux_personality::fault;
 use cellux_personality::route::Lifecycle;
-use cellux_process::trap::{Context, Held, Upcalled};
+use cellux_process::trap::{Context, Held, HeldFpu, Upcalled};
 use cellux_process::{trap, Proc};
 use cellux_rt::abi::ops::{upcall, VEC_SYSCALL};
 use cellux_rt::abi::regs::UserRegs;
@@ -225,7 +225,7 @@ pub fn handle(u: &Upcall) -> Action {
 
 /// A process thread's `syscall` by the Ring 1 fast path (`host::fastpath`):
 /// already on its large stack, with its context held there.
-pub fn fast(regs: &mut UserRegs, fpu: &mut [u8; 512], tid: u64, token: u64) -> Action {
+pub fn fast(regs: &mut UserRegs, fpu: &mut dyn HeldFpu, tid: u64, token: u64) -> Action {
     let u = Upcall {
         rax: regs.rax,
         rdi: regs.rdi,

@@ -21,13 +21,18 @@
 #include <asm/cpu.h>
 
 static struct {
+	/* Orders sleepers against releases and shutdown; never taken on the
+	 * uncontended get and put. */
 	struct lkl_mutex *lock;
 	struct lkl_sem *sleepers_sem;
 	struct lkl_sem *idle_sem;
+	/* Taken from nobody (0) only by claim(); changed otherwise only by
+	 * the owner, handing the CPU on. */
 	lkl_thread_t owner;
+	/* The owner's nesting depth; the owner's alone. */
 	unsigned int count;
+	/* Host threads waiting in lkl_cpu_get: changed under lock. */
 	unsigned int sleepers;
-	bool idle_parked;
 	bool shutdown;
 } cpu;
 
@@ -41,23 +46,52 @@ int lkl_cpu_init(void)
 	return 0;
 }
 
-static bool owned_by_self(lkl_thread_t self)
+static lkl_thread_t owner(void)
 {
-	return cpu.owner && lkl_ops->thread_equal(cpu.owner, self);
+	return __atomic_load_n(&cpu.owner, __ATOMIC_SEQ_CST);
 }
 
-/* Call with cpu.lock held. Returns the semaphore to up for a sleeper
- * (NULL: none), which the caller ups once it has dropped the lock (the
- * idle task in the same host call as its own wait). */
-static struct lkl_sem *release_locked(void)
+/* Takes the CPU if nobody owns it. */
+static bool claim(lkl_thread_t self)
 {
-	cpu.owner = 0;
+	lkl_thread_t nobody = 0;
+
+	return __atomic_compare_exchange_n(&cpu.owner, &nobody, self, false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * The owner frees the CPU. Returns the semaphore to up for a sleeper
+ * (NULL: none), which the caller ups (the idle task in the same host call
+ * as its own wait). A sleeper counts itself before its last claim
+ * (lkl_cpu_get) and this clears the owner before it reads the count, both
+ * sequentially consistent: either the sleeper's claim finds the CPU free
+ * or this finds the sleeper. So the uncontended release takes no lock.
+ */
+static struct lkl_sem *release(void)
+{
+	struct lkl_sem *sleeper = NULL;
+
 	cpu.count = 0;
+	__atomic_store_n(&cpu.owner, 0, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&cpu.sleepers, __ATOMIC_SEQ_CST))
+		return NULL;
+	lkl_ops->mutex_lock(cpu.lock);
 	if (cpu.sleepers) {
-		cpu.sleepers--;
-		return cpu.sleepers_sem;
+		__atomic_sub_fetch(&cpu.sleepers, 1, __ATOMIC_SEQ_CST);
+		sleeper = cpu.sleepers_sem;
 	}
-	return NULL;
+	lkl_ops->mutex_unlock(cpu.lock);
+	return sleeper;
+}
+
+/* Under cpu.lock, on shutdown: every sleeper must see it, one by one. */
+static void pass_shutdown_on_locked(void)
+{
+	if (cpu.sleepers) {
+		__atomic_sub_fetch(&cpu.sleepers, 1, __ATOMIC_SEQ_CST);
+		lkl_ops->sem_up(cpu.sleepers_sem);
+	}
 }
 
 int lkl_cpu_get(void)
@@ -67,25 +101,32 @@ int lkl_cpu_get(void)
 	if (!cpu.lock)
 		return -ENODEV;	/* before lkl_start_kernel */
 	self = lkl_ops->thread_self();
+	if (owner() == self) {
+		cpu.count++;
+		return 0;
+	}
+	if (!READ_ONCE(cpu.shutdown) && claim(self)) {
+		cpu.count = 1;
+		return 0;
+	}
 
 	lkl_ops->mutex_lock(cpu.lock);
-	while (!cpu.shutdown && cpu.owner && !owned_by_self(self)) {
-		cpu.sleepers++;
+	for (;;) {
+		if (cpu.shutdown) {
+			pass_shutdown_on_locked();
+			lkl_ops->mutex_unlock(cpu.lock);
+			return -ENODEV;
+		}
+		__atomic_add_fetch(&cpu.sleepers, 1, __ATOMIC_SEQ_CST);
+		if (claim(self)) {
+			__atomic_sub_fetch(&cpu.sleepers, 1, __ATOMIC_SEQ_CST);
+			break;
+		}
 		lkl_ops->mutex_unlock(cpu.lock);
 		lkl_ops->sem_down(cpu.sleepers_sem);
 		lkl_ops->mutex_lock(cpu.lock);
 	}
-	if (cpu.shutdown) {
-		/* Pass the wake-up on: every sleeper must see the shutdown. */
-		if (cpu.sleepers) {
-			cpu.sleepers--;
-			lkl_ops->sem_up(cpu.sleepers_sem);
-		}
-		lkl_ops->mutex_unlock(cpu.lock);
-		return -ENODEV;
-	}
-	cpu.owner = self;
-	cpu.count++;
+	cpu.count = 1;
 	lkl_ops->mutex_unlock(cpu.lock);
 	return 0;
 }
@@ -97,34 +138,24 @@ int lkl_cpu_get(void)
  */
 int lkl_cpu_try_get_irq(void)
 {
-	int got = 0;
-
-	if (!cpu.lock)
+	if (!cpu.lock || READ_ONCE(cpu.shutdown))
 		return 0;	/* before boot: stays pending for init_IRQ's users */
-	lkl_ops->mutex_lock(cpu.lock);
-	if (!cpu.shutdown && !cpu.owner) {
-		cpu.owner = lkl_ops->thread_self();
-		cpu.count = 1;
-		got = 1;
-	}
-	lkl_ops->mutex_unlock(cpu.lock);
-	return got;
+	if (!claim(lkl_ops->thread_self()))
+		return 0;
+	cpu.count = 1;
+	return 1;
 }
 
 void lkl_cpu_change_owner(unsigned long tid)
 {
-	lkl_ops->mutex_lock(cpu.lock);
-	cpu.owner = tid;
-	lkl_ops->mutex_unlock(cpu.lock);
+	__atomic_store_n(&cpu.owner, tid, __ATOMIC_SEQ_CST);
 }
 
+/* By the owner: the CPU goes to the idle task's thread. */
 static void idle_wake_locked(void)
 {
-	lkl_ops->mutex_lock(cpu.lock);
-	cpu.owner = init_task.thread.tid;
 	cpu.count = 1;
-	cpu.idle_parked = false;
-	lkl_ops->mutex_unlock(cpu.lock);
+	lkl_cpu_change_owner(init_task.thread.tid);
 }
 
 void lkl_cpu_idle_wake(void)
@@ -144,29 +175,20 @@ void lkl_cpu_idle_wake_then_wait(struct lkl_sem *sem)
 
 int lkl_cpu_is_mine(void)
 {
-	int mine;
-
-	if (!cpu.lock)
-		return 0;
-	lkl_ops->mutex_lock(cpu.lock);
-	mine = owned_by_self(lkl_ops->thread_self());
-	lkl_ops->mutex_unlock(cpu.lock);
-	return mine;
+	return cpu.lock && owner() == lkl_ops->thread_self();
 }
 
 void lkl_cpu_put(void)
 {
+	lkl_thread_t self = lkl_ops->thread_self();
 	struct lkl_sem *sleeper;
 
-	lkl_ops->mutex_lock(cpu.lock);
-	if (!owned_by_self(lkl_ops->thread_self()))
+	if (owner() != self)
 		panic("lkl: CPU released by a thread that does not own it");
 	if (cpu.count > 1) {
 		cpu.count--;
-		lkl_ops->mutex_unlock(cpu.lock);
 		return;
 	}
-	lkl_ops->mutex_unlock(cpu.lock);
 
 	for (;;) {
 		if (irqs_disabled() == false && lkl_irqs_pending()) {
@@ -188,15 +210,18 @@ void lkl_cpu_put(void)
 				return;
 		}
 		lkl_kick_signalled();
-		lkl_ops->mutex_lock(cpu.lock);
-		if (!irqs_disabled() && lkl_irqs_pending()) {
-			lkl_ops->mutex_unlock(cpu.lock);
-			continue;
-		}
-		sleeper = release_locked();
-		lkl_ops->mutex_unlock(cpu.lock);
+		sleeper = release();
 		if (sleeper)
 			lkl_ops->sem_up(sleeper);
+		/* An interrupt raised while we held the CPU found it taken
+		 * and left its bit for the owner: take the CPU back to run
+		 * it, unless its raiser (or anyone) got it first. The raiser
+		 * sets the bit before its claim, as this frees the CPU
+		 * before it looks. */
+		if (!irqs_disabled() && lkl_irqs_pending() && claim(self)) {
+			cpu.count = 1;
+			continue;
+		}
 		return;
 	}
 }
@@ -208,21 +233,29 @@ void lkl_cpu_put(void)
  */
 void lkl_cpu_idle(void)
 {
+	lkl_thread_t self = init_task.thread.tid;
 	struct lkl_sem *sleeper;
 
 	lkl_kick_signalled();
-	lkl_ops->mutex_lock(cpu.lock);
-	if (lkl_irqs_pending() || need_resched() || cpu.shutdown) {
-		lkl_ops->mutex_unlock(cpu.lock);
+	if (lkl_irqs_pending() || need_resched() || READ_ONCE(cpu.shutdown)) {
 		raw_local_irq_enable();
 		raw_local_irq_disable();
 		return;
 	}
-	cpu.idle_parked = true;
-	/* Not raw_local_irq_enable: that would run interrupts under cpu.lock. */
+	/* Not raw_local_irq_enable: that would run interrupts as the CPU is
+	 * let go of. */
 	lkl_irq_flags = ARCH_IRQ_ENABLED;
-	sleeper = release_locked();
-	lkl_ops->mutex_unlock(cpu.lock);
+	sleeper = release();
+	if (lkl_irqs_pending() && claim(self)) {
+		/* Raised as we let go (see lkl_cpu_put): run it first. */
+		cpu.count = 1;
+			lkl_irq_flags = ARCH_IRQ_DISABLED;
+		if (sleeper)
+			lkl_ops->sem_up(sleeper);
+		raw_local_irq_enable();
+		raw_local_irq_disable();
+		return;
+	}
 
 	if (sleeper)
 		lkl_sem_up_down(sleeper, cpu.idle_sem);
@@ -235,11 +268,8 @@ void lkl_cpu_idle(void)
 void lkl_cpu_shutdown(void)
 {
 	lkl_ops->mutex_lock(cpu.lock);
-	cpu.shutdown = true;
-	if (cpu.sleepers) {
-		cpu.sleepers--;
-		lkl_ops->sem_up(cpu.sleepers_sem);
-	}
+	WRITE_ONCE(cpu.shutdown, true);
+	pass_shutdown_on_locked();
 	lkl_ops->mutex_unlock(cpu.lock);
 }
 

@@ -13,7 +13,13 @@ if [ -z "${CELLUX_LKL_OBJ:-}" ]; then
     export CELLUX_LKL_OBJ=$obj
 fi
 # PIE code: the server is linked in the upper-half server region, beyond
-# the small code model's absolute addresses (link.ld).
+# the small code model's absolute addresses (link.ld). rustc's PIE code
+# calls every function of another crate through the GOT (relocations the
+# linker may not relax into direct calls), and under TCG an indirect call
+# ends a translated block with a lookup: one crate for LLVM (fat LTO)
+# makes the Rust calls direct and lets them inline, a fifth of a
+# syscall's cost on the fast path (docs/ring1.md).
+CARGO_PROFILE_RELEASE_LTO=fat CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
 RUSTFLAGS="-C relocation-model=pie -C panic=abort -C force-frame-pointers=yes --cfg cellux_image" \
     cargo build --release --target x86_64-unknown-linux-gnu --target-dir "$out/target" \
     -p cellux-lkl-server --features image 2> "$out/build.log" \

@@ -49,6 +49,8 @@ const PF_W: u64 = 2;
 const PF_ID: u64 = 0x10;
 
 static GATE: AtomicU32 = AtomicU32::new(0);
+static COMP: AtomicU32 = AtomicU32::new(0);
+static HANDLER: AtomicU32 = AtomicU32::new(0);
 static LAST_VECTOR: AtomicU64 = AtomicU64::new(u64::MAX);
 static LAST_ERROR: AtomicU64 = AtomicU64::new(0);
 static LAST_ADDR: AtomicU64 = AtomicU64::new(0);
@@ -202,6 +204,7 @@ pub fn all() {
     run("hostile.entry_stack_rewritten_fault_frame_intact", || fault_frame(stack, stack_len, k.kmain));
     let (routine, slot) = (alias(k.ring1_probe_return), alias(k.ring1_stack) + PROBE_FRAME_AT);
     run("hostile.probe_frame_slot_not_consumed", || probe_loop(routine, slot, k.kmain));
+    run("hostile.fault_without_handler_ends_invocation", no_handler);
     run("hostile.kernel_runs_on", runs_on);
 }
 
@@ -213,6 +216,8 @@ fn load() -> TestResult {
     let h = util::handler_gate(TOKEN).ok_or("handler gate")?;
     check(util::set_handler(b.comp, h), "set handler refused")?;
     GATE.store(g, Ordering::Relaxed);
+    COMP.store(b.comp, Ordering::Relaxed);
+    HANDLER.store(h, Ordering::Relaxed);
     Ok(())
 }
 
@@ -240,7 +245,8 @@ fn attempt(a: [u64; 5]) -> Result<Outcome, &'static str> {
 
 fn faults(a: [u64; 5], vector: u64, error: Option<u64>, addr: Option<u64>) -> TestResult {
     match attempt(a)? {
-        Outcome::Returned(..) => Err("went through: not stopped at CPL1"),
+        Outcome::Returned(WENT_THROUGH, _) => Err("went through: not stopped at CPL1"),
+        Outcome::Returned(..) => Err("returned without the attempt: not stopped at CPL1"),
         Outcome::Stopped(v, e, at) => {
             if v != vector || error.is_some_and(|x| x != e) || addr.is_some_and(|x| x != at) {
                 println!("hostile: vector {} error {:#x} address {:#x}; expected {} {:?} {:?}", v, e, at, vector, error, addr);
@@ -374,6 +380,18 @@ fn probe_loop(routine: u64, slot: u64, krip: u64) -> TestResult {
             check(LAST_RIP.load(Ordering::Relaxed) == routine, "the #GP was not at the routine")
         }
     }
+}
+
+/// With no handler the kernel reports the fault itself (vector, rip,
+/// registers) and ends the invocation with `Fault`.
+fn no_handler() -> TestResult {
+    let comp = COMP.load(Ordering::Relaxed);
+    check(util::set_handler(comp, 0), "clearing the handler refused")?;
+    LAST_VECTOR.store(u64::MAX, Ordering::Relaxed);
+    let r = sys::invoke(GATE.load(Ordering::Relaxed), [PRIV, P_CLI, 0, 0, 0]);
+    check(util::set_handler(comp, HANDLER.load(Ordering::Relaxed)), "restoring the handler refused")?;
+    check(r.rax as i64 == Error::Fault.as_ret(), "the invocation did not end with Fault")?;
+    check(LAST_VECTOR.load(Ordering::Relaxed) == u64::MAX, "a handler ran though none was set")
 }
 
 fn runs_on() -> TestResult {

@@ -22,10 +22,38 @@ use ops::*;
 #[no_mangle]
 fn cellux_main(_arg: u64) {}
 
+/// As the handler of a Linux-ABI component (ktest's
+/// `hostile.fast_stack_unmapped_kernel_runs_on`): at the process's first
+/// `syscall`, turns the fast path on with a server stack for its thread,
+/// unmaps that stack and resumes the process, whose next `syscall` would
+/// have the entry code push onto the unmapped page at CPL0; at the next
+/// trap (the kernel's slow path, if it refused the fast one), turns the
+/// path off again and ends the thread.
 #[no_mangle]
-fn cellux_exception(_u: &Upcall) -> Action {
-    Action::End(0)
+fn cellux_exception(u: &Upcall) -> Action {
+    use cellux_rt::abi::layout::boot_slot::SELF_PT;
+    use cellux_rt::cap::{self, Pgtbl};
+    use core::sync::atomic::{AtomicBool, Ordering};
+    static ARMED: AtomicBool = AtomicBool::new(false);
+    if u.vector != cellux_rt::abi::ops::VEC_SYSCALL || ARMED.swap(true, Ordering::Relaxed) {
+        let _ = cap::fast_entry(0);
+        return Action::End(FAST_END);
+    }
+    extern "C" {
+        fn khostile_fast_entry();
+    }
+    let set = cap::fast_entry(khostile_fast_entry as *const () as u64)
+        .and_then(|_| cap::fast_stack(FAST_STACK_PAGE + 4096))
+        .and_then(|_| Pgtbl(SELF_PT).unmap(FAST_STACK_PAGE, 1));
+    match set {
+        Ok(()) => Action::ResumeRax(0),
+        Err(_) => Action::End(1),
+    }
 }
+
+// The fast path's entry, never meant to be reached: the fast stack is
+// gone before the process's next `syscall`.
+core::arch::global_asm!(".text", ".global khostile_fast_entry", "khostile_fast_entry:", "ud2");
 
 #[no_mangle]
 fn cellux_sinv(u: &Upcall) -> [u64; 2] {

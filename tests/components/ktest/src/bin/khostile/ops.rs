@@ -32,6 +32,13 @@ pub const PROBE_LOOP: u64 = 10;
 /// `syscall` with every register wild (rsp too); returns [rax, 0].
 pub const WILD_SYSCALL: u64 = 11;
 
+/// The page of the fast path's stack that khostile, as the handler of a
+/// Linux-ABI component, names for the process's thread and then unmaps
+/// (ktest maps it; khostile holds its own page table in `SELF_PT`).
+pub const FAST_STACK_PAGE: u64 = 0xffff_c000_1000_0000;
+/// The code khostile's handler ends the process's thread with.
+pub const FAST_END: u64 = 0xfa57;
+
 /// What an attempt that was not stopped returns in rdi.
 pub const WENT_THROUGH: u64 = 0x600d_0bad;
 /// r12 at `FILL_UD2`'s fault.

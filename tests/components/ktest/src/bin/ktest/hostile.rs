@@ -14,7 +14,8 @@
 use crate::inv::{OP_ADD, SRV_GATE};
 use crate::{check, run, util, TestResult};
 use cellux_rt::abi::err::Error;
-use cellux_rt::abi::layout::boot_slot::HW;
+use cellux_rt::abi::layout::boot_slot::{HW, SELF_CT, SELF_PT};
+use cellux_rt::abi::ops::{captbl_op, thd_op, COMP_LINUX_ABI, PERM_WRITE, THD_DEAD};
 use cellux_rt::abi::layout::in_server_region;
 use cellux_rt::abi::regs::UserRegs;
 use cellux_rt::cap::{self, Hw};
@@ -51,6 +52,8 @@ const PF_ID: u64 = 0x10;
 static GATE: AtomicU32 = AtomicU32::new(0);
 static COMP: AtomicU32 = AtomicU32::new(0);
 static HANDLER: AtomicU32 = AtomicU32::new(0);
+/// A gate into khostile for a Linux-ABI component's handler.
+static AS_HANDLER: AtomicU32 = AtomicU32::new(0);
 static LAST_VECTOR: AtomicU64 = AtomicU64::new(u64::MAX);
 static LAST_ERROR: AtomicU64 = AtomicU64::new(0);
 static LAST_ADDR: AtomicU64 = AtomicU64::new(0);
@@ -205,6 +208,7 @@ pub fn all() {
     let (routine, slot) = (alias(k.ring1_probe_return), alias(k.ring1_stack) + PROBE_FRAME_AT);
     run("hostile.probe_frame_slot_not_consumed", || probe_loop(routine, slot, k.kmain));
     run("hostile.fault_without_handler_ends_invocation", no_handler);
+    run("hostile.fast_stack_unmapped_kernel_runs_on", fast_stack_unmapped);
     run("hostile.kernel_runs_on", runs_on);
 }
 
@@ -215,6 +219,11 @@ fn load() -> TestResult {
     let g = util::gate(&b, 0).ok_or("gate")?;
     let h = util::handler_gate(TOKEN).ok_or("handler gate")?;
     check(util::set_handler(b.comp, h), "set handler refused")?;
+    // Its own page table (to unmap its fast stack) and that stack's page.
+    cellux_rt::cap::Captbl(b.ct).copy(SELF_PT, b.pt).map_err(|_| "page table capability")?;
+    let f = cellux_rt::mem::user_frames(1).map_err(|_| "frame")?;
+    cellux_rt::mem::map(b.pt, FAST_STACK_PAGE, f, 1, PERM_WRITE).map_err(|_| "fast stack page refused")?;
+    AS_HANDLER.store(util::gate(&b, 0).ok_or("gate")?, Ordering::Relaxed);
     GATE.store(g, Ordering::Relaxed);
     COMP.store(b.comp, Ordering::Relaxed);
     HANDLER.store(h, Ordering::Relaxed);
@@ -392,6 +401,24 @@ fn no_handler() -> TestResult {
     check(util::set_handler(comp, HANDLER.load(Ordering::Relaxed)), "restoring the handler refused")?;
     check(r.rax as i64 == Error::Fault.as_ret(), "the invocation did not end with Fault")?;
     check(LAST_VECTOR.load(Ordering::Relaxed) == u64::MAX, "a handler ran though none was set")
+}
+
+/// khostile as the server of a Linux-ABI component: it names a fast-path
+/// stack for the process's thread and unmaps it (khostile's
+/// `cellux_exception`); the process's next `syscall` must not have the
+/// entry code push onto the missing page at CPL0 (a double fault, once),
+/// but take the slow path to khostile, which ends the thread.
+fn fast_stack_unmapped() -> TestResult {
+    let b = util::load("ktlinux", COMP_LINUX_ABI).ok_or("ktlinux")?;
+    check(util::set_handler(b.comp, AS_HANDLER.load(Ordering::Relaxed)), "set handler")?;
+    let thd = cellux_rt::slots::alloc();
+    let kf = cellux_rt::mem::kernel_frame().map_err(|_| "kmem")?;
+    sys::op(SELF_CT, captbl_op::NEW_THD, [thd as u64, b.comp as u64, kf, b.entry, 0, 0]).map_err(|_| "thread create")?;
+    let deadline = sys::rdtsc() + sys::tsc_hz();
+    while sys::op(thd, thd_op::STATE, [0; 6]) != Ok(THD_DEAD) && sys::rdtsc() < deadline {
+        let _ = sys::rcv(false, sys::rdtsc() + sys::tsc_hz() / 1000);
+    }
+    check(sys::op(thd, thd_op::STATE, [0; 6]) == Ok(THD_DEAD), "the process's thread did not end")
 }
 
 fn runs_on() -> TestResult {

@@ -78,6 +78,8 @@ struct Syms {
     return_to_frame: u64,
     ring1_probe_return: u64,
     syscall_entry: u64,
+    /// The kernel has the Ring 1 design (khostile at CPL1).
+    ring1: bool,
 }
 
 fn syms() -> Option<Syms> {
@@ -101,6 +103,10 @@ fn syms() -> Option<Syms> {
             "return_to_frame" => &mut s.return_to_frame,
             "ring1_probe_return" => &mut s.ring1_probe_return,
             "syscall_entry" => &mut s.syscall_entry,
+            "ring1" => {
+                s.ring1 = v == 1;
+                continue;
+            }
             _ => continue,
         };
         *f = v;
@@ -117,6 +123,10 @@ fn alias(image_va: u64) -> u64 {
 
 pub fn all() {
     let k = syms();
+    if k.is_some_and(|k| !k.ring1) {
+        println!("hostile: the kernel is built without the Ring 1 design (CELLUX_RING1=0): no CPL1, no hostile.* tests");
+        return;
+    }
     run("hostile.kernel_symbols", || check(k.is_some(), "ksyms missing from the boot archive or incomplete"));
     let Some(k) = k else { return };
     let tables = alias(k.tables);

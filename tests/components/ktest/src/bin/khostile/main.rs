@@ -86,6 +86,7 @@ fn cellux_sinv(u: &Upcall) -> [u64; 2] {
         }
         PROBE_LOOP => [probe_loop(u.rsi, u.rdx, u.r10, u.r8), 0],
         WILD_SYSCALL => [wild_syscall(), 0],
+        NT_SYSCALL => nt_syscall(),
         _ => [0, 0],
     }
 }
@@ -247,6 +248,24 @@ fn probe_loop(routine: u64, slot: u64, krip: u64, cycles: u64) -> u64 {
         rounds += 64;
     }
     rounds
+}
+
+/// A kernel call (`NOP`) made with RFLAGS.NT set.
+fn nt_syscall() -> [u64; 2] {
+    let (f, rax): (u64, u64);
+    // SAFETY: NT only matters to `iret`; the kernel call preserves what
+    // `sys::call` says, and the flags are read back before anything else.
+    unsafe {
+        asm!(
+            "pushfq", "or qword ptr [rsp], 0x4000", "popfq",
+            "syscall",
+            "pushfq", "pop {f}",
+            f = out(reg) f,
+            inlateout("rax") cellux_rt::abi::ops::encode(0, cellux_rt::abi::ops::self_op::NOP) => rax,
+            out("rcx") _, out("r11") _,
+        )
+    };
+    [f, rax]
 }
 
 /// A kernel call with every register wild, the stack pointer too.

@@ -38,6 +38,9 @@ pub const WILD_SYSCALL: u64 = 11;
 pub const FAST_STACK_PAGE: u64 = 0xffff_c000_1000_0000;
 /// The code khostile's handler ends the process's thread with.
 pub const FAST_END: u64 = 0xfa57;
+/// A kernel call with RFLAGS.NT set (`popfq` may set it at any CPL);
+/// returns [rflags after, rax].
+pub const NT_SYSCALL: u64 = 12;
 
 /// What an attempt that was not stopped returns in rdi.
 pub const WENT_THROUGH: u64 = 0x600d_0bad;

@@ -209,6 +209,7 @@ pub fn all() {
     run("hostile.popf_keeps_if_and_iopl", || flags(0));
     run("hostile.iretq_keeps_if_and_iopl", || flags(1));
     run("hostile.syscall_with_wild_registers", wild_syscall);
+    run("hostile.syscall_with_nested_task_flag", nt_syscall);
     // The kernel's saved state: what CPL1 can write of the entry area
     // (the kernel's stacks and scratch word) it overwrites with frames
     // to CPL0, and the kernel, entered again and again, runs on.
@@ -361,6 +362,19 @@ fn flags(how: u64) -> TestResult {
 fn wild_syscall() -> TestResult {
     match attempt([WILD_SYSCALL, 0, 0, 0, 0])? {
         Outcome::Returned(rax, _) => check(rax as i64 == Error::NoCap.as_ret(), "a call on no capability did not fail with NoCap"),
+        Outcome::Stopped(..) => Err("faulted"),
+    }
+}
+
+/// RFLAGS.NT set by `popfq` before a kernel call: the kernel's `iretq`
+/// back to CPL1 would raise #GP at CPL0 with NT still set in its own
+/// flags (IA-32e mode has no task return), so entry must clear it.
+fn nt_syscall() -> TestResult {
+    match attempt([NT_SYSCALL, 0, 0, 0, 0])? {
+        Outcome::Returned(f, rax) => {
+            check(rax == 0, "the kernel call failed")?;
+            check(f & 0x4000 == 0, "NT came back set")
+        }
         Outcome::Stopped(..) => Err("faulted"),
     }
 }

@@ -37,7 +37,7 @@ fn cellux_exception(u: &Upcall) -> Action {
     static ARMED: AtomicBool = AtomicBool::new(false);
     if u.vector != cellux_rt::abi::ops::VEC_SYSCALL || ARMED.swap(true, Ordering::Relaxed) {
         let _ = cap::fast_entry(0);
-        return Action::End(FAST_END);
+        return Action::End(0);
     }
     extern "C" {
         fn khostile_fast_entry();
@@ -87,6 +87,7 @@ fn cellux_sinv(u: &Upcall) -> [u64; 2] {
         PROBE_LOOP => [probe_loop(u.rsi, u.rdx, u.r10, u.r8), 0],
         WILD_SYSCALL => [wild_syscall(), 0],
         NT_SYSCALL => nt_syscall(),
+        MOVSS_TF_SYSCALL => movss_tf_syscall(),
         _ => [0, 0],
     }
 }
@@ -261,6 +262,28 @@ fn nt_syscall() -> [u64; 2] {
             "syscall",
             "pushfq", "pop {f}",
             f = out(reg) f,
+            inlateout("rax") cellux_rt::abi::ops::encode(0, cellux_rt::abi::ops::self_op::NOP) => rax,
+            out("rcx") _, out("r11") _,
+        )
+    };
+    [f, rax]
+}
+
+/// `mov ss` with TF set, `syscall` in its shadow.
+pub fn movss_tf_syscall() -> [u64; 2] {
+    let (f, rax): (u64, u64);
+    // SAFETY: reloads ss with its own value; TF makes the CPU trap after
+    // the instructions that follow (#DB, ours: our handler resumes or
+    // ends); TF is cleared again before anything else runs.
+    unsafe {
+        asm!(
+            "mov {s:e}, ss",
+            "pushfq", "or qword ptr [rsp], 0x100", "popfq",
+            "mov ss, {s:e}",
+            "syscall",
+            "pushfq", "pop {f}",
+            "pushfq", "and qword ptr [rsp], ~0x100", "popfq",
+            s = out(reg) _, f = out(reg) f,
             inlateout("rax") cellux_rt::abi::ops::encode(0, cellux_rt::abi::ops::self_op::NOP) => rax,
             out("rcx") _, out("r11") _,
         )

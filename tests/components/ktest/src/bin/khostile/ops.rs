@@ -36,11 +36,13 @@ pub const WILD_SYSCALL: u64 = 11;
 /// Linux-ABI component, names for the process's thread and then unmaps
 /// (ktest maps it; khostile holds its own page table in `SELF_PT`).
 pub const FAST_STACK_PAGE: u64 = 0xffff_c000_1000_0000;
-/// The code khostile's handler ends the process's thread with.
-pub const FAST_END: u64 = 0xfa57;
 /// A kernel call with RFLAGS.NT set (`popfq` may set it at any CPL);
 /// returns [rflags after, rax].
 pub const NT_SYSCALL: u64 = 12;
+/// `mov ss` to itself with RFLAGS.TF set, then a kernel call (`NOP`) in
+/// its shadow: the single-step trap is held over the `syscall`, whose
+/// entry runs at CPL0 on the caller's stack; returns [rflags after, rax].
+pub const MOVSS_TF_SYSCALL: u64 = 13;
 
 /// What an attempt that was not stopped returns in rdi.
 pub const WENT_THROUGH: u64 = 0x600d_0bad;

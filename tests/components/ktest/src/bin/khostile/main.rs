@@ -174,6 +174,10 @@ fn privileged(n: u64) -> [u64; 2] {
                 kd = in(reg) KDATA, kc = in(reg) KCODE, t = out(reg) _,
             ),
             P_SYSENTER => asm!("sysenter"),
+            P_IRETQ_CPL3 => asm!(
+                "mov {t}, rsp", "push 0x1b", "push {t}", "pushfq", "push 0x23", "lea {t}, [rip + 2f]", "push {t}", "iretq", "2:",
+                t = out(reg) _,
+            ),
             _ => return [0, 0],
         }
     }

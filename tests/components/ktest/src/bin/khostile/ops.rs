@@ -90,3 +90,5 @@ pub const P_JMPF_KCODE: u64 = 36;
 pub const P_CALLF_TSS: u64 = 37;
 pub const P_IRETQ_KCODE: u64 = 38;
 pub const P_SYSENTER: u64 = 39;
+/// Not privileged: an `iretq` down to CPL3, into its own code.
+pub const P_IRETQ_CPL3: u64 = 40;

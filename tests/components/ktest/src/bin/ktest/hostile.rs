@@ -208,6 +208,8 @@ pub fn all() {
     run("hostile.far_jump_kernel_code", || privileged(P_JMPF_KCODE, 13, 0x08));
     run("hostile.far_call_tss", || privileged(P_CALLF_TSS, 13, 0x28));
     run("hostile.iretq_cpl0_frame", || privileged(P_IRETQ_KCODE, 13, 0x08));
+    // Down to CPL3 it may go, but its region is supervisor-only there.
+    run("hostile.iretq_to_cpl3_reaches_nothing", || faults([PRIV, P_IRETQ_CPL3, 0, 0, 0], 14, Some(PF_P | 4 | PF_ID), None));
     run("hostile.popf_keeps_if_and_iopl", || flags(0));
     run("hostile.iretq_keeps_if_and_iopl", || flags(1));
     run("hostile.syscall_with_wild_registers", wild_syscall);
@@ -483,7 +485,7 @@ pub fn handler(u: &Upcall) -> Action {
     LAST_R12.store(r.r12, Ordering::Relaxed);
     LAST_VECTOR.store(u.vector, Ordering::Relaxed);
     println!(
-        "ktest: component 'khostile' faulted at CPL1: vector {} error {:#x} address {:#x} rip {:#x} rsp {:#x} rflags {:#x}{}",
+        "ktest: component 'khostile' (the region's owner) faulted: vector {} error {:#x} address {:#x} rip {:#x} rsp {:#x} rflags {:#x}{}",
         u.vector, u.error, u.cr2, r.rip, r.rsp, r.rflags, if regs { "" } else { " (registers unreadable)" }
     );
     Action::End(u.vector)

@@ -179,6 +179,7 @@ extern "C" {
     pub fn lkl_sys_halt() -> c_long;
     pub fn lkl_cleanup();
     pub fn lkl_syscall(no: c_long, params: *mut c_long) -> c_long;
+    pub fn lkl_syscall_from_user(no: c_long, params: *mut c_long, signal_pending: *mut c_int) -> c_long;
     pub fn lkl_get_free_irq(user: *const c_char) -> c_int;
     pub fn lkl_put_irq(irq: c_int, user: *const c_char);
     pub fn lkl_trigger_irq(irq: c_int) -> c_int;

@@ -4,7 +4,7 @@
 
 use crate::Errno;
 use crate::ffi;
-use core::ffi::{c_long, CStr};
+use core::ffi::{c_int, c_long, CStr};
 use core::sync::atomic::{AtomicU8, Ordering};
 
 const NEW: u8 = 0;
@@ -67,6 +67,20 @@ pub fn syscall(nr: i64, args: &[i64]) -> Result<i64, Errno> {
     // copy_{from,to}_user, which turn bad ones into EFAULT.
     let ret = unsafe { ffi::lkl_syscall(nr as c_long, params.as_mut_ptr()) };
     Errno::result(ret as i64)
+}
+
+/// A process's syscall (`syscall`), and whether its task has a signal to
+/// take on the way back to user mode, looked at as
+/// `Task::caller_signal_pending` does, in the same entry into Linux.
+pub fn syscall_from_user(nr: i64, args: &[i64; 6]) -> (Result<i64, Errno>, bool) {
+    let mut params: [c_long; ffi::LKL_SYSCALL_ARGS] = [0; ffi::LKL_SYSCALL_ARGS];
+    for (p, a) in params.iter_mut().zip(args) {
+        *p = *a as c_long;
+    }
+    let mut pending: c_int = 0;
+    // SAFETY: as in `syscall`; `pending` is a writable int.
+    let ret = unsafe { ffi::lkl_syscall_from_user(nr as c_long, params.as_mut_ptr(), &mut pending) };
+    (Errno::result(ret as i64), pending > 0)
 }
 
 impl Kernel {

@@ -33,7 +33,7 @@ pub mod virtio;
 pub mod host;
 
 pub use linux_abi::Errno;
-pub use kernel::{halt, is_running, panic_test, start, syscall, Kernel};
+pub use kernel::{halt, is_running, panic_test, start, syscall, syscall_from_user, Kernel};
 pub use linux::{consts, nr, structs, LINUX_VERSION};
 
 /// True when this build carries Linux itself (the port's `lkl.o`); false

@@ -25,6 +25,11 @@ pub unsafe extern "C" fn lkl_cleanup() {}
 pub unsafe extern "C" fn lkl_syscall(_no: c_long, _params: *mut c_long) -> c_long {
     -ENODEV as c_long
 }
+pub unsafe extern "C" fn lkl_syscall_from_user(_no: c_long, _params: *mut c_long, signal_pending: *mut c_int) -> c_long {
+    // SAFETY: the caller passes a writable int (lkl_host.h's contract).
+    unsafe { *signal_pending = 0 };
+    -ENODEV as c_long
+}
 pub unsafe extern "C" fn lkl_get_free_irq(_user: *const c_char) -> c_int {
     -ENODEV
 }

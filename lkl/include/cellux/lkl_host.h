@@ -247,6 +247,12 @@ void lkl_cleanup(void);
  * and the host builds the new image from lkl_exec_take_image. */
 long lkl_syscall(long no, long *params);
 
+/* A process's syscall: lkl_syscall, then the look its way back to user
+ * mode makes, in the same entry: *signal_pending is what
+ * lkl_task_signal_pending(0) would answer right after (taken once the CPU
+ * is let go, the kick re-armed first). */
+long lkl_syscall_from_user(long no, long *params, int *signal_pending);
+
 /* ---- The image of an execve ----------------------------------------- */
 
 /* What the calling thread's task's last successful execve left for the

@@ -52,9 +52,10 @@ fn deliver(p: &mut Proc, ctx: &mut dyn Context, mut regs: UserRegs, syscall: Opt
 /// personality rewrote the registers): the fast path when nothing is
 /// pending and nothing is to restart. `held`: the registers as the call's
 /// route read them (and `rewritten`: changed them), if it did; a delivery
-/// reads them otherwise.
-pub fn after_syscall(p: &mut Proc, ctx: &mut dyn Context, held: Option<UserRegs>, nr: u64, ret: i64, rewritten: bool, fwd: &mut dyn Forward) -> Action {
-    if !signal::is_restart(ret) && !fwd.signal_pending(caller(p)) {
+/// reads them otherwise. `looked`: what `fwd.signal_pending` answered
+/// already, with nothing since that could change it (`syscall_then_look`).
+pub fn after_syscall(p: &mut Proc, ctx: &mut dyn Context, held: Option<UserRegs>, nr: u64, ret: i64, rewritten: bool, looked: Option<bool>, fwd: &mut dyn Forward) -> Action {
+    if !signal::is_restart(ret) && !looked.unwrap_or_else(|| fwd.signal_pending(caller(p))) {
         return match held {
             Some(regs) if rewritten => if ctx.set_regs(&regs) { Action::Resume } else { regs_refused(p) },
             _ => Action::ResumeRax(ret as u64),

@@ -206,6 +206,8 @@ fn syscall(p: &mut Proc, u: &Upcall, ctx: &mut dyn Context, fwd: &mut dyn Forwar
     // The tracer reads the arguments now: an execve's are gone after it.
     let traced = p.linux.trace.then(|| strace::Call::enter(p.linux.tid, n, args, &mut p.pages));
     let mut held = None;
+    // The Linux route's look at the signals, made with the call.
+    let mut looked = None;
     let out = match route {
         Route::SignalReturn => {
             if let Some(c) = traced {
@@ -227,7 +229,11 @@ fn syscall(p: &mut Proc, u: &Upcall, ctx: &mut dyn Context, fwd: &mut dyn Forwar
             let Some(regs) = read_regs(ctx, &mut held) else { return regs_lost(p) };
             dispatch::arch_prctl(regs, &mut p.pages)
         }
-        Route::Linux => Outcome::Return(fwd.syscall(Caller { tid: p.linux.tid }, n, args, &mut p.pages)),
+        Route::Linux => {
+            let (v, pending) = fwd.syscall_then_look(Caller { tid: p.linux.tid }, n, args, &mut p.pages);
+            looked = Some(pending);
+            Outcome::Return(v)
+        }
         Route::Refused => Outcome::Return(Errno::ENOSYS.as_return()),
     };
     // Resume: the route rewrote the registers it read, rax included.
@@ -244,9 +250,9 @@ fn syscall(p: &mut Proc, u: &Upcall, ctx: &mut dyn Context, fwd: &mut dyn Forwar
         }
     }
     match out {
-        Outcome::Return(v) => signals::after_syscall(p, ctx, held, nr, v, false, fwd),
+        Outcome::Return(v) => signals::after_syscall(p, ctx, held, nr, v, false, looked, fwd),
         Outcome::Resume => match rewritten {
-            Some(regs) => signals::after_syscall(p, ctx, Some(regs), nr, regs.rax as i64, true, fwd),
+            Some(regs) => signals::after_syscall(p, ctx, Some(regs), nr, regs.rax as i64, true, None, fwd),
             None => regs_lost(p),
         },
         Outcome::Exit(status) => end(p, status),

@@ -50,6 +50,11 @@ impl Forward for LklForward {
         lkl::syscall(nr, &args.map(|v| v as i64)).unwrap_or_else(|e| -e.0)
     }
 
+    fn syscall_then_look(&mut self, _: Caller, nr: i64, args: [u64; 6], _: &mut dyn Memory) -> (i64, bool) {
+        let (r, pending) = lkl::syscall_from_user(nr, &args.map(|v| v as i64));
+        (r.unwrap_or_else(|e| -e.0), pending)
+    }
+
     fn trace(&mut self, line: &str) {
         output::trace(line);
     }

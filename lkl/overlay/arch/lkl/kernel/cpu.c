@@ -96,11 +96,13 @@ static void pass_shutdown_on_locked(void)
 
 int lkl_cpu_get(void)
 {
-	lkl_thread_t self;
+	return lkl_cpu_get_as(lkl_ops->thread_self());
+}
 
+int lkl_cpu_get_as(lkl_thread_t self)
+{
 	if (!cpu.lock)
 		return -ENODEV;	/* before lkl_start_kernel */
-	self = lkl_ops->thread_self();
 	if (owner() == self) {
 		cpu.count++;
 		return 0;
@@ -180,7 +182,11 @@ int lkl_cpu_is_mine(void)
 
 void lkl_cpu_put(void)
 {
-	lkl_thread_t self = lkl_ops->thread_self();
+	lkl_cpu_put_as(lkl_ops->thread_self());
+}
+
+void lkl_cpu_put_as(lkl_thread_t self)
+{
 	struct lkl_sem *sleeper;
 
 	if (owner() != self)

@@ -19,11 +19,6 @@ static unsigned long pending[BITS_TO_LONGS(NR_IRQS)];
 static unsigned long allocated[BITS_TO_LONGS(NR_IRQS)];
 static struct pt_regs irq_regs;
 
-unsigned long arch_local_save_flags(void)
-{
-	return lkl_irq_flags;
-}
-
 void arch_local_irq_restore(unsigned long flags)
 {
 	if (flags == ARCH_IRQ_ENABLED && lkl_irq_flags == ARCH_IRQ_DISABLED &&

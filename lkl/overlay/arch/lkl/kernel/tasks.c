@@ -111,8 +111,9 @@ void lkl_leave_nested(int entered)
 		lkl_cpu_put();
 }
 
-/* Own the CPU as the calling host thread's task. */
-int lkl_enter(void)
+/* Own the CPU as the calling host thread's (`self`) task, which `*task`
+ * names on success. */
+static int enter_as(lkl_thread_t self, struct task_struct **task)
 {
 	struct task_struct *t;
 	int ret;
@@ -120,19 +121,31 @@ int lkl_enter(void)
 	if (!running)
 		return -ENODEV;
 	t = lkl_ops->tls_get(task_key);
-	if (!t)
-		return enter_new_thread_task();
-	ret = lkl_cpu_get();
+	if (!t) {
+		ret = enter_new_thread_task();
+		if (!ret)
+			*task = current;
+		return ret;
+	}
+	ret = lkl_cpu_get_as(self);
 	if (ret)
 		return ret;
 	if (t->exit_state || (t->flags & PF_EXITING)) {
 		/* Ended from elsewhere (a group exit, a fatal signal handled
 		 * by another thread): nothing left to run as. */
-		lkl_cpu_put();
+		lkl_cpu_put_as(self);
 		return -ESRCH;
 	}
-	lkl_become(t);
+	lkl_become_as(t, self);
+	*task = t;
 	return 0;
+}
+
+int lkl_enter(void)
+{
+	struct task_struct *t;
+
+	return enter_as(lkl_ops->thread_self(), &t);
 }
 
 /* What the way back to user mode does on a real architecture. */
@@ -148,21 +161,50 @@ void lkl_exit_to_user(void)
 		resume_user_mode_work(task_pt_regs(current));
 }
 
-long lkl_syscall(long no, long *params)
+/* Re-arm before looking: a signal sent after the look kicks again. */
+static int look_at_signals(struct task_struct *t)
 {
+	WRITE_ONCE(t->thread.kicked, 0);
+	smp_mb();
+	return test_tsk_thread_flag(t, TIF_SIGPENDING);
+}
+
+static long syscall_as(long no, long *params, struct task_struct **task)
+{
+	lkl_thread_t self;
 	long ret;
 
-	if (!running)
-		return -ENODEV;
 	if (no < 0 || no >= lkl_syscall_count)
 		return -ENOSYS;
-	ret = lkl_enter();
+	self = lkl_ops->thread_self();
+	ret = enter_as(self, task);
 	if (ret)
 		return ret;
 	ret = lkl_syscall_table[no](params[0], params[1], params[2],
 				    params[3], params[4], params[5]);
 	lkl_exit_to_user();
-	lkl_cpu_put();
+	lkl_cpu_put_as(self);
+	return ret;
+}
+
+long lkl_syscall(long no, long *params)
+{
+	struct task_struct *t;
+
+	return syscall_as(no, params, &t);
+}
+
+/* The task stays the thread's (its TLS binding holds it) after the CPU is
+ * let go, and only the thread itself could end it; the look comes after
+ * the release, whose interrupts may have sent the task a signal. A call
+ * that never entered (an unknown number, a task ended from elsewhere)
+ * looks the task up as lkl_task_signal_pending does. */
+long lkl_syscall_from_user(long no, long *params, int *signal_pending)
+{
+	struct task_struct *t = NULL;
+	long ret = syscall_as(no, params, &t);
+
+	*signal_pending = t ? look_at_signals(t) : lkl_task_signal_pending(0);
 	return ret;
 }
 
@@ -294,10 +336,7 @@ int lkl_task_signal_pending(lkl_task_t task)
 		t = lkl_ops->tls_get(task_key);
 	if (!t)
 		return 0;
-	/* Re-arm before looking: a signal sent after the look kicks again. */
-	WRITE_ONCE(t->thread.kicked, 0);
-	smp_mb();
-	return test_tsk_thread_flag(t, TIF_SIGPENDING);
+	return look_at_signals(t);
 }
 
 static void deliver_signal(void)

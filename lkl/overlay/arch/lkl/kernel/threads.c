@@ -179,6 +179,11 @@ int lkl_park_current(void)
  */
 void lkl_become(struct task_struct *task)
 {
+	lkl_become_as(task, lkl_ops->thread_self());
+}
+
+void lkl_become_as(struct task_struct *task, unsigned long self)
+{
 	/*
 	 * Record the caller as the task's thread even when the task is
 	 * already current: it may have been left current by another host
@@ -189,7 +194,7 @@ void lkl_become(struct task_struct *task)
 	 * thread (or to none, once it ended), and the new one then releases
 	 * a CPU it does not own.
 	 */
-	task->thread.tid = lkl_ops->thread_self();
+	task->thread.tid = self;
 	if (current == task)
 		return;
 	wake_up_process(task);

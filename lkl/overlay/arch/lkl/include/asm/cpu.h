@@ -9,6 +9,11 @@
 int lkl_cpu_init(void);
 int lkl_cpu_get(void);
 void lkl_cpu_put(void);
+/* The same for a caller that knows its host thread already (the syscall
+ * path, which would otherwise ask the host three times: under TCG each
+ * ask is an indirect call and a few translated blocks). */
+int lkl_cpu_get_as(unsigned long self);
+void lkl_cpu_put_as(unsigned long self);
 int lkl_cpu_try_get_irq(void);
 void lkl_cpu_change_owner(unsigned long tid);
 void lkl_cpu_idle(void);
@@ -33,6 +38,7 @@ int lkl_park_current(void);
  * signal to handle (sigkick.c). */
 void lkl_kick_signalled(void);
 void lkl_become(struct task_struct *task);
+void lkl_become_as(struct task_struct *task, unsigned long self);
 void lkl_exit_current(int code, int group, int *exit_code);
 
 /* kernel/tasks.c */

@@ -9,7 +9,14 @@
 #define ARCH_IRQ_ENABLED	1UL
 #define ARCH_IRQ_DISABLED	0UL
 
-unsigned long arch_local_save_flags(void);
+extern unsigned long lkl_irq_flags;
+
+/* Inline: it is read on every release of the CPU (kernel/cpu.c). */
+static inline unsigned long arch_local_save_flags(void)
+{
+	return lkl_irq_flags;
+}
+
 void arch_local_irq_restore(unsigned long flags);
 
 #define arch_local_save_flags arch_local_save_flags

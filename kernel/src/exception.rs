@@ -218,6 +218,7 @@ fn unhandled(f: &mut Frame, cr2: u64) {
     c::str(" addr ");
     c::hex(cr2);
     c::str("\n");
+    crate::fault::dump(f);
     abort_invocation(f, 0);
 }
 

@@ -108,12 +108,25 @@ pub fn arm(t: u64, f: &Frame) {
         && c.linux_abi
         && !th.interrupt
         && c.handler_comp != 0
-        && region::owns(comp::get(c.handler_comp).pgtbl);
+        && region::owns(comp::get(c.handler_comp).pgtbl)
+        && stack_mapped(comp::get(c.handler_comp).pgtbl, th.fast_stack);
     if on {
         entry::set_fast(*ENTRY.get(), *ENTRY_EXC.get(), th.fast_stack, th.tid, c.handler_token);
     } else {
         entry::set_fast(0, 0, 0, 0, 0);
     }
+}
+
+/// The entry code pushes three words below the thread's server stack top
+/// at CPL0 (`set_stack` checked them once): the server may have unmapped
+/// or write-protected them since, and a fault there, at CPL0 on that very
+/// stack, would be a double fault that takes the kernel down. So every
+/// arming checks them again; nothing can change them between this return
+/// and the thread's next `syscall` but a kernel call, whose return arms
+/// again (ktest `hostile.fast_stack_unmapped_kernel_runs_on`).
+#[inline(always)]
+fn stack_mapped(owner_pt: u64, top: u64) -> bool {
+    pgtbl::translate(owner_pt, top - 8, true).is_some() && pgtbl::translate(owner_pt, top - 24, true).is_some()
 }
 
 /// First thing before a return to user level: a `thd_op::INTERRUPT` (a

@@ -234,43 +234,45 @@ pub fn exit_current() {
 #[link_section = ".text.hot"]
 pub fn before_return() {
     use crate::arch::desc::{R1CODE, R1DATA, UCODE, UDATA};
-    let cur = current();
-    crate::fastpath::take_interrupt(cur, frame());
-    let ring1 = region::AT_CPL1 && cur != 0 && region::owns(comp::get(thread::current_comp(thread::get(cur))).pgtbl);
-    let f = frame();
-    (f.cs, f.ss) = if ring1 { (R1CODE as u64, R1DATA as u64) } else { (UCODE as u64, UDATA as u64) };
-    f.rflags = cellux_abi::regs::sanitize_rflags(f.rflags);
-    if ring1 && f.vector == trap::VEC_SYSCALL {
-        // sysret returns to CPL3 only.
-        f.vector = trap::VEC_IRET;
-    }
-    if region::AT_CPL1 {
-        load_space(cur);
-        let root = crate::arch::entry::user_root();
-        if !pgtbl::maps_kernel(root) {
-            // This return's and the next entry's.
-            counters::count!(cr3_writes);
-            counters::count!(cr3_writes);
-        } else if ring1 {
-            // Never: the server at CPL1 with the kernel writable.
-            crate::fault::kernel_fault(frame());
-        } else if cpu::read_cr3() != root {
-            counters::count!(cr3_writes);
-        }
-    }
+    crate::fastpath::take_interrupt(current(), frame());
     // Every path that sets rip checks it; should one not, returning to a
-    // kernel or non-canonical rip would fault in ring 0, so treat it as a
-    // general-protection fault of the thread instead.
+    // kernel or non-canonical rip would fault in ring 0, so it becomes a
+    // general-protection fault of the thread instead. That hands the
+    // thread to its handler (or ends it), which may run in another
+    // component at another privilege: each turn decides both again.
     for _ in 0..4 {
+        let cur = current();
+        let ring1 = region::AT_CPL1 && cur != 0 && region::owns(comp::get(thread::current_comp(thread::get(cur))).pgtbl);
         let f = frame();
-        let ok = if ring1 { cellux_abi::layout::in_server_region(f.rip) } else { cellux_abi::layout::is_user(f.rip) };
-        if ok {
-            crate::fastpath::arm(current(), f);
-            return;
+        (f.cs, f.ss) = if ring1 { (R1CODE as u64, R1DATA as u64) } else { (UCODE as u64, UDATA as u64) };
+        f.rflags = cellux_abi::regs::sanitize_rflags(f.rflags);
+        if ring1 && f.vector == trap::VEC_SYSCALL {
+            // sysret returns to CPL3 only.
+            f.vector = trap::VEC_IRET;
         }
-        f.vector = 13;
-        f.error = 0;
-        crate::exception::user_exception(f);
+        let ok = if ring1 { cellux_abi::layout::in_server_region(f.rip) } else { cellux_abi::layout::is_user(f.rip) };
+        if !ok {
+            f.vector = 13;
+            f.error = 0;
+            crate::exception::user_exception(f);
+            continue;
+        }
+        if region::AT_CPL1 {
+            load_space(cur);
+            let root = crate::arch::entry::user_root();
+            if !pgtbl::maps_kernel(root) {
+                // This return's and the next entry's.
+                counters::count!(cr3_writes);
+                counters::count!(cr3_writes);
+            } else if ring1 {
+                // Never: the server at CPL1 with the kernel writable.
+                crate::fault::kernel_fault(frame());
+            } else if cpu::read_cr3() != root {
+                counters::count!(cr3_writes);
+            }
+        }
+        crate::fastpath::arm(cur, frame());
+        return;
     }
     crate::fault::kernel_fault(frame());
 }

@@ -2,7 +2,7 @@
  * privileged instructions, interrupt vectors the kernel keeps for itself,
  * ring-0 selectors and returns to ring 0 each end in the signal Linux
  * gives for them, the process going on; and a syscall made with every
- * register wild (stack pointer included, flags with DF and AC set) comes
+ * register wild (stack pointer included, flags with DF, AC and NT set) comes
  * back with Linux's result and the process's registers as Linux keeps
  * them. Either path into the server (the kernel's or the fast one) must
  * hold up the same. (QEMU's TCG reads a far return's stack as a
@@ -108,14 +108,15 @@ static const struct {
 unsigned long wild_saved_rsp, wild_after[16];
 
 /* Syscall `nr` with every other general register, rsp included, set to
- * a wild value and DF, AC set in rflags; records the registers after it
+ * a wild value and DF, AC, NT set in rflags (NT once made the kernel's
+ * own iretq fault); records the registers after it
  * (rax, rbx, rdx, rsi, rdi, rbp, r8-r10, r12-r15, rsp, rflags). */
 static void wild_syscall(long nr, unsigned long wild)
 {
 	__asm__ volatile(
 		"push %%rbx\n\tpush %%rbp\n\tpush %%r12\n\tpush %%r13\n\tpush %%r14\n\tpush %%r15\n\t"
 		"mov %%rsp, wild_saved_rsp(%%rip)\n\t"
-		"pushfq\n\torq $0x40400, (%%rsp)\n\tpopfq\n\t"
+		"pushfq\n\torq $0x44400, (%%rsp)\n\tpopfq\n\t"
 		"mov %1, %%rbx\n\tmov %1, %%rdx\n\tmov %1, %%rsi\n\tmov %1, %%rdi\n\tmov %1, %%rbp\n\t"
 		"mov %1, %%r8\n\tmov %1, %%r9\n\tmov %1, %%r10\n\tmov %1, %%r12\n\tmov %1, %%r13\n\t"
 		"mov %1, %%r14\n\tmov %1, %%r15\n\tmov %1, %%rsp\n\t"
@@ -127,7 +128,7 @@ static void wild_syscall(long nr, unsigned long wild)
 		"mov %%r15, wild_after+96(%%rip)\n\tmov %%rsp, wild_after+104(%%rip)\n\t"
 		"mov wild_saved_rsp(%%rip), %%rsp\n\t"
 		"pushfq\n\tpop %%rax\n\tmov %%rax, wild_after+112(%%rip)\n\t"
-		"pushfq\n\tandq $~0x40400, (%%rsp)\n\tpopfq\n\t"
+		"pushfq\n\tandq $~0x44400, (%%rsp)\n\tpopfq\n\t"
 		"pop %%r15\n\tpop %%r14\n\tpop %%r13\n\tpop %%r12\n\tpop %%rbp\n\tpop %%rbx"
 		: "+a"(nr) : "r"(wild) : "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "memory", "cc");
 }

@@ -41,6 +41,9 @@ const FRAME_AT: usize = 512 - 5;
 
 /// A probe asked for in the current syscall: (thread id, reload CR3).
 static PENDING: KCell<Option<(u64, bool)>> = KCell::new(None);
+/// The last detour made: its thread and the IRET frame (rip, cs, rflags,
+/// rsp, ss) written to `STACK`, kept where CPL1 cannot write it.
+static DETOUR: KCell<Option<(u64, [u64; 5])>> = KCell::new(None);
 
 global_asm!(
     r#"
@@ -83,7 +86,9 @@ pub fn finish(f: &mut Frame) {
     let s = &mut STACK.get().0;
     // before_return has already set the user selectors, sanitized rflags
     // and checked rip: CPL1 gets exactly what sysret would have used.
-    s[FRAME_AT..].copy_from_slice(&[f.rip, f.cs, f.rflags, f.rsp, f.ss]);
+    let back = [f.rip, f.cs, f.rflags, f.rsp, f.ss];
+    s[FRAME_AT..].copy_from_slice(&back);
+    *DETOUR.get() = Some((tid, back));
     if cr3 {
         let v = super::cpu::read_cr3();
         // SAFETY: reloads the page table already in use, which maps the
@@ -103,16 +108,18 @@ pub fn finish(f: &mut Frame) {
 /// `iretq` ran is rolled forward: the frame becomes the user context that
 /// `iretq` would have returned to (the probe has no other effect), and the
 /// caller handles it as an interrupt from user mode. Returns false for
-/// anything else (an exception at CPL1 is a kernel bug).
+/// anything else: an exception at CPL1 (a kernel bug with the design off,
+/// the server's own fault with it on), or an interrupt of a thread the
+/// last detour was not made for or executing in the region's owner.
 pub fn roll_forward(f: &mut Frame) -> bool {
     if f.vector < 32 || f.rip != routine() {
         return false;
     }
-    let s = &STACK.get().0;
-    f.rip = s[FRAME_AT];
-    f.cs = s[FRAME_AT + 1];
-    f.rflags = s[FRAME_AT + 2];
-    f.rsp = s[FRAME_AT + 3];
-    f.ss = s[FRAME_AT + 4];
+    let t = crate::sched::current();
+    let Some((tid, back)) = *DETOUR.get() else { return false };
+    if t == 0 || tid != t || crate::region::AT_CPL1 && crate::region::owns(crate::comp::get(crate::thread::current_comp(crate::thread::get(t))).pgtbl) {
+        return false;
+    }
+    [f.rip, f.cs, f.rflags, f.rsp, f.ss] = back;
     true
 }

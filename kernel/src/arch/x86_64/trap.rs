@@ -336,11 +336,16 @@ pub fn user_frame() -> *mut Frame {
 
 pub fn init_syscall() {
     // SAFETY: STAR/LSTAR/FMASK point syscall at our entry with the GDT
-    // layout of `desc`, and mask IF/DF/TF/AC so the kernel starts clean.
+    // layout of `desc`, and mask IF/DF/TF/AC/NT so the kernel starts
+    // clean. NT because user level may set it with popf, and the kernel's
+    // own `iretq` (to the server at CPL1, or any rebuilt frame) raises
+    // #GP in long mode while it is set: a kernel fault any component
+    // could cause (ktest hostile.syscall_with_nested_task_flag).
+    // Interrupt and exception gates clear NT themselves.
     unsafe {
         crate::arch::cpu::wrmsr(0xC000_0081, ((0x10u64 | 3) << 48) | ((crate::arch::desc::KCODE as u64) << 32));
         crate::arch::cpu::wrmsr(0xC000_0082, super::entry::alias(syscall_entry as *const () as u64));
-        crate::arch::cpu::wrmsr(0xC000_0084, 0x4_0700);
+        crate::arch::cpu::wrmsr(0xC000_0084, 0x4_4700);
     }
 }
 

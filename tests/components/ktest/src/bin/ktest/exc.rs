@@ -396,6 +396,9 @@ fn clobber_sse() {
 }
 
 pub fn handler(u: &Upcall) -> Action {
+    if u.token == crate::hostile::TOKEN {
+        return crate::hostile::handler(u);
+    }
     LAST_VECTOR.store(u.vector, Ordering::Relaxed);
     LAST_ADDR.store(u.cr2, Ordering::Relaxed);
     LAST_TID.store(u.tid, Ordering::Relaxed);

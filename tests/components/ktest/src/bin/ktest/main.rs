@@ -9,6 +9,7 @@
 #![no_main]
 
 mod exc;
+mod hostile;
 mod inv;
 mod irq;
 mod memory;
@@ -26,7 +27,7 @@ pub fn check(cond: bool, why: &'static str) -> TestResult {
     if cond { Ok(()) } else { Err(why) }
 }
 
-pub fn run(name: &str, f: fn() -> TestResult) {
+pub fn run(name: &str, f: impl FnOnce() -> TestResult) {
     cellux_rt::report::case(name, f());
 }
 
@@ -40,6 +41,7 @@ fn cellux_main(_arg: u64) {
     irq::all();
     probe::all();
     protect::all();
+    hostile::all();
     let (p, f) = cellux_rt::report::totals();
     println!("KTEST DONE passed={} failed={}", p, f);
     sys::power_off(f == 0);

@@ -74,9 +74,7 @@ pub fn set_stack(f: &Frame) -> OpResult {
     }
     if top != 0 {
         let pt = comp::get(thread::current_comp(th)).pgtbl;
-        let low = top.wrapping_sub(FAST_WORDS * 8);
-        let mapped = |va| in_server_region(va) && pgtbl::translate(pt, va, true).is_some();
-        if top % 16 != 0 || !mapped(top - 8) || !mapped(low) {
+        if top % 16 != 0 || !in_server_region(top.wrapping_sub(FAST_WORDS * 8)) || !in_server_region(top - 8) || !stack_mapped(pt, top) {
             return Err(Error::Inval);
         }
     }
@@ -117,16 +115,17 @@ pub fn arm(t: u64, f: &Frame) {
     }
 }
 
-/// The entry code pushes three words below the thread's server stack top
-/// at CPL0 (`set_stack` checked them once): the server may have unmapped
-/// or write-protected them since, and a fault there, at CPL0 on that very
-/// stack, would be a double fault that takes the kernel down. So every
-/// arming checks them again; nothing can change them between this return
-/// and the thread's next `syscall` but a kernel call, whose return arms
-/// again (ktest `hostile.fast_stack_unmapped_kernel_runs_on`).
+/// The entry code writes up to `FAST_WORDS` words below the thread's
+/// server stack top at CPL0 (`set_stack` checked them once): the server
+/// may have unmapped or write-protected them since, and a fault there, at
+/// CPL0 (for `syscall`, on that very stack: a double fault) would take the
+/// kernel down. So every arming checks them again; nothing can change
+/// them between this return and the thread's next `syscall` or exception
+/// but a kernel call, whose return arms again (ktest
+/// `hostile.fast_stack_unmapped_kernel_runs_on`).
 #[inline(always)]
 fn stack_mapped(owner_pt: u64, top: u64) -> bool {
-    pgtbl::translate(owner_pt, top - 8, true).is_some() && pgtbl::translate(owner_pt, top - 24, true).is_some()
+    pgtbl::translate(owner_pt, top - 8, true).is_some() && pgtbl::translate(owner_pt, top - FAST_WORDS * 8, true).is_some()
 }
 
 /// First thing before a return to user level: a `thd_op::INTERRUPT` (a

@@ -1,5 +1,6 @@
 //! GDT, TSS and IDT: one CPU, one kernel stack for every entry. The GDT
-//! also holds a DPL-1 segment pair for the ring-1 measurement probe (`ring1`).
+//! also holds a DPL-1 segment pair for the region's owner (the server at
+//! CPL1 with the Ring 1 design) and the ring-1 measurement probe (`ring1`).
 //! All three sit in pages of their own that the CPU reads only through
 //! the entry area's read-only alias (`entry`).
 
@@ -12,9 +13,11 @@ pub const KDATA: u16 = 0x10;
 pub const UDATA: u16 = 0x18 | 3;
 pub const UCODE: u16 = 0x20 | 3;
 const TSS_SEL: u16 = 0x28;
-/// Ring-1 code and stack segments (DPL 1), used only by the measurement
-/// probe in `ring1`: no gate or call path leads to CPL1 except the
-/// kernel's own `iretq` there.
+/// Ring-1 code and stack segments (DPL 1), for the region's owner
+/// (`sched::before_return`) and the measurement probe in `ring1`: no gate
+/// or call path leads to CPL1 except the kernel's own `iretq` there (and
+/// the server's to itself); none leads from CPL1 to CPL0 but `syscall`,
+/// interrupts and exceptions (ktest `hostile.*`).
 pub const R1CODE: u16 = 0x38 | 1;
 pub const R1DATA: u16 = 0x40 | 1;
 
@@ -64,8 +67,8 @@ static TABLES: KCell<Tables> = KCell::new(Tables {
         0x00af_fa00_0000_ffff | ACC, // user code 64 (sysret's CS = STAR base + 16)
         0,
         0, // TSS (two slots)
-        0x00af_ba00_0000_ffff | ACC, // ring-1 code 64 (probe only)
-        0x00cf_b200_0000_ffff | ACC, // ring-1 data: the stack segment iretq needs at CPL1 (probe only)
+        0x00af_ba00_0000_ffff | ACC, // ring-1 code 64 (the region's owner, the probe)
+        0x00cf_b200_0000_ffff | ACC, // ring-1 data: the stack segment iretq needs at CPL1
     ],
     tss: Tss { _r0: 0, rsp0: 0, rsp1: 0, rsp2: 0, _r1: 0, ist: [0; 7], _r2: 0, _r3: 0, iomap: 104 },
 });

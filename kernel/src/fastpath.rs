@@ -1,12 +1,16 @@
-//! The Ring 1 fast path (docs/ring1.md): a process's `syscall` goes from
-//! the entry area straight into the server at CPL1, on the calling thread
-//! and in the process's own root, and the server returns to the process
-//! with `iretq`: no kernel code runs and no root is switched. The kernel's
+//! The Ring 1 fast path (docs/ring1.md): a process's `syscall`, and the
+//! exceptions it raises that Linux answers with a signal (a page fault
+//! first: demand paging and copy-on-write), go from the entry area
+//! straight into the server at CPL1, on the calling thread and in the
+//! process's own root, and the server returns to the process with
+//! `iretq`: no kernel code runs and no root is switched. The kernel's
 //! part is
-//! - what the entry code reads: the server's entry and, for the thread
-//!   about to run at CPL3, its server stack, id and handler token, in the
-//!   per-CPU page (`arm`, on every return to user level; a stack of 0
-//!   sends the next `syscall` into the kernel as before);
+//! - what the entry code reads: the server's entries (one for `syscall`,
+//!   one for exceptions, which also gets the vector, error code and cr2
+//!   the entry code read at CPL0) and, for the thread about to run at
+//!   CPL3, its server stack, id and handler token, in the per-CPU page
+//!   (`arm`, on every return to user level; a stack of 0 sends the next
+//!   `syscall` or exception into the kernel as before);
 //! - keeping its own record of the thread true when it next sees it
 //!   (`settle`, on every entry): a thread found at CPL1 though its record
 //!   says it executes in a process has entered the server by the fast
@@ -31,8 +35,14 @@ use cellux_abi::layout::in_server_region;
 use cellux_abi::ops::{self_op, VEC_INTERRUPT};
 use cellux_abi::regs::UserRegs;
 
-/// The server's fast entry (0: the path is off).
+/// The server's fast entry for `syscall` (0: the path is off).
 static ENTRY: KCell<u64> = KCell::new(0);
+/// Its entry for exceptions (0: they enter the kernel).
+static ENTRY_EXC: KCell<u64> = KCell::new(0);
+
+/// The most the entry code writes below a thread's server stack top: the
+/// exception entry's [tid, token, vector, error, cr2, rip, rflags, rsp].
+const FAST_WORDS: u64 = 8;
 
 /// The component the calling thread acts as: the server only may set
 /// the path up, and only at CPL1 (the Ring 1 design on).
@@ -43,18 +53,19 @@ pub fn caller_is_server(f: &Frame) -> bool {
 
 /// `self_op::FAST_ENTRY`.
 pub fn set_entry(f: &Frame) -> OpResult {
-    let e = f.args::<self_op::FastEntry>().entry;
-    if !caller_is_server(f) || (e != 0 && !in_server_region(e)) {
+    let self_op::FastEntry { entry, exc } = f.args();
+    if !caller_is_server(f) || (entry != 0 && !in_server_region(entry)) || (exc != 0 && (entry == 0 || !in_server_region(exc))) {
         return Err(Error::Inval);
     }
-    *ENTRY.get() = e;
+    *ENTRY.get() = entry;
+    *ENTRY_EXC.get() = exc;
     Ok(Some(0))
 }
 
 /// `self_op::FAST_STACK`: for the thread whose exception the caller (the
-/// server, at CPL1) handles. The trampoline writes three words below the
-/// top at CPL0, so the page must be the server's and mapped: a fault
-/// there would be the kernel's.
+/// server, at CPL1) handles. The entry code writes up to `FAST_WORDS`
+/// words below the top at CPL0, so their pages must be the server's and
+/// mapped: a fault there would be the kernel's.
 pub fn set_stack(f: &Frame) -> OpResult {
     let top = f.args::<self_op::FastStack>().top;
     let th = thread::get(sched::current());
@@ -63,7 +74,7 @@ pub fn set_stack(f: &Frame) -> OpResult {
     }
     if top != 0 {
         let pt = comp::get(thread::current_comp(th)).pgtbl;
-        if top % 16 != 0 || !in_server_region(top - 8) || pgtbl::translate(pt, top - 8, true).is_none() {
+        if top % 16 != 0 || !in_server_region(top.wrapping_sub(FAST_WORDS * 8)) || !in_server_region(top - 8) || !stack_mapped(pt, top) {
             return Err(Error::Inval);
         }
     }
@@ -71,41 +82,50 @@ pub fn set_stack(f: &Frame) -> OpResult {
     Ok(Some(0))
 }
 
-/// Before a return to user level at CPL3 (`f` vetted): whether the
-/// thread's next `syscall` may take the fast path, told to the entry code.
+/// Before a return to user level (`f` vetted): whether the thread's next
+/// `syscall` or exception from its process may take the fast path, told
+/// to the entry code. So it may when the return is to its process at
+/// CPL3, and also when it is to the server at CPL1 inside a fast entry:
+/// the server's own `iretq` takes the thread back to its process with no
+/// kernel code run, and no other thread reaches CPL3 on this CPU before
+/// the kernel's next return (which arms again) but by that `iretq`.
+/// Without the second, every fast entry that made a kernel call (a page
+/// fault's map, a blocking call) would send the next trap the slow way.
 #[inline(always)]
 pub fn arm(t: u64, f: &Frame) {
     if !region::AT_CPL1 {
         return;
     }
     let th = thread::get(t);
-    let c = comp::get(thread::current_comp(th));
+    let in_process = f.cs & 3 == 3 && th.depth == 1;
+    let in_fast = f.cs & 3 == 1 && th.depth == 2 && th.inv[1].kind == InvKind::Fast;
+    let c = comp::get(th.inv[0].comp);
     let on = *ENTRY.get() != 0
         && th.fast_stack != 0
-        && f.cs & 3 == 3
+        && (in_process || in_fast)
         && c.linux_abi
         && !th.interrupt
-        && th.depth == 1
         && c.handler_comp != 0
         && region::owns(comp::get(c.handler_comp).pgtbl)
         && stack_mapped(comp::get(c.handler_comp).pgtbl, th.fast_stack);
     if on {
-        entry::set_fast(*ENTRY.get(), th.fast_stack, th.tid, c.handler_token);
+        entry::set_fast(*ENTRY.get(), *ENTRY_EXC.get(), th.fast_stack, th.tid, c.handler_token);
     } else {
-        entry::set_fast(0, 0, 0, 0);
+        entry::set_fast(0, 0, 0, 0, 0);
     }
 }
 
-/// The entry code pushes three words below the thread's server stack top
-/// at CPL0 (`set_stack` checked them once): the server may have unmapped
-/// or write-protected them since, and a fault there, at CPL0 on that very
-/// stack, would be a double fault that takes the kernel down. So every
-/// arming checks them again; nothing can change them between this return
-/// and the thread's next `syscall` but a kernel call, whose return arms
-/// again (ktest `hostile.fast_stack_unmapped_kernel_runs_on`).
+/// The entry code writes up to `FAST_WORDS` words below the thread's
+/// server stack top at CPL0 (`set_stack` checked them once): the server
+/// may have unmapped or write-protected them since, and a fault there, at
+/// CPL0 (for `syscall`, on that very stack: a double fault) would take the
+/// kernel down. So every arming checks them again; nothing can change
+/// them between this return and the thread's next `syscall` or exception
+/// but a kernel call, whose return arms again (ktest
+/// `hostile.fast_stack_unmapped_kernel_runs_on`).
 #[inline(always)]
 fn stack_mapped(owner_pt: u64, top: u64) -> bool {
-    pgtbl::translate(owner_pt, top - 8, true).is_some() && pgtbl::translate(owner_pt, top - 24, true).is_some()
+    pgtbl::translate(owner_pt, top - 8, true).is_some() && pgtbl::translate(owner_pt, top - FAST_WORDS * 8, true).is_some()
 }
 
 /// First thing before a return to user level: a `thd_op::INTERRUPT` (a
@@ -167,7 +187,8 @@ pub fn settle(f: &Frame) -> bool {
 }
 
 /// `self_op::EXC_DEFER`: the fast entry the calling thread is in becomes
-/// an exception frame holding the context the server passes.
+/// an exception frame holding the context the server passes (the frame
+/// returns with `iretq` whatever its vector: every register is live).
 pub fn defer(f: &Frame) -> OpResult {
     let a: self_op::ExcDefer = f.args();
     let th = thread::get(sched::current());
@@ -183,11 +204,15 @@ pub fn defer(f: &Frame) -> OpResult {
     uaccess::read_user(a.fpu, &mut img.0)?;
     let i = th.nexc;
     let s = &mut th.exc[i];
-    s.regs = Frame { vector: VEC_SYSCALL, ..Frame::default() };
+    // A fast exception keeps its vector, error code and fault address;
+    // anything else reads as the `syscall` it came by.
+    let vector = if r.vector < 32 { r.vector } else { VEC_SYSCALL };
+    let error = if vector == VEC_SYSCALL { 0 } else { r.error };
+    s.regs = Frame { vector, error, ..Frame::default() };
     crate::exception::set_trapped(s, &r)?;
     crate::arch::fpu::sanitize(&mut img);
     s.fpu = img;
-    s.cr2 = 0;
+    s.cr2 = if vector == 14 { r.fault_addr } else { 0 };
     let fr = &mut th.inv[th.depth - 1];
     fr.kind = InvKind::Exc;
     (fr.ret_rip, fr.ret_rsp, fr.ret_rflags) = (r.rip, r.rsp, s.regs.rflags);

@@ -1,6 +1,9 @@
 /* A static C program for tests/suites/45-run: /proc/cellux/counters as a
- * process sees it. Reads it, makes 1000 getppid calls, reads it again and
- * prints `name delta` per counter. Exits 1, saying why on stderr, when the
+ * process sees it. Reads it, makes 1000 getppid calls (with the argument
+ * `faults`: writes the first byte of each of 1000 fresh pages of an
+ * anonymous private mapping, 1000 demand-paging faults unless something
+ * backs more than the page that faulted), reads it again and prints
+ * `name delta` per counter. Exits 1, saying why on stderr, when the
  * file is missing, a line is not `name value` (name of [a-z0-9_], value
  * decimal), the two readings name different counters, or one went down:
  * the counters only ever grow. */
@@ -8,10 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 #define MAX 64
 #define CALLS 1000
+#define PAGE 4096
 
 struct reading {
 	int n;
@@ -68,13 +73,26 @@ static int take(struct reading *r)
 	return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	static struct reading a, b;
+	int faults = argc > 1 && strcmp(argv[1], "faults") == 0;
+	volatile char *pages = 0;
+	if (faults) {
+		pages = mmap(0, CALLS * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (pages == MAP_FAILED) {
+			perror("counters: mmap");
+			return 1;
+		}
+	}
 	if (take(&a) != 0)
 		return 1;
-	for (int i = 0; i < CALLS; i++)
-		syscall(SYS_getppid);
+	for (int i = 0; i < CALLS; i++) {
+		if (faults)
+			pages[i * PAGE] = 1;
+		else
+			syscall(SYS_getppid);
+	}
 	if (take(&b) != 0)
 		return 1;
 	if (a.n != b.n) {

@@ -315,9 +315,10 @@ pub fn exc_fpu_write(img: &[u8; 512]) -> Result<(), Error> {
     unit(0, self_op::ExcFpuWrite { buf: img.as_ptr() as u64 })
 }
 
-/// The Ring 1 fast path's entry (`self_op::FAST_ENTRY`; 0: off).
-pub fn fast_entry(entry: u64) -> Result<(), Error> {
-    unit(0, self_op::FastEntry { entry })
+/// The Ring 1 fast path's entries, for `syscall` and for exceptions
+/// (`self_op::FAST_ENTRY`; 0: off).
+pub fn fast_entry(entry: u64, exc: u64) -> Result<(), Error> {
+    unit(0, self_op::FastEntry { entry, exc })
 }
 
 /// The fast path's stack for the thread whose exception we handle.

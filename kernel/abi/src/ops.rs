@@ -67,10 +67,15 @@ kernel_ops! {
         /// at CPL1 with the process's registers but rcx (its rip), r11 (its
         /// rflags) and rsp: that is the thread's stack top (`FAST_STACK`)
         /// less three words, [rsp] = thread id, [rsp+8] = its handler token,
-        /// [rsp+16] = its rsp. 0 turns the path off.
-        FAST_ENTRY = 14 => FastEntry { entry: rdi }
+        /// [rsp+16] = its rsp. 0 turns the path off. A process's exception
+        /// that Linux answers with a signal (page fault, #GP, #UD, #DE...)
+        /// enters at `exc` (0: the kernel's upcall as before) with every
+        /// register the process's and rsp = the stack top less eight words:
+        /// [tid, token, vector, error code, cr2 (0 but for a page fault),
+        /// rip, rflags, rsp].
+        FAST_ENTRY = 14 => FastEntry { entry: rdi, exc: rsi }
         /// For the thread whose exception the caller handles: its syscalls
-        /// take the fast path, on the stack whose (16-aligned, mapped) top is
+        /// and exceptions take the fast path, on the stack whose (16-aligned, mapped) top is
         /// `top` (in the server region; 0: no more).
         FAST_STACK = 15 => FastStack { top: rdi }
         /// From the fast path: make the call an ordinary exception upcall,

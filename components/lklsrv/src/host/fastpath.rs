@@ -1,16 +1,21 @@
 //! The server's side of the Ring 1 fast path (kernel/src/fastpath.rs,
-//! docs/ring1.md): a process's `syscall` arrives here at CPL1 from the
-//! kernel's entry area, on the calling thread's own large stack (`tcb`)
-//! and in the process's page table, without the kernel having run. The
-//! entry saves the process's registers (a `UserRegs`) and SSE registers on
-//! that stack, the process half serves the call on them
-//! (`process::trap::fast`), and the exit resumes the process with `iretq`.
-//! What needs the kernel to hold the thread's context (its end) goes
-//! through `EXC_DEFER`, after which it is an ordinary exception upcall.
+//! docs/ring1.md): a process's `syscall`, or an exception it raised (a
+//! page fault to back by demand paging or copy-on-write, or a fault Linux
+//! answers with a signal), arrives here at CPL1 from the kernel's entry
+//! area, on the calling thread's own large stack (`tcb`) and in the
+//! process's page table, without the kernel having run. The entry saves
+//! the process's registers (a `UserRegs`, with the vector, error code and
+//! fault address the kernel's entry code read) and SSE registers on that
+//! stack, the process half serves the trap on them (`process::trap::fast`),
+//! and the exit resumes the process with `iretq`. Nothing here reads the
+//! process's memory but through the checked user copies, whatever its
+//! rip and rsp. What needs the kernel to hold the thread's context (its
+//! end) goes through `EXC_DEFER`, after which it is an ordinary exception
+//! upcall.
 //!
-//! The kernel enters here only once the server has told it the entry
+//! The kernel enters here only once the server has told it the entries
 //! (`register`) and, per thread, its stack (`arm`); with the Ring 1 design
-//! off the kernel refuses both and every call comes as an upcall.
+//! off the kernel refuses both and every trap comes as an upcall.
 
 use crate::host::tcb;
 use cellux_process::trap::HeldFpu;
@@ -61,15 +66,12 @@ impl HeldFpu for FastFpu {
     }
 }
 
+
 global_asm!(
     r#"
-    .section .text, "ax"
-    .global lklsrv_fast_entry
-lklsrv_fast_entry:
-    // CPL1, interrupts on. rsp: the thread's stack top - 24 holding
-    // [tid, token, the process's rsp]; rcx, r11: its rip, rflags; every
-    // other register the process's. A `UserRegs` (184 bytes) below.
-    sub rsp, 184
+    // The process's general registers but rsp into a `UserRegs` (184
+    // bytes) at rsp.
+    .macro FAST_SAVE_GPRS
     mov [rsp + 0], rax
     mov [rsp + 8], rbx
     mov [rsp + 16], rcx
@@ -77,8 +79,6 @@ lklsrv_fast_entry:
     mov [rsp + 32], rsi
     mov [rsp + 40], rdi
     mov [rsp + 48], rbp
-    mov rax, [rsp + 200]
-    mov [rsp + 56], rax
     mov [rsp + 64], r8
     mov [rsp + 72], r9
     mov [rsp + 80], r10
@@ -87,15 +87,48 @@ lklsrv_fast_entry:
     mov [rsp + 104], r13
     mov [rsp + 112], r14
     mov [rsp + 120], r15
+    .endm
+
+    .section .text, "ax"
+    .global lklsrv_fast_entry, lklsrv_fast_exc_entry
+lklsrv_fast_entry:
+    // A `syscall`. CPL1, interrupts on. rsp: the thread's stack top - 24
+    // holding [tid, token, the process's rsp]; rcx, r11: its rip, rflags;
+    // every other register the process's.
+    sub rsp, 184
+    FAST_SAVE_GPRS
+    mov rax, [rsp + 200]
+    mov [rsp + 56], rax
     mov [rsp + 128], rcx
     mov [rsp + 136], r11
+    mov qword ptr [rsp + 160], 256
+    mov qword ptr [rsp + 168], 0
+    mov qword ptr [rsp + 176], 0
+    jmp 1f
+lklsrv_fast_exc_entry:
+    // An exception. CPL1, interrupts on. rsp: the thread's stack top - 64
+    // holding [tid, token, vector, error, cr2, rip, rflags, rsp]; every
+    // register the process's.
+    sub rsp, 184
+    FAST_SAVE_GPRS
+    mov rax, [rsp + 240]
+    mov [rsp + 56], rax
+    mov rax, [rsp + 224]
+    mov [rsp + 128], rax
+    mov rax, [rsp + 232]
+    mov [rsp + 136], rax
+    mov rax, [rsp + 200]
+    mov [rsp + 160], rax
+    mov rax, [rsp + 208]
+    mov [rsp + 168], rax
+    mov rax, [rsp + 216]
+    mov [rsp + 176], rax
+1:
+    // Both: the UserRegs at rsp, tid and token above it.
     rdfsbase rax
     mov [rsp + 144], rax
     rdgsbase rax
     mov [rsp + 152], rax
-    mov qword ptr [rsp + 160], 256
-    mov qword ptr [rsp + 168], 0
-    mov qword ptr [rsp + 176], 0
     mov rbx, rsp
     sub rsp, {fpu_size}
     and rsp, -64
@@ -122,9 +155,9 @@ lklsrv_fast_entry:
     mov rsi, r12
     mov rdx, [rbx + 184]
     mov rcx, [rbx + 192]
-    call lklsrv_fast_syscall
+    call lklsrv_fast_trap
     cmp byte ptr [r12 + {fpu_changed}], 0
-    jne 1f
+    jne 2f
     movdqa xmm0, [r12 + 0]
     movdqa xmm1, [r12 + 16]
     movdqa xmm2, [r12 + 32]
@@ -141,12 +174,12 @@ lklsrv_fast_entry:
     movdqa xmm13, [r12 + 208]
     movdqa xmm14, [r12 + 224]
     movdqa xmm15, [r12 + 240]
-    jmp 2f
-1:
-    fxrstor64 [r12 + {fpu_image}]
+    jmp 3f
 2:
+    fxrstor64 [r12 + {fpu_image}]
+3:
     // The IRET frame to CPL3 over the words read already (vector up to
-    // the process's rsp): rip, cs, rflags, rsp, ss.
+    // the token): rip, cs, rflags, rsp, ss.
     mov rax, [rbx + 128]
     mov [rbx + 168], rax
     mov qword ptr [rbx + 176], 0x23
@@ -189,15 +222,17 @@ const _: () = assert!(core::mem::offset_of!(FastFpu, changed) == core::mem::offs
 
 extern "C" {
     fn lklsrv_fast_entry();
+    fn lklsrv_fast_exc_entry();
 }
 
 // The layout the entry code writes.
 const _: () = assert!(core::mem::size_of::<UserRegs>() == 184);
 
-/// Called by the entry with the saved context; returns to resume the
+/// Called by either entry with the saved context (its `vector` says
+/// which: `VEC_SYSCALL` or the exception's); returns to resume the
 /// process with it (as possibly rewritten), or never.
 #[no_mangle]
-extern "C" fn lklsrv_fast_syscall(regs: &mut UserRegs, fpu: &mut FastFpu, tid: u64, token: u64) {
+extern "C" fn lklsrv_fast_trap(regs: &mut UserRegs, fpu: &mut FastFpu, tid: u64, token: u64) {
     match crate::process::trap::fast(regs, fpu, tid, token) {
         Action::Resume => {}
         Action::ResumeRax(v) => regs.rax = v,
@@ -213,14 +248,14 @@ extern "C" fn lklsrv_fast_syscall(regs: &mut UserRegs, fpu: &mut FastFpu, tid: u
     regs.rflags = sanitize_rflags(regs.rflags);
 }
 
-/// Tells the kernel the entry; false when it has no fast path (the Ring 1
-/// design off).
+/// Tells the kernel the entries; false when it has no fast path (the
+/// Ring 1 design off).
 pub fn register() -> bool {
-    cap::fast_entry(lklsrv_fast_entry as *const () as u64).is_ok()
+    cap::fast_entry(lklsrv_fast_entry as *const () as u64, lklsrv_fast_exc_entry as *const () as u64).is_ok()
 }
 
 /// Gives the process thread whose exception we handle (thread id `tid`)
-/// the fast path, on its large stack.
+/// the fast path for its syscalls and exceptions, on its large stack.
 pub fn arm(tid: usize) {
     if let Ok(top) = tcb::stack_top(tid) {
         let _ = cap::fast_stack(top);

@@ -17,7 +17,7 @@ use cellux_personality::fault;
 use cellux_personality::route::Lifecycle;
 use cellux_process::trap::{Context, Held, HeldFpu, Upcalled};
 use cellux_process::{trap, Proc};
-use cellux_rt::abi::ops::{upcall, VEC_SYSCALL};
+use cellux_rt::abi::ops::upcall;
 use cellux_rt::abi::regs::UserRegs;
 use cellux_rt::entry::{Action, Upcall};
 use lkl::task::Task;
@@ -223,8 +223,9 @@ pub fn handle(u: &Upcall) -> Action {
     call.out
 }
 
-/// A process thread's `syscall` by the Ring 1 fast path (`host::fastpath`):
-/// already on its large stack, with its context held there.
+/// A process thread's `syscall` or exception by the Ring 1 fast path
+/// (`host::fastpath`): already on its large stack, with its context held
+/// there, the vector, error code and fault address in it.
 pub fn fast(regs: &mut UserRegs, fpu: &mut dyn HeldFpu, tid: u64, token: u64) -> Action {
     let u = Upcall {
         rax: regs.rax,
@@ -235,9 +236,9 @@ pub fn fast(regs: &mut UserRegs, fpu: &mut dyn HeldFpu, tid: u64, token: u64) ->
         r8: regs.r8,
         r9: regs.r9,
         kind: upcall::EXCEPTION,
-        cr2: 0,
-        vector: VEC_SYSCALL,
-        error: 0,
+        cr2: regs.fault_addr,
+        vector: regs.vector,
+        error: regs.error,
         tid,
         token,
     };

@@ -128,6 +128,7 @@ extern "C" {
     static mut entry_user_root: u64;
     static mut entry_user_maps_kernel: u64;
     static mut entry_fast_entry: u64;
+    static mut entry_fast_exc: u64;
     static mut entry_fast_stack: u64;
     static mut entry_fast_tid: u64;
     static mut entry_fast_token: u64;
@@ -164,14 +165,16 @@ pub fn user_root() -> u64 {
     unsafe { core::ptr::read_volatile(core::ptr::addr_of!(entry_user_root)) }
 }
 
-/// What the next `syscall` from user level needs for the fast path
-/// (`fastpath`): the server's entry, the thread's server stack (0: no
-/// fast path), id and token.
+/// What the next `syscall` or exception from user level needs for the
+/// fast path (`fastpath`): the server's entries for each (0: that one
+/// enters the kernel), the thread's server stack (0: no fast path), id
+/// and token.
 #[inline(always)]
-pub fn set_fast(entry: u64, stack: u64, tid: u64, token: u64) {
+pub fn set_fast(entry: u64, exc: u64, stack: u64, tid: u64, token: u64) {
     // SAFETY: as in set_kernel_root.
     unsafe {
         core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_fast_entry), entry);
+        core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_fast_exc), exc);
         core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_fast_stack), stack);
         core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_fast_tid), tid);
         core::ptr::write_volatile(core::ptr::addr_of_mut!(entry_fast_token), token);

@@ -165,6 +165,56 @@ syscall_entry:
     push qword ptr [rip + entry_fast_entry]
     iretq
 
+isr_fast_exc:
+    // An exception the server may serve (the stubs of those vectors come
+    // here), raised by a process at CPL3 (the saved cs is the user code
+    // selector itself, so nothing taken at CPL0 or CPL1 comes this way)
+    // with the fast path armed for it: into the server's exception entry
+    // at CPL1 on the thread's server stack, which gets [thread id, token,
+    // vector, error code, cr2, rip, rflags, rsp] (cr2 0 but for a page
+    // fault), every other register the process's; the IRET frame to the
+    // server is built over the CPU's on the entry stack, and nothing the
+    // server can write is read. Anything else goes the common way.
+    cmp qword ptr [rsp + 24], 0x23
+    jne isr_common
+    cmp qword ptr [rip + entry_fast_exc], 0
+    je isr_common
+    push rbx
+    push rax
+    // rax, rbx, vector, error, rip, cs, rflags, rsp, ss
+    mov rax, [rip + entry_fast_stack]
+    mov rbx, [rsp + 56]
+    mov [rax - 8], rbx
+    mov rbx, [rsp + 48]
+    mov [rax - 16], rbx
+    mov rbx, [rsp + 32]
+    mov [rax - 24], rbx
+    xor ebx, ebx
+    cmp qword ptr [rsp + 16], 14
+    jne 1f
+    mov rbx, cr2
+1:
+    mov [rax - 32], rbx
+    mov rbx, [rsp + 24]
+    mov [rax - 40], rbx
+    mov rbx, [rsp + 16]
+    mov [rax - 48], rbx
+    mov rbx, [rip + entry_fast_token]
+    mov [rax - 56], rbx
+    mov rbx, [rip + entry_fast_tid]
+    mov [rax - 64], rbx
+    sub rax, 64
+    mov qword ptr [rsp + 64], 0x41
+    mov [rsp + 56], rax
+    mov qword ptr [rsp + 48], 0x202
+    mov qword ptr [rsp + 40], 0x39
+    mov rax, [rip + entry_fast_exc]
+    mov [rsp + 32], rax
+    pop rax
+    pop rbx
+    add rsp, 16
+    iretq
+
 isr_common:
     // Interrupt and exception gates do not clear RFLAGS.AC (syscall's
     // FMASK does), and user code may set AC with popf: with AC left set
@@ -221,7 +271,14 @@ isr_\n:
     push 0
     .endif
     push \n
+    // What a process's fault or instruction raises and Linux answers with
+    // a signal (not #DB, NMI, #NM, #DF, #MC or the reserved ones): the
+    // server may take it by the fast path.
+    .if (\n == 0) || (\n == 3) || (\n == 4) || (\n == 5) || (\n == 6) || ((\n >= 10) && (\n <= 14)) || (\n == 16) || (\n == 17) || (\n == 19)
+    jmp isr_fast_exc
+    .else
     jmp isr_common
+    .endif
     .endr
 
     .section .rodata
@@ -238,7 +295,7 @@ isr_table:
     .section .data.entry_tables, "aw"
     .p2align 3
     .global entry_kernel_root, entry_user_root, entry_user_maps_kernel
-    .global entry_fast_entry, entry_fast_stack, entry_fast_tid, entry_fast_token
+    .global entry_fast_entry, entry_fast_exc, entry_fast_stack, entry_fast_tid, entry_fast_token
 entry_kernel_root:
     .quad 0
 entry_user_root:
@@ -246,6 +303,8 @@ entry_user_root:
 entry_user_maps_kernel:
     .quad 0
 entry_fast_entry:
+    .quad 0
+entry_fast_exc:
     .quad 0
 entry_fast_stack:
     .quad 0

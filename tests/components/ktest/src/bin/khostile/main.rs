@@ -25,10 +25,10 @@ fn cellux_main(_arg: u64) {}
 /// As the handler of a Linux-ABI component (ktest's
 /// `hostile.fast_stack_unmapped_kernel_runs_on`): at the process's first
 /// `syscall`, turns the fast path on with a server stack for its thread,
-/// unmaps that stack and resumes the process, whose next `syscall` would
-/// have the entry code push onto the unmapped page at CPL0; at the next
-/// trap (the kernel's slow path, if it refused the fast one), turns the
-/// path off again and ends the thread.
+/// unmaps that stack and resumes the process, whose next `syscall` (or
+/// exception) would have the entry code write onto the unmapped page at
+/// CPL0; at the next trap (the kernel's slow path, if it refused the fast
+/// one), turns the path off again and ends the thread.
 #[no_mangle]
 fn cellux_exception(u: &Upcall) -> Action {
     use cellux_rt::abi::layout::boot_slot::SELF_PT;
@@ -36,13 +36,14 @@ fn cellux_exception(u: &Upcall) -> Action {
     use core::sync::atomic::{AtomicBool, Ordering};
     static ARMED: AtomicBool = AtomicBool::new(false);
     if u.vector != cellux_rt::abi::ops::VEC_SYSCALL || ARMED.swap(true, Ordering::Relaxed) {
-        let _ = cap::fast_entry(0);
+        let _ = cap::fast_entry(0, 0);
         return Action::End(0);
     }
     extern "C" {
         fn khostile_fast_entry();
     }
-    let set = cap::fast_entry(khostile_fast_entry as *const () as u64)
+    let entry = khostile_fast_entry as *const () as u64;
+    let set = cap::fast_entry(entry, entry)
         .and_then(|_| cap::fast_stack(FAST_STACK_PAGE + 4096))
         .and_then(|_| Pgtbl(SELF_PT).unmap(FAST_STACK_PAGE, 1));
     match set {
@@ -51,8 +52,8 @@ fn cellux_exception(u: &Upcall) -> Action {
     }
 }
 
-// The fast path's entry, never meant to be reached: the fast stack is
-// gone before the process's next `syscall`.
+// The fast path's entry (both), never meant to be reached: the fast stack
+// is gone before the process's next `syscall` or exception.
 core::arch::global_asm!(".text", ".global khostile_fast_entry", "khostile_fast_entry:", "ud2");
 
 #[no_mangle]

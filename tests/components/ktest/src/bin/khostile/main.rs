@@ -22,20 +22,25 @@ use ops::*;
 #[no_mangle]
 fn cellux_main(_arg: u64) {}
 
-/// As the handler of a Linux-ABI component (ktest's
-/// `hostile.fast_stack_unmapped_kernel_runs_on`): at the process's first
-/// `syscall`, turns the fast path on with a server stack for its thread,
-/// unmaps that stack and resumes the process, whose next `syscall` (or
-/// exception) would have the entry code write onto the unmapped page at
+/// As the handler of a Linux-ABI component, twice (ktest's
+/// `hostile.fast_stack_unmapped_kernel_runs_on`, then
+/// `hostile.fast_stack_unmapped_exception_kernel_runs_on`): at the
+/// process's first `syscall`, turns the fast path on with a server stack
+/// for its thread, unmaps that stack and resumes the process, whose next
+/// `syscall` (the first time) or page fault (the second: it resumes at
+/// `FAULT_RIP`) would have the entry code write onto the unmapped page at
 /// CPL0; at the next trap (the kernel's slow path, if it refused the fast
 /// one), turns the path off again and ends the thread.
 #[no_mangle]
 fn cellux_exception(u: &Upcall) -> Action {
     use cellux_rt::abi::layout::boot_slot::SELF_PT;
+    use cellux_rt::abi::regs::UserRegs;
     use cellux_rt::cap::{self, Pgtbl};
-    use core::sync::atomic::{AtomicBool, Ordering};
-    static ARMED: AtomicBool = AtomicBool::new(false);
-    if u.vector != cellux_rt::abi::ops::VEC_SYSCALL || ARMED.swap(true, Ordering::Relaxed) {
+    use core::sync::atomic::{AtomicU64, Ordering};
+    /// Traps seen: even, a process's first; odd, its second.
+    static TRAPS: AtomicU64 = AtomicU64::new(0);
+    let n = TRAPS.fetch_add(1, Ordering::Relaxed);
+    if u.vector != cellux_rt::abi::ops::VEC_SYSCALL || n % 2 == 1 {
         let _ = cap::fast_entry(0, 0);
         return Action::End(0);
     }
@@ -46,9 +51,14 @@ fn cellux_exception(u: &Upcall) -> Action {
     let set = cap::fast_entry(entry, entry)
         .and_then(|_| cap::fast_stack(FAST_STACK_PAGE + 4096))
         .and_then(|_| Pgtbl(SELF_PT).unmap(FAST_STACK_PAGE, 1));
-    match set {
-        Ok(()) => Action::ResumeRax(0),
-        Err(_) => Action::End(1),
+    let fault = || {
+        let mut r = UserRegs::default();
+        cap::exc_regs_read(&mut r).and_then(|_| cap::exc_regs_write(&UserRegs { rip: FAULT_RIP, ..r }))
+    };
+    match (set, n) {
+        (Ok(()), 0) => Action::ResumeRax(0),
+        (Ok(()), _) if fault().is_ok() => Action::Resume,
+        _ => Action::End(1),
     }
 }
 

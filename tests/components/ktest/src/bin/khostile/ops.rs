@@ -36,6 +36,10 @@ pub const WILD_SYSCALL: u64 = 11;
 /// Linux-ABI component, names for the process's thread and then unmaps
 /// (ktest maps it; khostile holds its own page table in `SELF_PT`).
 pub const FAST_STACK_PAGE: u64 = 0xffff_c000_1000_0000;
+/// Where khostile resumes the Linux-ABI component's thread the second
+/// time, so that its next trap is a page fault: a user address nothing
+/// maps there.
+pub const FAULT_RIP: u64 = 0x0000_7000_0000_0000;
 /// A kernel call with RFLAGS.NT set (`popfq` may set it at any CPL);
 /// returns [rflags after, rax].
 pub const NT_SYSCALL: u64 = 12;

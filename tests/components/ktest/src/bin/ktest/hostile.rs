@@ -225,6 +225,7 @@ pub fn all() {
     run("hostile.probe_frame_slot_not_consumed", || probe_loop(routine, slot, k.kmain));
     run("hostile.fault_without_handler_ends_invocation", no_handler);
     run("hostile.fast_stack_unmapped_kernel_runs_on", fast_stack_unmapped);
+    run("hostile.fast_stack_unmapped_exception_kernel_runs_on", fast_stack_unmapped_exception);
     run("hostile.kernel_runs_on", runs_on);
 }
 
@@ -465,6 +466,16 @@ fn fast_stack_unmapped() -> TestResult {
     // and stack: the case happened.
     let gone = cellux_rt::cap::Pgtbl(PT.load(Ordering::Relaxed)).lookup(FAST_STACK_PAGE).is_err();
     check(gone, "khostile did not set the fast path up (its stack page is still mapped)")
+}
+
+/// The same with the process's second trap a page fault (khostile
+/// resumes it at an unmapped address): the exception entry writes eight
+/// words below the stack top, and must not either. The page is khostile's
+/// again first (the previous case left it unmapped).
+fn fast_stack_unmapped_exception() -> TestResult {
+    let f = cellux_rt::mem::user_frames(1).map_err(|_| "frame")?;
+    cellux_rt::mem::map(PT.load(Ordering::Relaxed), FAST_STACK_PAGE, f, 1, PERM_WRITE).map_err(|_| "fast stack page refused")?;
+    fast_stack_unmapped()
 }
 
 fn runs_on() -> TestResult {

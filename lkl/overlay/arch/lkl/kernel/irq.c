@@ -15,7 +15,9 @@
 #include <asm/cpu.h>
 
 unsigned long lkl_irq_flags = ARCH_IRQ_DISABLED;
-static unsigned long pending[BITS_TO_LONGS(NR_IRQS)];
+/* One word (asm/irq.h's NR_IRQS), read inline by lkl_irqs_pending. */
+unsigned long lkl_irq_pending;
+static_assert(NR_IRQS <= BITS_PER_LONG);
 static unsigned long allocated[BITS_TO_LONGS(NR_IRQS)];
 static struct pt_regs irq_regs;
 
@@ -31,16 +33,6 @@ void arch_local_irq_restore(unsigned long flags)
 	lkl_irq_flags = flags;
 }
 
-int lkl_irqs_pending(void)
-{
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(pending); i++)
-		if (READ_ONCE(pending[i]))
-			return 1;
-	return 0;
-}
-
 /* Owner only, interrupts enabled: the handlers run with them disabled. */
 void lkl_run_irqs(void)
 {
@@ -52,7 +44,7 @@ void lkl_run_irqs(void)
 	lkl_irq_flags = ARCH_IRQ_DISABLED;
 	old = set_irq_regs(&irq_regs);
 	for (irq = 1; irq < NR_IRQS; irq++) {
-		if (!test_and_clear_bit(irq, pending))
+		if (!test_and_clear_bit(irq, &lkl_irq_pending))
 			continue;
 		irq_enter();
 		generic_handle_irq(irq);
@@ -73,7 +65,7 @@ int lkl_trigger_irq(int irq)
 {
 	if (irq <= 0 || irq >= NR_IRQS)
 		return -EINVAL;
-	set_bit(irq, pending);
+	set_bit(irq, &lkl_irq_pending);
 	if (lkl_cpu_try_get_irq())
 		lkl_cpu_put();
 	return 0;

@@ -113,7 +113,7 @@ void lkl_leave_nested(int entered)
 
 /* Own the CPU as the calling host thread's (`self`) task, which `*task`
  * names on success. */
-static int enter_as(lkl_thread_t self, struct task_struct **task)
+static __always_inline int enter_as(lkl_thread_t self, struct task_struct **task)
 {
 	struct task_struct *t;
 	int ret;
@@ -162,14 +162,14 @@ void lkl_exit_to_user(void)
 }
 
 /* Re-arm before looking: a signal sent after the look kicks again. */
-static int look_at_signals(struct task_struct *t)
+static __always_inline int look_at_signals(struct task_struct *t)
 {
 	WRITE_ONCE(t->thread.kicked, 0);
 	smp_mb();
 	return test_tsk_thread_flag(t, TIF_SIGPENDING);
 }
 
-static long syscall_as(long no, long *params, struct task_struct **task)
+static __always_inline long syscall_as(long no, long *params, struct task_struct **task)
 {
 	lkl_thread_t self;
 	long ret;

@@ -29,7 +29,12 @@ int lkl_cpu_is_mine(void);
 /* kernel/irq.c */
 extern unsigned long lkl_irq_flags;
 void lkl_run_irqs(void);
-int lkl_irqs_pending(void);
+extern unsigned long lkl_irq_pending;
+/* Inline: read on every release of the CPU. */
+static inline int lkl_irqs_pending(void)
+{
+	return *(volatile unsigned long *)&lkl_irq_pending != 0;
+}
 
 /* kernel/threads.c */
 void lkl_threads_init(void);

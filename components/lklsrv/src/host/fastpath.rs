@@ -132,22 +132,9 @@ lklsrv_fast_exc_entry:
     mov rbx, rsp
     sub rsp, {fpu_size}
     and rsp, -64
-    movdqa [rsp + 0], xmm0
-    movdqa [rsp + 16], xmm1
-    movdqa [rsp + 32], xmm2
-    movdqa [rsp + 48], xmm3
-    movdqa [rsp + 64], xmm4
-    movdqa [rsp + 80], xmm5
-    movdqa [rsp + 96], xmm6
-    movdqa [rsp + 112], xmm7
-    movdqa [rsp + 128], xmm8
-    movdqa [rsp + 144], xmm9
-    movdqa [rsp + 160], xmm10
-    movdqa [rsp + 176], xmm11
-    movdqa [rsp + 192], xmm12
-    movdqa [rsp + 208], xmm13
-    movdqa [rsp + 224], xmm14
-    movdqa [rsp + 240], xmm15
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+    movdqa [rsp + 16 * \n], xmm\n
+    .endr
     mov word ptr [rsp + {fpu_taken}], 0
     mov r12, rsp
     cld
@@ -158,22 +145,9 @@ lklsrv_fast_exc_entry:
     call lklsrv_fast_trap
     cmp byte ptr [r12 + {fpu_changed}], 0
     jne 2f
-    movdqa xmm0, [r12 + 0]
-    movdqa xmm1, [r12 + 16]
-    movdqa xmm2, [r12 + 32]
-    movdqa xmm3, [r12 + 48]
-    movdqa xmm4, [r12 + 64]
-    movdqa xmm5, [r12 + 80]
-    movdqa xmm6, [r12 + 96]
-    movdqa xmm7, [r12 + 112]
-    movdqa xmm8, [r12 + 128]
-    movdqa xmm9, [r12 + 144]
-    movdqa xmm10, [r12 + 160]
-    movdqa xmm11, [r12 + 176]
-    movdqa xmm12, [r12 + 192]
-    movdqa xmm13, [r12 + 208]
-    movdqa xmm14, [r12 + 224]
-    movdqa xmm15, [r12 + 240]
+    .irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+    movdqa xmm\n, [r12 + 16 * \n]
+    .endr
     jmp 3f
 2:
     fxrstor64 [r12 + {fpu_image}]

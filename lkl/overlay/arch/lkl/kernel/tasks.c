@@ -174,6 +174,9 @@ static __always_inline long syscall_as(long no, long *params, struct task_struct
 	lkl_thread_t self;
 	long ret;
 
+	/* Before anything else: after halt the host ops may be gone. */
+	if (!running)
+		return -ENODEV;
 	if (no < 0 || no >= lkl_syscall_count)
 		return -ENOSYS;
 	self = lkl_ops->thread_self();
